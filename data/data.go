@@ -1,0 +1,14 @@
+// Package data holds the files Marsad ships inside its binary: the demo seed
+// now, and the default questionnaire and example models as they are added.
+// The runtime database also lives in this folder by default (marsad.db,
+// ignored by git), but it is never embedded.
+package data
+
+import _ "embed"
+
+// DemoInstitutions is the demo seed: real Palestinian public institutions
+// with their codes and names (figures seeded with them are fictional), in
+// the institutions CSV import format.
+//
+//go:embed demo/institutions.csv
+var DemoInstitutions []byte

@@ -1,0 +1,238 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/survey"
+)
+
+type loginForm struct {
+	Email    string `form:"email"`
+	Password string `form:"password"`
+	Next     string `form:"next"`
+}
+
+func (s *Server) showLogin(c *gin.Context) {
+	if u := currentUser(c); u != nil {
+		c.Redirect(http.StatusSeeOther, s.homeFor(c, u))
+		return
+	}
+	v := s.newView(c, "login.title")
+	v.Form = &form{Values: map[string]string{"next": c.Query("next")}}
+	s.render(c, http.StatusOK, "login", v)
+}
+
+// login checks the credentials and starts a new session. A new session
+// token is issued at every sign-in, so a token planted before it (session
+// fixation) is worthless.
+func (s *Server) login(c *gin.Context) {
+	var in loginForm
+	_ = c.ShouldBind(&in)
+	u, err := s.store.Authenticate(c.Request.Context(), in.Email, in.Password)
+	if err != nil {
+		status, key := http.StatusUnauthorized, "err.bad_credentials"
+		switch {
+		case errors.Is(err, survey.ErrThrottled):
+			status, key = http.StatusTooManyRequests, "err.throttled"
+		case errors.Is(err, survey.ErrAccountDisabled):
+			status, key = http.StatusForbidden, "err.account_disabled"
+		case !errors.Is(err, survey.ErrBadCredentials):
+			s.serverError(c, err)
+			return
+		}
+		v := s.newView(c, "login.title")
+		v.Form = &form{Values: map[string]string{"email": in.Email, "next": in.Next}, Errors: map[string]string{"email": v.T(key)}}
+		s.render(c, status, "login", v)
+		return
+	}
+	if err := s.startSession(c, u); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, safeNext(in.Next, s.homeFor(c, &u)))
+}
+
+func (s *Server) startSession(c *gin.Context, u survey.User) error {
+	if old, err := c.Cookie(cookieSession); err == nil {
+		_ = s.store.DeleteSession(c.Request.Context(), old)
+	}
+	token, _, err := s.store.CreateSession(c.Request.Context(), u.ID, survey.SessionWeb)
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, cookieSession, token, 0)
+	s.setCookie(c, cookieCSRF, "", -1)
+	return nil
+}
+
+// safeNext accepts only a local path as the place to go after sign-in, so a
+// crafted link cannot send people to another site.
+func safeNext(next, fallback string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+		return next
+	}
+	return fallback
+}
+
+// homeFor is where a user lands after signing in.
+func (s *Server) homeFor(c *gin.Context, u *survey.User) string {
+	if u.Role == survey.RoleAdmin {
+		return "/" + lang(c) + "/admin/institutions"
+	}
+	return "/" + lang(c) + "/"
+}
+
+// logout ends the session on the server, not only in the browser.
+func (s *Server) logout(c *gin.Context) {
+	if token, err := c.Cookie(cookieSession); err == nil {
+		if err := s.store.DeleteSession(c.Request.Context(), token); err != nil {
+			s.serverError(c, err)
+			return
+		}
+	}
+	s.setCookie(c, cookieSession, "", -1)
+	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/")
+}
+
+type setupForm struct {
+	Token           string `form:"token"`
+	Email           string `form:"email"`
+	Name            string `form:"name"`
+	Password        string `form:"password"`
+	PasswordConfirm string `form:"password_confirm"`
+}
+
+type setupPage struct {
+	Token string
+	Valid bool
+}
+
+// showSetup is the first-run page that creates the first administrator,
+// reached through the one-time link printed at start-up.
+func (s *Server) showSetup(c *gin.Context) {
+	if s.ready.Load() {
+		c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/login")
+		return
+	}
+	token := c.Query("token")
+	valid := s.store.ValidSetupToken(c.Request.Context(), token)
+	v := s.newView(c, "setup.title")
+	v.Data = setupPage{Token: token, Valid: valid}
+	status := http.StatusOK
+	if !valid {
+		status = http.StatusForbidden
+	}
+	s.render(c, status, "setup", v)
+}
+
+func (s *Server) completeSetup(c *gin.Context) {
+	if s.ready.Load() {
+		c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/login")
+		return
+	}
+	var in setupForm
+	_ = c.ShouldBind(&in)
+	v := s.newView(c, "setup.title")
+	v.Data = setupPage{Token: in.Token, Valid: true}
+	values := map[string]string{"email": in.Email, "name": in.Name}
+	if in.Password != in.PasswordConfirm {
+		v.Form = &form{Values: values, Errors: map[string]string{"password_confirm": v.T("err.password_mismatch")}}
+		s.render(c, http.StatusUnprocessableEntity, "setup", v)
+		return
+	}
+	u, err := s.store.CompleteSetup(c.Request.Context(), in.Token, survey.NewUser{Email: in.Email, Name: in.Name, Password: in.Password})
+	var ve *survey.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		v.Form = &form{Values: values, Errors: v.loc.fieldMessages(ve)}
+		s.render(c, http.StatusUnprocessableEntity, "setup", v)
+		return
+	case errors.Is(err, survey.ErrNotFound):
+		v.Data = setupPage{Valid: false}
+		s.render(c, http.StatusForbidden, "setup", v)
+		return
+	case err != nil:
+		s.serverError(c, err)
+		return
+	}
+	s.ready.Store(true)
+	if err := s.startSession(c, u); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/institutions")
+}
+
+type invitationPage struct {
+	Invitation survey.Invitation
+	Token      string
+}
+
+// showInvitation shows the form to accept an invitation, or explains why
+// the link no longer works.
+func (s *Server) showInvitation(c *gin.Context) {
+	inv, err := s.store.InvitationByToken(c.Request.Context(), c.Param("token"))
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	v := s.newView(c, "invite.title")
+	v.Data = invitationPage{Invitation: inv, Token: c.Param("token")}
+	status := http.StatusOK
+	if inv.State != survey.InvitationPending {
+		status = http.StatusGone
+	}
+	s.render(c, status, "invite", v)
+}
+
+type acceptForm struct {
+	Name            string `form:"name"`
+	Password        string `form:"password"`
+	PasswordConfirm string `form:"password_confirm"`
+}
+
+// acceptInvitation creates the invited account and signs the person in.
+func (s *Server) acceptInvitation(c *gin.Context) {
+	ctx := c.Request.Context()
+	token := c.Param("token")
+	inv, err := s.store.InvitationByToken(ctx, token)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	var in acceptForm
+	_ = c.ShouldBind(&in)
+	v := s.newView(c, "invite.title")
+	v.Data = invitationPage{Invitation: inv, Token: token}
+	values := map[string]string{"name": in.Name}
+	if in.Password != in.PasswordConfirm {
+		v.Form = &form{Values: values, Errors: map[string]string{"password_confirm": v.T("err.password_mismatch")}}
+		s.render(c, http.StatusUnprocessableEntity, "invite", v)
+		return
+	}
+	u, err := s.store.AcceptInvitation(ctx, token, in.Name, in.Password)
+	var ve *survey.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		v.Form = &form{Values: values, Errors: v.loc.fieldMessages(ve)}
+		s.render(c, http.StatusUnprocessableEntity, "invite", v)
+		return
+	case errors.Is(err, survey.ErrInvitationUsed), errors.Is(err, survey.ErrInvitationGone), errors.Is(err, survey.ErrInvitationVoid):
+		inv, _ = s.store.InvitationByToken(ctx, token)
+		v.Data = invitationPage{Invitation: inv}
+		s.render(c, http.StatusGone, "invite", v)
+		return
+	case err != nil:
+		s.serverError(c, err)
+		return
+	}
+	if err := s.startSession(c, u); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, s.homeFor(c, &u))
+}

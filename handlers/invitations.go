@@ -1,0 +1,101 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/survey"
+)
+
+type invitationsPage struct {
+	List         []survey.Invitation
+	Institutions []survey.Institution
+	Roles        []survey.Role
+	Link         string // the new invitation's link, shown once to copy
+	Created      *survey.Invitation
+}
+
+func (s *Server) invitationsView(c *gin.Context) (*view, invitationsPage, error) {
+	ctx := c.Request.Context()
+	var p invitationsPage
+	var err error
+	if p.List, err = s.store.ListInvitations(ctx); err != nil {
+		return nil, p, err
+	}
+	if p.Institutions, err = s.store.ListInstitutions(ctx, survey.InstitutionFilter{}); err != nil {
+		return nil, p, err
+	}
+	p.Roles = survey.Roles
+	return s.newView(c, "invitations.title"), p, nil
+}
+
+func (s *Server) listInvitations(c *gin.Context) {
+	v, p, err := s.invitationsView(c)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v.Form = &form{Values: map[string]string{"role": string(survey.RoleRespondent)}}
+	v.Data = p
+	s.render(c, http.StatusOK, "invitations", v)
+}
+
+// createInvitation makes a one-time link and shows it once, to copy.
+func (s *Server) createInvitation(c *gin.Context) {
+	var in survey.InvitationInput
+	_ = c.ShouldBind(&in)
+	inv, token, err := s.store.CreateInvitation(c.Request.Context(), currentUser(c).ID, in)
+	var ve *survey.ValidationError
+	if err != nil && !errors.As(err, &ve) {
+		s.serverError(c, err)
+		return
+	}
+	v, p, lerr := s.invitationsView(c)
+	if lerr != nil {
+		s.serverError(c, lerr)
+		return
+	}
+	status := http.StatusOK
+	if ve != nil {
+		status = http.StatusUnprocessableEntity
+		v.Form = &form{Values: map[string]string{"email": in.Email, "role": string(in.Role), "institution": in.InstitutionCode},
+			Errors: v.loc.fieldMessages(ve)}
+	} else {
+		v.Form = &form{Values: map[string]string{"role": string(in.Role)}}
+		p.Link = s.cfg.BaseURL + "/" + v.Lang + "/invite/" + token
+		p.Created = &inv
+	}
+	v.Data = p
+	s.render(c, status, "invitations", v)
+}
+
+func (s *Server) revokeInvitation(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	if err := s.store.RevokeInvitation(c.Request.Context(), currentUser(c).ID, id); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/invitations")
+}
+
+type usersPage struct {
+	List []survey.User
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	list, err := s.store.ListUsers(c.Request.Context())
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v := s.newView(c, "users.title")
+	v.Data = usersPage{List: list}
+	s.render(c, http.StatusOK, "users", v)
+}

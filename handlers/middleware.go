@@ -1,0 +1,301 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/survey"
+)
+
+// Body limits: ordinary requests and file uploads.
+const (
+	maxBody   = 1 << 20
+	maxUpload = 10 << 20
+)
+
+// uploadRoutes take files and so get the larger body limit.
+var uploadRoutes = map[string]bool{}
+
+func init() {
+	for _, l := range Languages {
+		uploadRoutes["/"+l+"/admin/institutions/import"] = true
+	}
+}
+
+// Context keys.
+const (
+	keyRequestID = "marsad.request_id"
+	keyLang      = "marsad.lang"
+	keySession   = "marsad.session"
+	keyAPI       = "marsad.api"
+)
+
+// Cookie names.
+const (
+	cookieSession = "marsad_session"
+	cookieCSRF    = "marsad_csrf"
+	cookieLang    = "marsad_lang"
+)
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// requestID gives each request an ID for the log and for 500 pages.
+func (s *Server) requestID(c *gin.Context) {
+	id := randomHex(8)
+	c.Set(keyRequestID, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+// logRequests writes one structured line per request. It logs the route
+// pattern, not the raw path or query, because links carry secrets
+// (invitation and setup tokens).
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	path := c.FullPath()
+	if path == "" {
+		path = "(unmatched)"
+	}
+	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+		slog.String("id", c.GetString(keyRequestID)),
+		slog.String("method", c.Request.Method),
+		slog.String("route", path),
+		slog.Int("status", c.Writer.Status()),
+		slog.Duration("duration", time.Since(start)),
+	)
+}
+
+// recoverPanic turns a panic into a 500 page with a reference ID in the log.
+func (s *Server) recoverPanic(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.serverError(c, panicError{v})
+		}
+	}()
+	c.Next()
+}
+
+type panicError struct{ v any }
+
+func (p panicError) Error() string { return "panic: " + slog.AnyValue(p.v).String() }
+
+// securityHeaders sets headers every response carries. No page has inline
+// script or style, so the policy needs no 'unsafe-inline'.
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	c.Next()
+}
+
+// limitBody refuses bodies over the route's limit with 413, up front when
+// the length is declared and while reading when it is not.
+func (s *Server) limitBody(c *gin.Context) {
+	limit := int64(maxBody)
+	if uploadRoutes[c.FullPath()] {
+		limit = maxUpload
+	}
+	if c.Request.ContentLength > limit {
+		s.fail(c, http.StatusRequestEntityTooLarge, "err.too_large")
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	c.Next()
+}
+
+// withLang fixes the language of a /ar or /en group and remembers the choice.
+func (s *Server) withLang(lang string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Set(keyLang, lang)
+		if v, _ := c.Cookie(cookieLang); v != lang {
+			s.setCookie(c, cookieLang, lang, 365*24*3600)
+		}
+		c.Next()
+	}
+}
+
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// loadSession finds the signed-in user from the session cookie or, for the
+// API, an Authorization: Bearer token.
+func (s *Server) loadSession(c *gin.Context) {
+	token, _ := c.Cookie(cookieSession)
+	if h := c.GetHeader("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		token = strings.TrimPrefix(h, "Bearer ")
+		c.Set(keyAPI, true)
+	}
+	if token != "" {
+		sess, err := s.store.SessionByToken(c.Request.Context(), token)
+		switch {
+		case err == nil:
+			c.Set(keySession, &sess)
+		case !errors.Is(err, survey.ErrNotFound):
+			s.serverError(c, err)
+			return
+		}
+	}
+	c.Next()
+}
+
+func session(c *gin.Context) *survey.Session {
+	v, _ := c.Get(keySession)
+	sess, _ := v.(*survey.Session)
+	return sess
+}
+
+func currentUser(c *gin.Context) *survey.User {
+	if sess := session(c); sess != nil {
+		return &sess.User
+	}
+	return nil
+}
+
+// csrfToken is the token forms must carry: the session's when signed in,
+// else a random one held in a cookie (for sign-in, setup and invitations).
+func (s *Server) csrfToken(c *gin.Context) string {
+	if sess := session(c); sess != nil && sess.Kind == survey.SessionWeb {
+		return sess.CSRFToken
+	}
+	if v, err := c.Cookie(cookieCSRF); err == nil && len(v) == 32 {
+		return v
+	}
+	if v := c.GetString(cookieCSRF); v != "" {
+		return v
+	}
+	v := randomHex(16)
+	c.Set(cookieCSRF, v)
+	s.setCookie(c, cookieCSRF, v, 0)
+	return v
+}
+
+// checkForm parses the form of every state-changing HTML request and checks
+// its CSRF token. Parsing here, once, gives one place for the body limit
+// (413), invalid UTF-8 (400) and the token (403).
+func (s *Server) checkForm(c *gin.Context) {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		c.Next()
+		return
+	}
+	var err error
+	if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		err = c.Request.ParseMultipartForm(maxUpload)
+	} else {
+		err = c.Request.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.fail(c, http.StatusRequestEntityTooLarge, "err.too_large")
+		return
+	case err != nil:
+		s.fail(c, http.StatusBadRequest, "err.bad_request")
+		return
+	}
+	for _, vs := range c.Request.PostForm {
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				s.fail(c, http.StatusBadRequest, "err.bad_encoding")
+				return
+			}
+		}
+	}
+	want := s.csrfToken(c)
+	got := c.Request.PostFormValue("csrf_token")
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		s.fail(c, http.StatusForbidden, "err.csrf")
+		return
+	}
+	c.Next()
+}
+
+// checkAPIWrite guards API writes. Bearer-token calls cannot be forged by
+// another site; calls on the session cookie must send the session's CSRF
+// token in X-CSRF-Token. Bodies must be JSON.
+func (s *Server) checkAPIWrite(c *gin.Context) {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		c.Next()
+		return
+	}
+	if sess := session(c); sess != nil && !c.GetBool(keyAPI) {
+		if subtle.ConstantTimeCompare([]byte(c.GetHeader("X-CSRF-Token")), []byte(sess.CSRFToken)) != 1 {
+			s.fail(c, http.StatusForbidden, "err.csrf")
+			return
+		}
+	}
+	if c.Request.ContentLength != 0 && c.ContentType() != "application/json" {
+		s.fail(c, http.StatusUnsupportedMediaType, "err.want_json")
+		return
+	}
+	c.Next()
+}
+
+// requireSetup keeps everything closed until the first administrator exists.
+func (s *Server) requireSetup(c *gin.Context) {
+	if s.ready.Load() {
+		c.Next()
+		return
+	}
+	if isAPI(c) {
+		s.fail(c, http.StatusServiceUnavailable, "err.setup_required")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/setup")
+	c.Abort()
+}
+
+// requireUser sends anonymous visitors to sign in (401 for the API).
+func (s *Server) requireUser(c *gin.Context) {
+	if currentUser(c) != nil {
+		c.Next()
+		return
+	}
+	if isAPI(c) {
+		s.fail(c, http.StatusUnauthorized, "err.sign_in_required")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+	c.Abort()
+}
+
+// requireRole lets only users with one of roles through: anonymous visitors
+// are sent to sign in, others get 403.
+func (s *Server) requireRole(roles ...survey.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := currentUser(c)
+		if u == nil {
+			s.requireUser(c)
+			return
+		}
+		for _, r := range roles {
+			if u.Role == r {
+				c.Next()
+				return
+			}
+		}
+		s.fail(c, http.StatusForbidden, "err.forbidden")
+	}
+}

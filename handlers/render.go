@@ -1,0 +1,360 @@
+package handlers
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/survey"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// parseTemplates parses each page with the layout and partials once, at
+// start-up, so a broken template stops the server from starting.
+func parseTemplates() (map[string]*template.Template, error) {
+	pages, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
+		t, err := template.New(name).Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html", p)
+		if err != nil {
+			return nil, fmt.Errorf("handlers: template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// templateFuncs are pure helpers, bound once at parse time.
+var templateFuncs = template.FuncMap{"field": makeField}
+
+// fieldData is what the "input" and "select_open" partials render.
+type fieldData struct {
+	V                                     *view
+	Name, Type, Label, Hint, Value, Error string
+	Dir, Autocomplete                     string
+	Optional, Required                    bool
+}
+
+// Described is the aria-describedby list: the hint and the error.
+func (f fieldData) Described() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, "h-"+f.Name)
+	}
+	if f.Error != "" {
+		ids = append(ids, "e-"+f.Name)
+	}
+	return strings.Join(ids, " ")
+}
+
+// makeField describes a form field for the partials: label "field.NAME",
+// hint "hint.NAME" when translated, the typed value and its error. Flags:
+// "optional", "required", "ltr" (e-mail, codes, URLs) or "auto" (free text in
+// either language), "ac=TOKEN" for autocomplete.
+func makeField(v *view, name, typ string, flags ...string) fieldData {
+	f := fieldData{V: v, Name: name, Type: typ, Label: v.T("field." + name),
+		Value: v.Form.Val(name), Error: v.Form.Err(name)}
+	if h, ok := v.loc.messages["hint."+name]; ok {
+		f.Hint = h
+	}
+	for _, fl := range flags {
+		switch {
+		case fl == "optional":
+			f.Optional = true
+		case fl == "required":
+			f.Required = true
+		case fl == "ltr" || fl == "auto" || fl == "rtl":
+			f.Dir = fl
+		case strings.HasPrefix(fl, "ac="):
+			f.Autocomplete = fl[3:]
+		}
+	}
+	return f
+}
+
+// view is what every page template receives. Its methods translate, so
+// templates need no per-request FuncMap (which would race between requests).
+type view struct {
+	Lang      string
+	Dir       string
+	OtherLang string
+	OtherURL  string
+	Path      string // the path after /{lang}, for links that keep the page
+	Title     string
+	User      *survey.User
+	CSRF      string
+	Demo      bool
+	Version   string
+	Form      *form
+	Data      any
+	RequestID string
+	loc       *locale
+}
+
+// T translates a key.
+func (v *view) T(key string, args ...any) string { return v.loc.T(key, args...) }
+
+// N translates a counted phrase.
+func (v *view) N(key string, n int) string { return v.loc.N(key, n) }
+
+// Date formats a time.
+func (v *view) Date(t time.Time) string { return v.loc.date(t) }
+
+// Kind, Region, Role and Sector name a stored key in the page's language;
+// an unknown sector shows as stored.
+func (v *view) Kind(k string) string   { return v.loc.T("kind." + k) }
+func (v *view) Region(r string) string { return v.loc.T("region." + r) }
+func (v *view) Role(r survey.Role) string {
+	return v.loc.T("role." + string(r))
+}
+func (v *view) Sector(k string) string {
+	if s, ok := v.loc.messages["sector."+k]; ok {
+		return s
+	}
+	return k
+}
+
+// Kinds and Regions are the choices for institution forms.
+func (v *view) Kinds() []string   { return survey.Kinds }
+func (v *view) Regions() []string { return survey.Regions }
+
+// InstitutionName is an institution's name in the page's language.
+func (v *view) InstitutionName(i survey.Institution) string { return i.Name(v.Lang) }
+
+// URL builds a path in the page's language.
+func (v *view) URL(path string) string { return "/" + v.Lang + path }
+
+// Is reports whether the signed-in user has role r.
+func (v *view) Is(r string) bool { return v.User != nil && string(v.User.Role) == r }
+
+// form carries a form's values and its translated errors back to the page.
+type form struct {
+	Values map[string]string
+	Errors map[string]string
+}
+
+// Err is the error message for field, "" if none.
+func (f *form) Err(field string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[field]
+}
+
+// Val is the value typed into field.
+func (f *form) Val(field string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values[field]
+}
+
+// summaryItem is one line of the error summary at the top of a form.
+type summaryItem struct {
+	Field   string
+	Message string
+}
+
+// Summary lists the errors in the order of fieldOrder, for the error summary.
+func (f *form) Summary() []summaryItem {
+	if f == nil {
+		return nil
+	}
+	var out []summaryItem
+	for _, field := range fieldOrder {
+		if m, ok := f.Errors[field]; ok {
+			out = append(out, summaryItem{field, m})
+		}
+	}
+	var rest []string
+	for field := range f.Errors {
+		if !containsString(fieldOrder, field) {
+			rest = append(rest, field)
+		}
+	}
+	sort.Strings(rest)
+	for _, field := range rest {
+		out = append(out, summaryItem{field, f.Errors[field]})
+	}
+	return out
+}
+
+// fieldOrder is the order fields appear on forms, so the summary reads top to bottom.
+var fieldOrder = []string{"email", "name", "code", "name_ar", "name_en", "kind", "sector", "region", "website", "role", "institution", "password", "password_confirm", "file"}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func lang(c *gin.Context) string {
+	if l := c.GetString(keyLang); l != "" {
+		return l
+	}
+	for _, l := range Languages {
+		if strings.HasPrefix(c.Request.URL.Path, "/"+l+"/") || c.Request.URL.Path == "/"+l {
+			return l
+		}
+	}
+	if l := langFromAcceptLanguage(c.GetHeader("Accept-Language")); l != "" {
+		return l
+	}
+	return Languages[0]
+}
+
+func isAPI(c *gin.Context) bool {
+	return strings.HasPrefix(c.Request.URL.Path, "/api/")
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+func (s *Server) newView(c *gin.Context, titleKey string) *view {
+	l := lang(c)
+	other := "en"
+	dir := "rtl"
+	if l == "en" {
+		other, dir = "ar", "ltr"
+	}
+	// The language switch keeps the page, its query and any token in its path.
+	rest, ok := strings.CutPrefix(c.Request.URL.Path, "/"+l)
+	otherURL := "/" + other + "/"
+	if ok {
+		otherURL = "/" + other + strings.TrimPrefix(c.Request.URL.RequestURI(), "/"+l)
+	}
+	v := &view{
+		Lang: l, Dir: dir, OtherLang: other, OtherURL: otherURL, Path: rest,
+		User: currentUser(c), Demo: s.demo, Version: s.cfg.Version,
+		RequestID: c.GetString(keyRequestID), loc: s.locales[l],
+	}
+	v.CSRF = s.csrfToken(c)
+	if titleKey != "" {
+		v.Title = v.T(titleKey)
+	}
+	return v
+}
+
+// render writes a page into a buffer first, so that a template error gives a
+// clean error page instead of half a page.
+func (s *Server) render(c *gin.Context, status int, page string, v *view) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.serverError(c, fmt.Errorf("handlers: no page %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		if page == "error" {
+			c.String(http.StatusInternalServerError, "500")
+			return
+		}
+		s.serverError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// apiError is the JSON error body of DESIGN.md §6.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	Ref     string            `json:"ref,omitempty"`
+}
+
+// apiLocale is the language of API messages: Accept-Language, else Arabic.
+func (s *Server) apiLocale(c *gin.Context) *locale {
+	if l := langFromAcceptLanguage(c.GetHeader("Accept-Language")); l != "" {
+		return s.locales[l]
+	}
+	return s.locales[Languages[0]]
+}
+
+// fail stops the request with status and a translated message: an error page
+// for HTML, the error object for the API. key doubles as the API error code.
+func (s *Server) fail(c *gin.Context, status int, key string) {
+	if isAPI(c) {
+		c.AbortWithStatusJSON(status, apiError{Error: apiErrorBody{
+			Code: strings.TrimPrefix(key, "err."), Message: s.apiLocale(c).T(key),
+		}})
+		return
+	}
+	v := s.newView(c, "error.title")
+	v.Data = errorPage{Status: status, Heading: errorHeading(v, status), Message: v.T(key)}
+	s.render(c, status, "error", v)
+	c.Abort()
+}
+
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+	Ref     string
+}
+
+// serverError logs err with the request ID and answers 500 with only that
+// ID: internal error text never reaches the user.
+func (s *Server) serverError(c *gin.Context, err error) {
+	ref := c.GetString(keyRequestID)
+	s.log.Error("server error", slog.String("id", ref), slog.String("route", c.FullPath()), slog.Any("err", err))
+	if isAPI(c) {
+		c.AbortWithStatusJSON(http.StatusInternalServerError, apiError{Error: apiErrorBody{
+			Code: "internal", Message: s.apiLocale(c).T("err.internal", ref), Ref: ref,
+		}})
+		return
+	}
+	v := s.newView(c, "error.title")
+	v.Data = errorPage{Status: http.StatusInternalServerError, Heading: errorHeading(v, http.StatusInternalServerError), Message: v.T("err.internal", ref), Ref: ref}
+	s.render(c, http.StatusInternalServerError, "error", v)
+	c.Abort()
+}
+
+// failErr maps a domain error to a response: not found → 404, anything
+// unexpected → 500.
+func (s *Server) failErr(c *gin.Context, err error) {
+	if errors.Is(err, survey.ErrNotFound) {
+		s.fail(c, http.StatusNotFound, "err.not_found")
+		return
+	}
+	s.serverError(c, err)
+}
+
+func (s *Server) notFound(c *gin.Context) { s.fail(c, http.StatusNotFound, "err.not_found") }
+
+func (s *Server) methodNotAllowed(c *gin.Context) {
+	s.fail(c, http.StatusMethodNotAllowed, "err.method_not_allowed")
+}
+
+// errorHeading is the page heading for a status: its own when translated,
+// else a general one.
+func errorHeading(v *view, status int) string {
+	if h, ok := v.loc.messages[fmt.Sprintf("error.heading_%d", status)]; ok {
+		return h
+	}
+	return v.T("error.heading")
+}

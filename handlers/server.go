@@ -1,0 +1,83 @@
+// Package handlers is Marsad's web layer and the only code that knows Gin:
+// the route table, middleware, sessions, CSRF, translations, templates,
+// error pages and the JSON API. Handlers are thin: they bind input, call one
+// domain function in survey, and render, redirect or answer JSON.
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/survey"
+)
+
+// Config is what the web layer needs to know from the command line.
+type Config struct {
+	Version string
+	// BaseURL is the public address, used in links shown to copy
+	// (invitations, first-run setup), e.g. https://marsad.example.ps.
+	BaseURL string
+	// SecureCookies marks cookies Secure; set when served over HTTPS.
+	SecureCookies bool
+	Logger        *slog.Logger
+}
+
+// Server holds the web layer's dependencies. Its methods are the handlers.
+type Server struct {
+	store   *survey.Store
+	cfg     Config
+	log     *slog.Logger
+	locales map[string]*locale
+	pages   map[string]*template.Template
+	engine  *gin.Engine
+	demo    bool
+	// ready is set once an administrator exists; until then only the
+	// first-run setup page and /healthz answer.
+	ready atomic.Bool
+}
+
+// New builds the server: it loads translations, parses every template
+// (failing on a bad one) and builds the routes.
+func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{store: store, cfg: cfg, log: cfg.Logger}
+	var err error
+	if s.locales, err = loadLocales(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if s.demo, err = store.IsDemo(ctx); err != nil {
+		return nil, err
+	}
+	hasAdmin, err := store.HasAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.ready.Store(hasAdmin)
+	gin.SetMode(gin.ReleaseMode)
+	s.engine = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.engine.ServeHTTP(w, r)
+}
+
+// Routes lists every registered method and path, for tests that must cover them all.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+// SetupURL is the first-run link for a setup token.
+func (s *Server) SetupURL(token string) string {
+	return fmt.Sprintf("%s/ar/setup?token=%s", s.cfg.BaseURL, token)
+}

@@ -1,0 +1,329 @@
+// Command marsad runs Marsad, the government e-services observatory: one
+// binary with its database (SQLite), web pages, JSON API and assets.
+//
+//	marsad [serve] [--addr 127.0.0.1:8080] [--db data/marsad.db] [--demo]
+//	marsad migrate [--db FILE]
+//	marsad user add --email E --role admin|respondent|viewer [--institution CODE] [--name N] --password-stdin
+//	marsad backup [--db FILE] DEST
+//	marsad version
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"marsad/data"
+	"marsad/handlers"
+	"marsad/survey"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// it comes from the VCS stamp in the build info.
+var version = ""
+
+func appVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+// config is the parsed command line and environment, passed as a value.
+type config struct {
+	addr          string
+	db            string
+	demo          bool
+	baseURL       string
+	secureCookies bool
+	sessionIdle   time.Duration
+	logFormat     string
+	logLevel      string
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	switch strings.ToLower(os.Getenv(name)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+// dbFlag and the other shared flags read their defaults from the environment.
+func addDBFlag(fs *flag.FlagSet, cfg *config) {
+	fs.StringVar(&cfg.db, "db", envOr("MARSAD_DB", filepath.Join("data", "marsad.db")), "SQLite database file (env MARSAD_DB)")
+	fs.StringVar(&cfg.logFormat, "log-format", envOr("MARSAD_LOG_FORMAT", "text"), "log format: text or json (env MARSAD_LOG_FORMAT)")
+	fs.StringVar(&cfg.logLevel, "log-level", envOr("MARSAD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env MARSAD_LOG_LEVEL)")
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.logLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "marsad:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a command; it is main without the process, for tests.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, stdout, stderr)
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return errors.New("usage: marsad user add --email E --role R [--institution CODE] [--name N] --password-stdin")
+		}
+		return userAdd(ctx, args[1:], stdin, stdout, stderr)
+	case "backup":
+		return backup(ctx, args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "marsad", appVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: marsad [serve|migrate|user add|backup FILE|version] [flags]; marsad COMMAND -h for flags")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (serve, migrate, user add, backup, version)", cmd)
+}
+
+func openStore(ctx context.Context, path string, opt survey.Options) (*survey.Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, err
+		}
+	}
+	return survey.Open(ctx, path, opt)
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", envOr("MARSAD_ADDR", "127.0.0.1:8080"), "listen address (env MARSAD_ADDR)")
+	fs.BoolVar(&cfg.demo, "demo", envBool("MARSAD_DEMO"), "seed demo data into an empty database (env MARSAD_DEMO)")
+	fs.StringVar(&cfg.baseURL, "base-url", envOr("MARSAD_BASE_URL", ""), "public URL for links in invitations; default http://ADDR (env MARSAD_BASE_URL)")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", envBool("MARSAD_SECURE_COOKIES"), "mark cookies Secure; on by default when base-url is https (env MARSAD_SECURE_COOKIES)")
+	fs.DurationVar(&cfg.sessionIdle, "session-idle", envDuration("MARSAD_SESSION_IDLE", 2*time.Hour), "sign out after this long without activity (env MARSAD_SESSION_IDLE)")
+	addDBFlag(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = "http://" + cfg.addr
+	}
+	cfg.baseURL = strings.TrimRight(cfg.baseURL, "/")
+	if strings.HasPrefix(cfg.baseURL, "https://") {
+		cfg.secureCookies = true
+	}
+	log := newLogger(cfg, stderr)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	store, err := openStore(ctx, cfg.db, survey.Options{SessionIdle: cfg.sessionIdle})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if cfg.demo {
+		if err := store.SeedDemo(ctx, data.DemoInstitutions); err != nil {
+			return err
+		}
+		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps, moi@example.ps", "password", "see README")
+	}
+	srv, err := handlers.New(ctx, store, handlers.Config{
+		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	hasAdmin, err := store.HasAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	if !hasAdmin {
+		token, err := store.NewSetupToken(ctx)
+		if err != nil {
+			return err
+		}
+		// Printed, not logged: the link is a secret for whoever started the server.
+		fmt.Fprintf(stdout, "\nNo administrator yet. Open this one-time link to create the first one:\n\n    %s\n\n", srv.SetupURL(token))
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("marsad listening", "addr", ln.Addr().String(), "url", cfg.baseURL+"/", "db", cfg.db, "version", appVersion(), "demo", cfg.demo)
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing open requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return httpSrv.Shutdown(shutdownCtx)
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addDBFlag(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg.db, survey.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	v, err := store.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: schema version %d\n", cfg.db, v)
+	return nil
+}
+
+func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var (
+		cfg           config
+		n             survey.NewUser
+		role          string
+		passwordStdin bool
+	)
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&n.Email, "email", "", "e-mail address (sign-in name)")
+	fs.StringVar(&n.Name, "name", "", "display name")
+	fs.StringVar(&role, "role", "", "admin, respondent or viewer")
+	fs.StringVar(&n.InstitutionCode, "institution", "", "institution code (respondents only)")
+	fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	addDBFlag(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !passwordStdin {
+		return errors.New("user add: --password-stdin is required (a password on the command line would be visible to other users)")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("user add: read password: %w", err)
+	}
+	n.Password = strings.TrimRight(line, "\r\n")
+	n.Role = survey.Role(role)
+	store, err := openStore(ctx, cfg.db, survey.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	u, err := store.CreateUser(ctx, 0, n)
+	var ve *survey.ValidationError
+	if errors.As(err, &ve) {
+		return fmt.Errorf("user add: %s", strings.TrimPrefix(ve.Error(), "survey: "))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s (%s) id %d\n", u.Email, u.Role, u.ID)
+	return nil
+}
+
+func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addDBFlag(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() < 1 {
+		return errors.New("usage: marsad backup [--db FILE] DEST")
+	}
+	dest := fs.Arg(0)
+	// Accept flags after DEST too: marsad backup DEST --db FILE.
+	if err := fs.Parse(fs.Args()[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errors.New("usage: marsad backup [--db FILE] DEST")
+	}
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("backup: %s already exists; choose a new file name", dest)
+	}
+	if _, err := os.Stat(cfg.db); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	store, err := openStore(ctx, cfg.db, survey.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Backup(ctx, dest); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s\n", dest)
+	return nil
+}

@@ -1,0 +1,75 @@
+package survey
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// DemoPassword is the password of every demo account (listed in the README).
+const DemoPassword = "marsad-demo"
+
+// DemoAccounts are the accounts SeedDemo creates.
+var DemoAccounts = []NewUser{
+	{Email: "admin@example.ps", Name: "منسق المسح (تجريبي)", Role: RoleAdmin},
+	{Email: "viewer@example.ps", Name: "مكتب الوزير (تجريبي)", Role: RoleViewer},
+	{Email: "moh@example.ps", Name: "دائرة تكنولوجيا المعلومات - وزارة الصحة (تجريبي)", Role: RoleRespondent, InstitutionCode: "MOH"},
+	{Email: "moi@example.ps", Name: "دائرة تكنولوجيا المعلومات - وزارة الداخلية (تجريبي)", Role: RoleRespondent, InstitutionCode: "MOI"},
+}
+
+// settingDemo marks a database that holds demo data, so every page can say so.
+const settingDemo = "demo"
+
+// IsDemo reports whether the database was seeded with demo data.
+func (s *Store) IsDemo(ctx context.Context) (bool, error) {
+	v, err := s.Setting(ctx, settingDemo)
+	return v == "1", err
+}
+
+// SeedDemo fills an empty database with the demo institutions (institutionsCSV,
+// in the import format) and accounts, in one transaction, and marks it as
+// demo. A database that already has institutions or users is left alone.
+func (s *Store) SeedDemo(ctx context.Context, institutionsCSV []byte) error {
+	ins, err := ParseInstitutionsCSV(bytes.NewReader(institutionsCSV))
+	if err != nil {
+		return fmt.Errorf("survey: demo institutions: %w", err)
+	}
+	// One hash for the shared demo password keeps start-up fast.
+	hash, err := bcrypt.GenerateFromPassword([]byte(DemoPassword), s.opt.BcryptCost)
+	if err != nil {
+		return err
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM institutions) + (SELECT count(*) FROM users)").Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			v := ""
+			_ = tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", settingDemo).Scan(&v)
+			if v == "1" {
+				return nil // seeded before
+			}
+			return fmt.Errorf("survey: demo data goes only into an empty database; this one has data")
+		}
+		for _, in := range ins {
+			if _, err := s.insertInstitution(ctx, tx, 0, in); err != nil {
+				return err
+			}
+		}
+		for _, a := range DemoAccounts {
+			a.Password = DemoPassword
+			if _, err := s.insertUser(ctx, tx, 0, a.normalize(), string(hash)); err != nil {
+				return fmt.Errorf("survey: demo account %s: %w", a.Email, err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM setup_tokens")
+		if err != nil {
+			return err
+		}
+		return setSetting(ctx, tx, settingDemo, "1")
+	})
+}
