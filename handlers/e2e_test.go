@@ -1,0 +1,179 @@
+package handlers
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"marsad/survey"
+)
+
+// findChromium returns a Chromium binary. In CI (CI=true) a missing browser
+// fails the test: the end-to-end flow must run there, not be skipped.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	candidates := []string{os.Getenv("MARSAD_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"}
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium is required in CI: apt-get install -y chromium")
+	}
+	t.Skip("Chromium not installed; set MARSAD_CHROMIUM or install chromium to run browser tests")
+	return ""
+}
+
+// newBrowser starts headless Chromium with the flags that work as root on
+// this kind of machine and returns a tab context.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(findChromium(t)),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "ar"),
+		chromedp.Flag("accept-lang", "ar,en;q=0.5"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// screenshot saves a PNG of the page when MARSAD_SCREENSHOTS names a folder,
+// for people to look at; tests never depend on it.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("MARSAD_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+// TestBrowserAdminCreatesInstitutionInArabic drives a real Chromium through
+// the flow a coordinator follows: the Arabic home page, sign-in, add an
+// institution, find it in the list, switch to English.
+func TestBrowserAdminCreatesInstitutionInArabic(t *testing.T) {
+	srv, st := newTestServer(t)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ctx := newBrowser(t)
+
+	must := func(step string, err error) {
+		t.Helper()
+		if err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			t.Fatalf("%s: %v\nat %s\n%.1500s", step, err, loc, body)
+		}
+	}
+
+	must("open home", chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("h1"))))
+	dir, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.dir + "|" + document.documentElement.lang`))
+	must("read direction", err)
+	if dir != "rtl|ar" {
+		t.Fatalf("home page is %q, want rtl|ar", dir)
+	}
+	screenshot(t, ctx, "01-home-ar")
+	// The Arabic web font is the one in use, not a system fallback.
+	fontOK, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.fonts.status === 'loaded' && document.fonts.check('16px "Noto Sans Arabic"', 'مرصد')`, chromedp.WithPollingTimeout(10*time.Second)))
+	must("font loaded", err)
+	if !fontOK {
+		t.Error("the embedded Arabic font is not in use")
+	}
+
+	must("go to sign-in", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.hero a.button`)), chromedp.WaitVisible(chromedp.ID("f-email"))))
+	must("sign in", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("f-email"), "admin@example.ps"),
+		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/admin/institutions/new"]`)),
+	))
+	screenshot(t, ctx, "02-institutions-ar")
+
+	must("open the add form", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`a[href="/ar/admin/institutions/new"]`)),
+		chromedp.WaitVisible(chromedp.ID("f-code")),
+	))
+	// First a mistake: no Arabic name. The error summary names the field in Arabic.
+	must("submit with a mistake", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("f-code"), "DGA"),
+		chromedp.SendKeys(chromedp.ID("f-name_en"), "Digital Government Agency"),
+		chromedp.SendKeys(chromedp.ID("f-sector"), "ict"),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
+	))
+	summary, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.error-summary`)))
+	must("read error summary", err)
+	if !strings.Contains(summary, "أدخل هذه المعلومة") {
+		t.Errorf("error summary = %q", summary)
+	}
+	kept, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-name_en")))
+	must("read kept value", err)
+	if kept != "Digital Government Agency" {
+		t.Errorf("typed English name not kept: %q", kept)
+	}
+	screenshot(t, ctx, "03-form-error-ar")
+
+	must("correct and submit", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("f-name_ar"), "هيئة الحكومة الرقمية"),
+		chromedp.SetValue(chromedp.ID("f-kind"), "agency"),
+		chromedp.SetValue(chromedp.ID("f-region"), "gaza"),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr#DGA`)),
+	))
+	row, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`tr#DGA`)))
+	must("read new row", err)
+	for _, want := range []string{"DGA", "هيئة الحكومة الرقمية", "قطاع غزة", "فاعلة"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("new row %q lacks %q", row, want)
+		}
+	}
+	notice, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.notice`)))
+	must("read notice", err)
+	if !strings.Contains(notice, "أضيفت المؤسسة") {
+		t.Errorf("notice = %q", notice)
+	}
+	inst, err := st.Institution(context.Background(), "DGA")
+	if err != nil || inst.Region != "gaza" || inst.Kind != "agency" {
+		t.Errorf("stored institution %+v, %v", inst, err)
+	}
+
+	// The same page in English.
+	must("switch to English", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`a.lang-switch`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[dir="ltr"] tr#DGA`)),
+	))
+	row, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`tr#DGA`)))
+	must("read English row", err)
+	if !strings.Contains(row, "Digital Government Agency") || !strings.Contains(row, "Gaza Strip") {
+		t.Errorf("English row = %q", row)
+	}
+	screenshot(t, ctx, "04-institutions-en")
+}

@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"marsad/data"
+	"marsad/survey"
+)
+
+// newTestStore opens a real SQLite file in a temporary directory with the
+// production DSN and migrations. Bcrypt runs at its minimum cost to keep
+// tests fast.
+func newTestStore(t testing.TB) *survey.Store {
+	t.Helper()
+	st, err := survey.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), survey.Options{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// newTestServer is the real router over a demo-seeded store.
+func newTestServer(t testing.TB) (*Server, *survey.Store) {
+	t.Helper()
+	st := newTestStore(t)
+	if err := st.SeedDemo(context.Background(), data.DemoInstitutions); err != nil {
+		t.Fatal(err)
+	}
+	return newServerOn(t, st), st
+}
+
+func newServerOn(t testing.TB, st *survey.Store) *Server {
+	t.Helper()
+	srv, err := New(context.Background(), st, Config{
+		Version: "test", BaseURL: "http://marsad.test",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// client is a browser-like HTTP client against a test server: it keeps
+// cookies and does not follow redirects, so tests can assert on them.
+type client struct {
+	t    testing.TB
+	base string
+	http *http.Client
+}
+
+func newClient(t testing.TB, ts *httptest.Server) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: ts.URL, http: &http.Client{
+		Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}}
+}
+
+// response is a finished request: status, headers and body as text.
+type response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+	return c.do(req)
+}
+
+// post submits a form. Unless the form already has one, it adds the CSRF
+// token of the page at csrfFrom (fetched first), as a browser would.
+func (c *client) post(path string, form url.Values, csrfFrom string) response {
+	c.t.Helper()
+	if csrfFrom != "" && form.Get("csrf_token") == "" {
+		form.Set("csrf_token", c.csrf(csrfFrom))
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// csrf fetches a page and returns the CSRF token of its first form.
+func (c *client) csrf(path string) string {
+	c.t.Helper()
+	r := c.get(path)
+	m := csrfField.FindStringSubmatch(r.Body)
+	if m == nil {
+		c.t.Fatalf("no csrf token on %s (status %d)", path, r.Status)
+	}
+	return m[1]
+}
+
+// signIn signs in through the form and fails the test if it does not work.
+func (c *client) signIn(lang, email, password string) {
+	c.t.Helper()
+	r := c.post("/"+lang+"/login", url.Values{"email": {email}, "password": {password}}, "/"+lang+"/login")
+	if r.Status != http.StatusSeeOther {
+		c.t.Fatalf("sign in as %s: status %d\n%s", email, r.Status, r.Body)
+	}
+}
