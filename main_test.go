@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"marsad/survey"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestVersion(t *testing.T) {
+	out, err := runCmd(t, "", "version")
+	if err != nil || !strings.HasPrefix(out, "marsad ") {
+		t.Fatalf("version: %q, %v", out, err)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if _, err := runCmd(t, "", "frobnicate"); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
+
+func TestMigrateUserAddAndBackup(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "sub", "m.db")
+	out, err := runCmd(t, "", "migrate", "--db", db)
+	if err != nil || !strings.Contains(out, "schema version 1") {
+		t.Fatalf("migrate: %q, %v", out, err)
+	}
+	if _, err := runCmd(t, "", "user", "add", "--db", db, "--email", "a@b.ps", "--role", "admin", "--password", "x"); err == nil {
+		t.Error("user add accepted a password flag instead of --password-stdin")
+	}
+	if _, err := runCmd(t, "short\n", "user", "add", "--db", db, "--email", "a@b.ps", "--role", "admin", "--password-stdin"); err == nil {
+		t.Error("user add accepted a short password")
+	}
+	if _, err := runCmd(t, "long-enough-password\n", "user", "add", "--db", db, "--email", "r@b.ps", "--role", "respondent", "--institution", "MOH", "--password-stdin"); err == nil {
+		t.Error("user add accepted a respondent of an unknown institution")
+	}
+	out, err = runCmd(t, "long-enough-password\n", "user", "add", "--db", db, "--email", "Coordinator@MTDE.ps", "--role", "admin", "--password-stdin")
+	if err != nil || !strings.Contains(out, "created coordinator@mtde.ps (admin)") {
+		t.Fatalf("user add: %q, %v", out, err)
+	}
+
+	dest := filepath.Join(dir, "backup.db")
+	out, err = runCmd(t, "", "backup", dest, "--db", db)
+	if err != nil {
+		t.Fatalf("backup: %q, %v", out, err)
+	}
+	if _, err := runCmd(t, "", "backup", "--db", db, dest); err == nil {
+		t.Error("backup overwrote an existing file")
+	}
+	st, err := survey.Open(context.Background(), dest, survey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Authenticate(context.Background(), "coordinator@mtde.ps", "long-enough-password"); err != nil {
+		t.Errorf("backup lacks the account: %v", err)
+	}
+	raw, _ := sql.Open("sqlite3", survey.DSN(dest, true))
+	defer raw.Close()
+	var check string
+	if err := raw.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Errorf("integrity_check = %q, %v", check, err)
+	}
+}
+
+// TestServePrintsSetupLinkAndShutsDown starts the real server on an empty
+// database: it must print the one-time setup link and stop cleanly when its
+// context ends (as on SIGTERM).
+func TestServePrintsSetupLinkAndShutsDown(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, strings.NewReader(""), &out, &errOut)
+	}()
+	// Wait until the server says it listens, then stop it.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(errOut.String(), "marsad listening") {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("server did not start:\n%s", errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !strings.Contains(out.String(), "/ar/setup?token=") {
+		t.Errorf("no setup link printed:\n%s", out.String())
+	}
+	if strings.Contains(errOut.String(), "token=") {
+		t.Error("the setup token went into the log")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the server writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
