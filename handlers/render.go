@@ -66,7 +66,7 @@ func (f fieldData) Described() string {
 
 // makeField describes a form field for the partials: label "field.NAME",
 // hint "hint.NAME" when translated, the typed value and its error. Flags:
-// "optional", "required", "ltr" (e-mail, codes, URLs) or "auto" (free text in
+// "optional", "required", "nohint", "ltr" (e-mail, codes, URLs) or "auto" (free text in
 // either language), "ac=TOKEN" for autocomplete.
 func makeField(v *view, name, typ string, flags ...string) fieldData {
 	f := fieldData{V: v, Name: name, Type: typ, Label: v.T("field." + name),
@@ -76,6 +76,8 @@ func makeField(v *view, name, typ string, flags ...string) fieldData {
 	}
 	for _, fl := range flags {
 		switch {
+		case fl == "nohint":
+			f.Hint = ""
 		case fl == "optional":
 			f.Optional = true
 		case fl == "required":
