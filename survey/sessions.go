@@ -62,8 +62,8 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 	}
 	hash := hashToken(token)
 	var (
-		sess               Session
-		userID             int64
+		sess              Session
+		userID            int64
 		lastSeen, expires string
 	)
 	err := s.r.QueryRowContext(ctx, "SELECT user_id, kind, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = ?", hash).

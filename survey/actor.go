@@ -1,0 +1,36 @@
+package survey
+
+import "errors"
+
+// ErrForbidden is returned when an actor may not touch an object, such as a
+// respondent editing another institution's service.
+var ErrForbidden = errors.New("survey: forbidden")
+
+// ErrConflict is returned when an update starts from an old version: someone
+// else saved in between, and their change must not be overwritten silently.
+var ErrConflict = errors.New("survey: changed by someone else")
+
+// Actor is who makes a change: checked for permission and recorded in the audit log.
+type Actor struct {
+	ID          int64
+	Role        Role
+	Institution string // a respondent's institution code
+}
+
+// ActorOf is the actor for a signed-in user.
+func ActorOf(u User) Actor {
+	return Actor{ID: u.ID, Role: u.Role, Institution: u.InstitutionCode}
+}
+
+// CanEditInstitution reports whether the actor may change the catalog (and
+// later the answers) of the institution with code: admins any, respondents
+// only their own, viewers none.
+func (a Actor) CanEditInstitution(code string) bool {
+	switch a.Role {
+	case RoleAdmin:
+		return true
+	case RoleRespondent:
+		return a.Institution != "" && a.Institution == code
+	}
+	return false
+}
