@@ -101,13 +101,23 @@ type view struct {
 	Path      string // the path after /{lang}, for links that keep the page
 	Title     string
 	User      *survey.User
-	CSRF      string
 	Demo      bool
 	Version   string
 	Form      *form
 	Data      any
 	RequestID string
 	loc       *locale
+	csrf      string
+	csrfFn    func() string
+}
+
+// CSRF is the token for the page's forms. It is made on first use, so pages
+// without a form set no cookie.
+func (v *view) CSRF() string {
+	if v.csrf == "" && v.csrfFn != nil {
+		v.csrf = v.csrfFn()
+	}
+	return v.csrf
 }
 
 // T translates a key.
@@ -249,7 +259,7 @@ func (s *Server) newView(c *gin.Context, titleKey string) *view {
 		User: currentUser(c), Demo: s.demo, Version: s.cfg.Version,
 		RequestID: c.GetString(keyRequestID), loc: s.locales[l],
 	}
-	v.CSRF = s.csrfToken(c)
+	v.csrfFn = func() string { return s.csrfToken(c) }
 	if titleKey != "" {
 		v.Title = v.T(titleKey)
 	}

@@ -37,6 +37,9 @@ func (s *Store) SeedDemo(ctx context.Context, institutionsCSV []byte) error {
 	if err != nil {
 		return fmt.Errorf("survey: demo institutions: %w", err)
 	}
+	if seeded, err := s.IsDemo(ctx); err != nil || seeded {
+		return err // seeded before: start at once, no hashing
+	}
 	// One hash for the shared demo password keeps start-up fast.
 	hash, err := bcrypt.GenerateFromPassword([]byte(DemoPassword), s.opt.BcryptCost)
 	if err != nil {
@@ -48,11 +51,6 @@ func (s *Store) SeedDemo(ctx context.Context, institutionsCSV []byte) error {
 			return err
 		}
 		if n > 0 {
-			v := ""
-			_ = tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", settingDemo).Scan(&v)
-			if v == "1" {
-				return nil // seeded before
-			}
 			return fmt.Errorf("survey: demo data goes only into an empty database; this one has data")
 		}
 		for _, in := range ins {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -83,6 +84,9 @@ type Store struct {
 	r    *sql.DB
 	path string
 	opt  Options
+
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

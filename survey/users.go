@@ -224,8 +224,14 @@ func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
 }
 
 // dummyHash is compared against when the e-mail is unknown, so that a wrong
-// address costs as much time as a wrong password and reveals nothing.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("marsad-no-such-user"), bcrypt.DefaultCost)
+// address costs as much time as a wrong password (same cost) and reveals
+// nothing. It is made on first use, not at start-up.
+func (s *Store) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("marsad-no-such-user"), s.opt.BcryptCost)
+	})
+	return s.dummy
+}
 
 // Authenticate checks an e-mail and password. It returns ErrThrottled once
 // the address has MaxLoginFailures failures within LoginWindow (even if the
@@ -244,7 +250,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	}
 	u, hash, err := scanUser(s.r.QueryRowContext(ctx, userSelect+"u.email = ?", email))
 	if errors.Is(err, sql.ErrNoRows) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 		return User{}, s.recordLoginFailure(ctx, email, now)
 	}
 	if err != nil {

@@ -1,0 +1,262 @@
+package survey
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// MaxServiceImportRows bounds one services import.
+const MaxServiceImportRows = 50000
+
+// ServiceColumns are the catalog's CSV and XLSX columns, named as the
+// fields of DESIGN.md §3. Lists are separated by ";", yes/no fields read
+// yes or no.
+var ServiceColumns = []string{
+	"institution", "code", "name_ar", "name_en", "description_ar", "description_en", "category", "audience",
+	"channels", "stage", "online_url", "e_payment", "e_id", "available_abroad", "no_visit", "mobile_friendly",
+	"languages", "fee_ils", "processing_days", "yearly_volume", "online_share", "uses_data_exchange",
+	"last_reviewed", "status",
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// parseYesNo accepts yes/no, true/false, 1/0 and Arabic نعم/لا; empty is no.
+func parseYesNo(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(NormalizeDigits(s))) {
+	case "yes", "true", "1", "نعم", "y":
+		return true, true
+	case "no", "false", "0", "لا", "n", "":
+		return false, true
+	}
+	return false, false
+}
+
+func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// ServiceRecord is a service as one row of ServiceColumns.
+func ServiceRecord(s Service) []string {
+	return []string{
+		s.InstitutionCode, s.Code, s.NameAr, s.NameEn, s.DescriptionAr, s.DescriptionEn, s.Category,
+		strings.Join(s.Audience, ";"), strings.Join(s.Channels, ";"), strconv.Itoa(s.Stage), s.OnlineURL,
+		yesNo(s.EPayment), yesNo(s.EID), yesNo(s.Abroad), yesNo(s.NoVisit), yesNo(s.MobileFriendly),
+		strings.Join(s.Languages, ";"), formatNumber(s.FeeILS), strconv.Itoa(s.ProcessingDays),
+		strconv.FormatInt(s.YearlyVolume, 10), formatNumber(s.OnlineShare), yesNo(s.DataExchange), s.LastReviewed, s.Status,
+	}
+}
+
+// WriteServicesCSV streams services as CSV with a BOM; each value comes from
+// next until it returns false. Text cells are defused against formula injection.
+func WriteServicesCSV(w io.Writer, each func(func(Service) error) error) error {
+	if _, err := w.Write(utf8BOM); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ServiceColumns); err != nil {
+		return err
+	}
+	err := each(func(s Service) error {
+		rec := ServiceRecord(s)
+		for i := range rec {
+			rec[i] = SafeCell(rec[i])
+		}
+		return cw.Write(rec)
+	})
+	cw.Flush()
+	return errors.Join(err, cw.Error())
+}
+
+// ParseServicesCSV reads catalog rows from CSV (BOM accepted).
+func ParseServicesCSV(r io.Reader) ([]ServiceInput, error) {
+	recs, err := readCSV(r, MaxServiceImportRows)
+	if err != nil {
+		return nil, err
+	}
+	return ParseServiceRecords(recs)
+}
+
+// ParseServiceRecords turns a header row and data rows (from CSV or XLSX)
+// into inputs. Every row is validated; any bad row makes an *ImportError
+// that lists them all with their line numbers.
+func ParseServiceRecords(recs [][]string) ([]ServiceInput, error) {
+	if len(recs) == 0 {
+		return nil, &ImportError{Key: "err.csv_empty"}
+	}
+	if len(recs) > MaxServiceImportRows+1 {
+		return nil, &ImportError{Key: "err.csv_too_many_rows"}
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+		if !contains(ServiceColumns, h) {
+			return nil, &ImportError{Key: "err.service_header"}
+		}
+		col[h] = i
+	}
+	for _, req := range []string{"institution", "code", "name_ar", "category", "stage"} {
+		if _, ok := col[req]; !ok {
+			return nil, &ImportError{Key: "err.service_header"}
+		}
+	}
+	var (
+		out  []ServiceInput
+		bad  []RowError
+		seen = map[string]bool{}
+	)
+	for n, rec := range recs[1:] {
+		line := n + 2
+		if isBlankRecord(rec) {
+			continue
+		}
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return unsafeCell(rec[i])
+			}
+			return ""
+		}
+		fields := map[string]string{}
+		flag := func(name string) bool {
+			v, ok := parseYesNo(get(name))
+			if !ok {
+				fields[name] = "err.yes_no"
+			}
+			return v
+		}
+		in := ServiceInput{
+			InstitutionCode: get("institution"), Code: get("code"), NameAr: get("name_ar"), NameEn: get("name_en"),
+			DescriptionAr: get("description_ar"), DescriptionEn: get("description_en"), Category: get("category"),
+			Audience: []string{get("audience")}, Channels: []string{get("channels")}, Stage: get("stage"),
+			OnlineURL: get("online_url"), EPayment: flag("e_payment"), EID: flag("e_id"), Abroad: flag("available_abroad"),
+			NoVisit: flag("no_visit"), MobileFriendly: flag("mobile_friendly"), Languages: []string{get("languages")},
+			FeeILS: get("fee_ils"), ProcessingDays: get("processing_days"), YearlyVolume: get("yearly_volume"),
+			OnlineShare: get("online_share"), DataExchange: flag("uses_data_exchange"), LastReviewed: get("last_reviewed"),
+			Status: get("status"),
+		}
+		sv, err := checkService(in)
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			for f, k := range ve.Fields {
+				fields[f] = k
+			}
+		}
+		if sv.InstitutionCode == "" {
+			fields["institution"] = "err.required"
+		}
+		key := sv.InstitutionCode + "/" + sv.Code
+		if seen[key] && sv.Code != "" {
+			fields["code"] = "err.code_duplicate_in_file"
+		}
+		seen[key] = true
+		if len(fields) > 0 {
+			bad = append(bad, RowError{Line: line, Fields: fields})
+			continue
+		}
+		out = append(out, in)
+	}
+	if len(bad) > 0 {
+		return nil, &ImportError{Rows: bad}
+	}
+	if len(out) == 0 {
+		return nil, &ImportError{Key: "err.csv_empty"}
+	}
+	return out, nil
+}
+
+func isBlankRecord(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// ServiceImportResult counts what a catalog import did.
+type ServiceImportResult struct {
+	Created, Updated, Unchanged int
+}
+
+// ImportServices adds or replaces services by (institution, code) in one
+// transaction: any failure stores nothing. A respondent may import only
+// their own institution's rows; rows for others are reported, not skipped.
+// Rows identical to what is stored are left alone (no new version, no audit).
+func (s *Store) ImportServices(ctx context.Context, a Actor, ins []ServiceInput) (ServiceImportResult, error) {
+	var res ServiceImportResult
+	var bad []RowError
+	checked := make([]Service, len(ins))
+	for i, in := range ins {
+		sv, err := checkService(in)
+		if err != nil {
+			return res, err
+		}
+		if !a.CanEditInstitution(sv.InstitutionCode) {
+			bad = append(bad, RowError{Line: i + 2, Fields: map[string]string{"institution": "err.not_your_institution"}})
+		}
+		checked[i] = sv
+	}
+	if len(bad) > 0 {
+		return res, &ImportError{Rows: bad}
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res = ServiceImportResult{}
+		var bad []RowError
+		for i, sv := range checked {
+			var id int64
+			err := tx.QueryRowContext(ctx, `SELECT s.id FROM services s JOIN institutions i ON i.id = s.institution_id
+				WHERE i.code = ? AND s.code = ?`, sv.InstitutionCode, sv.Code).Scan(&id)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := s.insertService(ctx, tx, a, sv); err != nil {
+					var ve *ValidationError
+					if errors.As(err, &ve) {
+						bad = append(bad, RowError{Line: i + 2, Fields: ve.Fields})
+						continue
+					}
+					return err
+				}
+				res.Created++
+			case err != nil:
+				return err
+			default:
+				before, err := getService(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				if sameContent(before, sv) {
+					res.Unchanged++
+					continue
+				}
+				if _, err := s.updateService(ctx, tx, a, before, sv); err != nil {
+					return err
+				}
+				res.Updated++
+			}
+		}
+		if len(bad) > 0 {
+			return &ImportError{Rows: bad}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// sameContent compares the fields a person edits, ignoring identity,
+// version and times.
+func sameContent(a, b Service) bool {
+	norm := func(s Service) Service {
+		s.ID, s.Version, s.InstitutionAr, s.InstitutionEn = 0, 0, "", ""
+		s.CreatedAt, s.UpdatedAt = b.CreatedAt, b.UpdatedAt
+		return s
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
