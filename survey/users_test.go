@@ -1,0 +1,330 @@
+package survey
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// newAccountsStore has an active institution MOH and an inactive OLD.
+func newAccountsStore(t *testing.T) (*Store, *fakeClock) {
+	t.Helper()
+	s, clock := newTestStoreWithClock(t)
+	mustCreateInstitution(t, s, validInstitution("MOH"))
+	mustCreateInstitution(t, s, validInstitution("OLD"))
+	if err := s.SetInstitutionActive(context.Background(), 0, "OLD", false); err != nil {
+		t.Fatal(err)
+	}
+	return s, clock
+}
+
+func TestCreateUserValidation(t *testing.T) {
+	t.Parallel()
+	const pw = "correct horse battery"
+	tests := []struct {
+		name  string
+		user  NewUser
+		field string
+		key   string
+	}{
+		{"email empty", NewUser{Email: "", Role: RoleViewer, Password: pw}, "email", "err.email"},
+		{"email without at", NewUser{Email: "ali.example.ps", Role: RoleViewer, Password: pw}, "email", "err.email"},
+		{"email with display name", NewUser{Email: "Ali <ali@example.ps>", Role: RoleViewer, Password: pw}, "email", "err.email"},
+		{"email without dot in domain", NewUser{Email: "ali@localhost", Role: RoleViewer, Password: pw}, "email", "err.email"},
+		{"email with newline", NewUser{Email: "ali@example.ps\nbcc@x.ps", Role: RoleViewer, Password: pw}, "email", "err.email"},
+		{"email too long", NewUser{Email: strings.Repeat("a", 250) + "@x.ps", Role: RoleViewer, Password: pw}, "email", "err.email"},
+		{"password empty", NewUser{Email: "a@example.ps", Role: RoleViewer}, "password", "err.password_short"},
+		{"password 9 bytes", NewUser{Email: "a@example.ps", Role: RoleViewer, Password: "123456789"}, "password", "err.password_short"},
+		{"password 9 arabic letters", NewUser{Email: "a@example.ps", Role: RoleViewer, Password: strings.Repeat("س", 9)}, "password", "err.password_short"},
+		{"password 73 bytes", NewUser{Email: "a@example.ps", Role: RoleViewer, Password: strings.Repeat("x", 73)}, "password", "err.password_long"},
+		{"password 37 arabic letters is 74 bytes", NewUser{Email: "a@example.ps", Role: RoleViewer, Password: strings.Repeat("س", 37)}, "password", "err.password_long"},
+		{"password control char", NewUser{Email: "a@example.ps", Role: RoleViewer, Password: "0123456789\x00"}, "password", "err.bad_characters"},
+		{"name too long", NewUser{Email: "a@example.ps", Name: strings.Repeat("ن", 121), Role: RoleViewer, Password: pw}, "name", "err.too_long"},
+		{"name control char", NewUser{Email: "a@example.ps", Name: "Ali\x1b", Role: RoleViewer, Password: pw}, "name", "err.bad_characters"},
+		{"role unknown", NewUser{Email: "a@example.ps", Role: "root", Password: pw}, "role", "err.choose_one"},
+		{"role empty", NewUser{Email: "a@example.ps", Password: pw}, "role", "err.choose_one"},
+		{"respondent without institution", NewUser{Email: "a@example.ps", Role: RoleRespondent, Password: pw}, "institution", "err.institution_required"},
+		{"respondent unknown institution", NewUser{Email: "a@example.ps", Role: RoleRespondent, InstitutionCode: "NOPE", Password: pw}, "institution", "err.institution_unknown"},
+		{"respondent inactive institution", NewUser{Email: "a@example.ps", Role: RoleRespondent, InstitutionCode: "OLD", Password: pw}, "institution", "err.institution_unknown"},
+		{"viewer with institution", NewUser{Email: "a@example.ps", Role: RoleViewer, InstitutionCode: "MOH", Password: pw}, "institution", "err.institution_only_respondent"},
+		{"admin with institution", NewUser{Email: "a@example.ps", Role: RoleAdmin, InstitutionCode: "MOH", Password: pw}, "institution", "err.institution_only_respondent"},
+	}
+	s, _ := newAccountsStore(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := s.CreateUser(context.Background(), 0, tc.user)
+			wantFieldErrors(t, err, map[string]string{tc.field: tc.key})
+		})
+	}
+	t.Cleanup(func() {
+		if n := countRows(t, s, "users"); n != 0 {
+			t.Errorf("invalid users stored: %d", n)
+		}
+	})
+}
+
+func TestCreateUser(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		user NewUser
+		want User
+	}{
+		{
+			name: "admin",
+			user: NewUser{Email: "admin@example.ps", Name: " منسق المسح ", Role: RoleAdmin, Password: "0123456789"},
+			want: User{Email: "admin@example.ps", Name: "منسق المسح", Role: RoleAdmin},
+		},
+		{
+			name: "viewer, email case-folded",
+			user: NewUser{Email: "  Minister.Office@Example.PS ", Role: RoleViewer, Password: strings.Repeat("p", MaxPasswordLen)},
+			want: User{Email: "minister.office@example.ps", Role: RoleViewer},
+		},
+		{
+			name: "respondent, code in lower case",
+			user: NewUser{Email: "it@moh.ps", Name: "دائرة تكنولوجيا المعلومات", Role: RoleRespondent, InstitutionCode: " moh ", Password: strings.Repeat("س", 10)},
+			want: User{Email: "it@moh.ps", Name: "دائرة تكنولوجيا المعلومات", Role: RoleRespondent, InstitutionCode: "MOH"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, clock := newAccountsStore(t)
+			got, err := s.CreateUser(ctx, 0, tc.user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			want.ID, want.Active, want.CreatedAt = got.ID, true, clock.Now()
+			if got != want {
+				t.Errorf("CreateUser = %+v, want %+v", got, want)
+			}
+			if stored, err := s.User(ctx, got.ID); err != nil || stored != want {
+				t.Errorf("User(%d) = %+v, %v; want %+v", got.ID, stored, err, want)
+			}
+			var hash string
+			if err := s.r.QueryRow("SELECT password_hash FROM users WHERE id = ?", got.ID).Scan(&hash); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(hash, "$2") || strings.Contains(hash, tc.user.Password) {
+				t.Errorf("password_hash = %q, want a bcrypt hash", hash)
+			}
+			ev, err := s.AuditLog(ctx, "user", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ev) != 1 || ev[0].Action != "create" || ev[0].EntityKey != want.Email || !strings.Contains(ev[0].After, want.Email) {
+				t.Fatalf("user audit = %+v, want one create event for %s", ev, want.Email)
+			}
+			if strings.Contains(ev[0].After, hash) || strings.Contains(ev[0].After, tc.user.Password) {
+				t.Errorf("audit event leaks the password or its hash: %s", ev[0].After)
+			}
+			// Signing in works with any case of the address.
+			if _, err := s.Authenticate(ctx, strings.ToUpper(want.Email), tc.user.Password); err != nil {
+				t.Errorf("Authenticate: %v", err)
+			}
+		})
+	}
+}
+
+func TestCreateUserEmailTaken(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, first, second string }{
+		{"same address", "ali@example.ps", "ali@example.ps"},
+		{"different case", "Ali@Example.PS", "ali@example.ps"},
+		{"spaces and capitals", "ali@example.ps", "  ALI@EXAMPLE.PS "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, _ := newAccountsStore(t)
+			mustCreateUser(t, s, NewUser{Email: tc.first, Role: RoleViewer})
+			_, err := s.CreateUser(context.Background(), 0, NewUser{Email: tc.second, Role: RoleAdmin, Password: "0123456789"})
+			wantFieldErrors(t, err, map[string]string{"email": "err.email_taken"})
+			if n := countRows(t, s, "users"); n != 1 {
+				t.Errorf("users = %d, want 1", n)
+			}
+		})
+	}
+}
+
+func TestListUsersAndHasAdmin(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newAccountsStore(t)
+	if ok, err := s.HasAdmin(ctx); err != nil || ok {
+		t.Fatalf("HasAdmin on an empty store = %v, %v; want false", ok, err)
+	}
+	mustCreateUser(t, s, NewUser{Email: "v@example.ps", Role: RoleViewer})
+	mustCreateUser(t, s, NewUser{Email: "r@example.ps", Role: RoleRespondent, InstitutionCode: "MOH"})
+	if ok, _ := s.HasAdmin(ctx); ok {
+		t.Error("HasAdmin with no admin = true")
+	}
+	a := mustCreateUser(t, s, NewUser{Email: "a@example.ps", Role: RoleAdmin})
+	if ok, _ := s.HasAdmin(ctx); !ok {
+		t.Error("HasAdmin after creating an admin = false")
+	}
+	list, err := s.ListUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range list {
+		got = append(got, u.Email)
+	}
+	if strings.Join(got, " ") != "a@example.ps r@example.ps v@example.ps" {
+		t.Errorf("ListUsers = %v, want admin, respondent, viewer", got)
+	}
+	if _, err := s.w.ExecContext(ctx, "UPDATE users SET active = 0 WHERE id = ?", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.HasAdmin(ctx); ok {
+		t.Error("HasAdmin with only a deactivated admin = true")
+	}
+	if _, err := s.User(ctx, 9999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("User(9999) err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestAuthenticate(t *testing.T) {
+	t.Parallel()
+	const (
+		email = "ali@example.ps"
+		pw    = "correct horse battery"
+		wrong = "wrong horse battery"
+	)
+	setup := func(t *testing.T) (*Store, *fakeClock, User) {
+		t.Helper()
+		s, clock := newAccountsStore(t)
+		u := mustCreateUser(t, s, NewUser{Email: email, Role: RoleRespondent, InstitutionCode: "MOH", Password: pw})
+		return s, clock, u
+	}
+	ctx := context.Background()
+	failures := func(t *testing.T, s *Store, email string) int {
+		t.Helper()
+		var n int
+		if err := s.r.QueryRow("SELECT count(*) FROM login_failures WHERE email = ?", email).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	fail := func(t *testing.T, s *Store, email string, n int) {
+		t.Helper()
+		for i := range n {
+			if _, err := s.Authenticate(ctx, email, wrong); !errors.Is(err, ErrBadCredentials) {
+				t.Fatalf("failure %d: err = %v, want ErrBadCredentials", i+1, err)
+			}
+		}
+	}
+
+	t.Run("success", func(t *testing.T) {
+		t.Parallel()
+		s, _, u := setup(t)
+		got, err := s.Authenticate(ctx, " Ali@Example.PS ", pw)
+		if err != nil || got != u {
+			t.Errorf("Authenticate = %+v, %v; want %+v", got, err, u)
+		}
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		t.Parallel()
+		s, _, _ := setup(t)
+		if _, err := s.Authenticate(ctx, email, wrong); !errors.Is(err, ErrBadCredentials) {
+			t.Errorf("err = %v, want ErrBadCredentials", err)
+		}
+		if _, err := s.Authenticate(ctx, email, pw+" "); !errors.Is(err, ErrBadCredentials) {
+			t.Errorf("password with a trailing space: err = %v, want ErrBadCredentials", err)
+		}
+		if n := failures(t, s, email); n != 2 {
+			t.Errorf("login_failures = %d, want 2", n)
+		}
+	})
+	t.Run("unknown email", func(t *testing.T) {
+		t.Parallel()
+		s, _, _ := setup(t)
+		if _, err := s.Authenticate(ctx, "nobody@example.ps", pw); !errors.Is(err, ErrBadCredentials) {
+			t.Errorf("err = %v, want ErrBadCredentials", err)
+		}
+		if n := failures(t, s, "nobody@example.ps"); n != 1 {
+			t.Errorf("login_failures for the unknown address = %d, want 1", n)
+		}
+	})
+	t.Run("throttled after failures, then the window passes", func(t *testing.T) {
+		t.Parallel()
+		s, clock, u := setup(t)
+		fail(t, s, email, MaxLoginFailures)
+		if _, err := s.Authenticate(ctx, email, pw); !errors.Is(err, ErrThrottled) {
+			t.Fatalf("right password after %d failures: err = %v, want ErrThrottled", MaxLoginFailures, err)
+		}
+		if _, err := s.Authenticate(ctx, email, wrong); !errors.Is(err, ErrThrottled) {
+			t.Errorf("wrong password while throttled: err = %v, want ErrThrottled", err)
+		}
+		// Another account is not affected.
+		mustCreateUser(t, s, NewUser{Email: "other@example.ps", Role: RoleViewer, Password: pw})
+		if _, err := s.Authenticate(ctx, "other@example.ps", pw); err != nil {
+			t.Errorf("another account: %v", err)
+		}
+		clock.Advance(LoginWindow - time.Second)
+		if _, err := s.Authenticate(ctx, email, pw); !errors.Is(err, ErrThrottled) {
+			t.Errorf("just before the window ends: err = %v, want ErrThrottled", err)
+		}
+		clock.Advance(time.Second)
+		got, err := s.Authenticate(ctx, email, pw)
+		if err != nil || got.ID != u.ID {
+			t.Errorf("after the window: %+v, %v; want success", got, err)
+		}
+	})
+	t.Run("only failures within the window count", func(t *testing.T) {
+		t.Parallel()
+		s, clock, _ := setup(t)
+		fail(t, s, email, MaxLoginFailures-1)
+		clock.Advance(10 * time.Minute)
+		fail(t, s, email, 1)
+		if _, err := s.Authenticate(ctx, email, pw); !errors.Is(err, ErrThrottled) {
+			t.Fatalf("%d failures within 10 minutes: err = %v, want ErrThrottled", MaxLoginFailures, err)
+		}
+		clock.Advance(LoginWindow - 10*time.Minute) // the first four leave the window
+		if _, err := s.Authenticate(ctx, email, pw); err != nil {
+			t.Errorf("one failure left in the window: %v", err)
+		}
+	})
+	t.Run("unknown email is throttled too", func(t *testing.T) {
+		t.Parallel()
+		s, _, _ := setup(t)
+		fail(t, s, "nobody@example.ps", MaxLoginFailures)
+		if _, err := s.Authenticate(ctx, "NOBODY@example.ps", wrong); !errors.Is(err, ErrThrottled) {
+			t.Errorf("err = %v, want ErrThrottled", err)
+		}
+	})
+	t.Run("success clears failures", func(t *testing.T) {
+		t.Parallel()
+		s, _, _ := setup(t)
+		fail(t, s, email, MaxLoginFailures-1)
+		if _, err := s.Authenticate(ctx, email, pw); err != nil {
+			t.Fatalf("success after %d failures: %v", MaxLoginFailures-1, err)
+		}
+		if n := failures(t, s, email); n != 0 {
+			t.Errorf("login_failures after success = %d, want 0", n)
+		}
+		fail(t, s, email, MaxLoginFailures-1)
+		if _, err := s.Authenticate(ctx, email, pw); err != nil {
+			t.Errorf("failures before the success still counted: %v", err)
+		}
+	})
+	t.Run("deactivated account", func(t *testing.T) {
+		t.Parallel()
+		s, _, u := setup(t)
+		if _, err := s.w.ExecContext(ctx, "UPDATE users SET active = 0 WHERE id = ?", u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(ctx, email, pw); !errors.Is(err, ErrAccountDisabled) {
+			t.Errorf("right password: err = %v, want ErrAccountDisabled", err)
+		}
+		if _, err := s.Authenticate(ctx, email, wrong); !errors.Is(err, ErrBadCredentials) {
+			t.Errorf("wrong password: err = %v, want ErrBadCredentials (not revealing the state)", err)
+		}
+	})
+}
