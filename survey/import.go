@@ -29,10 +29,26 @@ var (
 	arabicRegions = map[string]string{"وطني": "national", "الضفة الغربية": "west-bank", "قطاع غزة": "gaza", "غزة": "gaza", "القدس": "jerusalem", "الخارج": "abroad"}
 )
 
-// readCSV reads a whole UTF-8 CSV file (BOM accepted) into records. A file
-// that is not UTF-8 — for example Windows-1256 saved by an old Excel — is
-// refused as a whole with a key that explains it.
-func readCSV(r io.Reader, maxRows int) ([][]string, error) {
+// table is a read file: its records and, for each, the line it starts on
+// (blank lines and quoted cells spanning lines make these differ from the
+// record index).
+type table struct {
+	recs  [][]string
+	lines []int
+}
+
+// line is the 1-based line where record i starts.
+func (t table) line(i int) int {
+	if i < len(t.lines) {
+		return t.lines[i]
+	}
+	return i + 1
+}
+
+// readCSV reads a whole UTF-8 CSV file (BOM accepted). A file that is not
+// UTF-8 — for example Windows-1256 saved by an old Excel — is refused as a
+// whole with a key that explains it.
+func readCSV(r io.Reader, maxRows int) (table, error) {
 	br := bufio.NewReader(r)
 	if head, err := br.Peek(3); err == nil && bytes.Equal(head, utf8BOM) {
 		_, _ = br.Discard(3)
@@ -40,50 +56,61 @@ func readCSV(r io.Reader, maxRows int) ([][]string, error) {
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
-	var recs [][]string
+	var t table
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, &ImportError{Key: "err.csv_malformed"}
+			return t, &ImportError{Key: "err.csv_malformed"}
 		}
 		for _, f := range rec {
 			if !utf8.ValidString(f) {
-				return nil, &ImportError{Key: "err.csv_encoding"}
+				return t, &ImportError{Key: "err.csv_encoding"}
 			}
 		}
-		recs = append(recs, rec)
-		if len(recs) > maxRows+1 {
-			return nil, &ImportError{Key: "err.csv_too_many_rows"}
+		line, _ := cr.FieldPos(0)
+		t.recs, t.lines = append(t.recs, rec), append(t.lines, line)
+		if len(t.recs) > maxRows+1 {
+			return t, &ImportError{Key: "err.csv_too_many_rows"}
 		}
 	}
-	if len(recs) == 0 {
-		return nil, &ImportError{Key: "err.csv_empty"}
+	if len(t.recs) == 0 {
+		return t, &ImportError{Key: "err.csv_empty"}
 	}
-	return recs, nil
+	return t, nil
+}
+
+// headerIndex maps each column name of a header row to its position. It
+// refuses unknown and repeated names.
+func headerIndex(header []string, known []string) (map[string]int, bool) {
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+		if _, dup := col[h]; dup || !contains(known, h) {
+			return nil, false
+		}
+		col[h] = i
+	}
+	return col, true
 }
 
 // ParseInstitutionsCSV reads institutions from CSV. It returns every row's
 // input, or an *ImportError listing every bad row (with its line number) or
 // what is wrong with the file as a whole.
 func ParseInstitutionsCSV(r io.Reader) ([]InstitutionInput, error) {
-	recs, err := readCSV(r, MaxImportRows)
+	t, err := readCSV(r, MaxImportRows)
 	if err != nil {
 		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range recs[0] {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
+	recs := t.recs
+	col, ok := headerIndex(recs[0], append(append([]string{}, InstitutionColumns...), "website"))
+	if !ok {
+		return nil, &ImportError{Key: "err.csv_header"}
 	}
 	for _, want := range InstitutionColumns {
 		if _, ok := col[want]; !ok {
-			return nil, &ImportError{Key: "err.csv_header"}
-		}
-	}
-	for h := range col {
-		if h != "website" && !contains(InstitutionColumns, h) {
 			return nil, &ImportError{Key: "err.csv_header"}
 		}
 	}
@@ -100,9 +127,9 @@ func ParseInstitutionsCSV(r io.Reader) ([]InstitutionInput, error) {
 		seen = map[string]bool{}
 	)
 	for n, rec := range recs[1:] {
-		line := n + 2
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // blank line
+		line := t.line(n + 1)
+		if isBlankRecord(rec) {
+			continue
 		}
 		in := InstitutionInput{
 			Code: get(rec, "code"), NameAr: unsafeCell(get(rec, "name_ar")), NameEn: unsafeCell(get(rec, "name_en")),
@@ -143,8 +170,9 @@ func ParseInstitutionsCSV(r io.Reader) ([]InstitutionInput, error) {
 
 // ImportResult counts what an import did.
 type ImportResult struct {
-	Created int
-	Updated int
+	Created   int
+	Updated   int
+	Unchanged int
 }
 
 // ImportInstitutions creates new codes and updates existing ones, all in one
@@ -158,7 +186,7 @@ func (s *Store) ImportInstitutions(ctx context.Context, actorID int64, ins []Ins
 			if err := in.Validate(); err != nil {
 				return err
 			}
-			_, err := getInstitution(ctx, tx, in.Code)
+			cur, err := getInstitution(ctx, tx, in.Code)
 			switch {
 			case errors.Is(err, ErrNotFound):
 				if _, err := s.insertInstitution(ctx, tx, actorID, in); err != nil {
@@ -167,6 +195,9 @@ func (s *Store) ImportInstitutions(ctx context.Context, actorID int64, ins []Ins
 				res.Created++
 			case err != nil:
 				return err
+			case cur.NameAr == in.NameAr && cur.NameEn == in.NameEn && cur.Kind == in.Kind && cur.Sector == in.Sector &&
+				cur.Region == in.Region && cur.Website == in.Website:
+				res.Unchanged++
 			default:
 				if _, err := s.updateInstitution(ctx, tx, actorID, in); err != nil {
 					return err
@@ -196,9 +227,10 @@ func WriteInstitutionsCSV(w io.Writer, list []Institution) error {
 }
 
 // SafeCell defuses CSV formula injection: a cell starting with = + - @ (or a
-// tab or carriage return) gets a leading apostrophe.
+// tab or carriage return) gets a leading apostrophe. A cell that already
+// starts with an apostrophe gets another, so that unsafeCell restores it.
 func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@\t\r'", rune(s[0])) {
 		return "'" + s
 	}
 	return s
@@ -206,7 +238,7 @@ func SafeCell(s string) string {
 
 // unsafeCell undoes SafeCell, so that export then import changes nothing.
 func unsafeCell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r'", rune(s[1])) {
 		return s[1:]
 	}
 	return s

@@ -388,8 +388,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res != (ImportResult{Created: 0, Updated: len(inputs)}) {
-			t.Errorf("ImportResult = %+v, want 0 created, %d updated", res, len(inputs))
+		if res != (ImportResult{Unchanged: len(inputs)}) {
+			t.Errorf("ImportResult = %+v, want %d unchanged", res, len(inputs))
 		}
 		if after := institutionsByCode(t, s); !reflect.DeepEqual(after, before) {
 			t.Errorf("round trip changed data:\nbefore %+v\nafter  %+v", before, after)
@@ -416,4 +416,19 @@ func TestExportImportRoundTrip(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestImportLineNumbersCountBlankAndMultilineRows: reported lines are the
+// file's lines, even after a blank line or a cell that spans lines.
+func TestImportLineNumbersCountBlankAndMultilineRows(t *testing.T) {
+	csvText := "code,name_ar,name_en,kind,sector,region\n" +
+		"AAA,مؤسسة,\"two\nlines\",ministry,health,national\n" +
+		"\n" +
+		"BBB,,,ministry,health,national\n"
+	_, err := ParseInstitutionsCSV(strings.NewReader(csvText))
+	var ie *ImportError
+	// The two-line English name is itself refused (line 2); BBB is on line 5.
+	if !errors.As(err, &ie) || len(ie.Rows) != 2 || ie.Rows[0].Line != 2 || ie.Rows[1].Line != 5 {
+		t.Fatalf("got %+v, want bad rows on lines 2 and 5", ie)
+	}
 }

@@ -127,9 +127,9 @@ type InstitutionFilter struct {
 
 // ListInstitutions returns institutions ordered by code.
 func (s *Store) ListInstitutions(ctx context.Context, f InstitutionFilter) ([]Institution, error) {
-	q := "%" + strings.TrimSpace(f.Query) + "%"
+	q := "%" + likeEscape(strings.TrimSpace(f.Query)) + "%"
 	rows, err := s.r.QueryContext(ctx, `SELECT `+institutionColumns+` FROM institutions
-		WHERE (? OR active = 1) AND (code LIKE ? OR name_ar LIKE ? OR name_en LIKE ?)
+		WHERE (? OR active = 1) AND (code LIKE ? ESCAPE '\' OR name_ar LIKE ? ESCAPE '\' OR name_en LIKE ? ESCAPE '\')
 		ORDER BY code`, f.IncludeInactive, q, q, q)
 	if err != nil {
 		return nil, fmt.Errorf("survey: list institutions: %w", err)
@@ -166,7 +166,7 @@ type queryer interface {
 
 func getInstitution(ctx context.Context, q queryer, code string) (Institution, error) {
 	i, err := scanInstitution(q.QueryRowContext(ctx, `SELECT `+institutionColumns+` FROM institutions WHERE code = ?`,
-		strings.ToUpper(strings.TrimSpace(code))))
+		strings.ToUpper(strings.TrimSpace(NormalizeDigits(code)))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return i, fmt.Errorf("survey: institution %q: %w", code, ErrNotFound)
 	}
@@ -258,8 +258,10 @@ func (s *Store) SetInstitutionActive(ctx context.Context, actorID int64, code st
 			active, formatTime(s.now()), before.ID); err != nil {
 			return fmt.Errorf("survey: set institution %q active: %w", code, err)
 		}
-		after := before
-		after.Active = active
+		after, err := getInstitution(ctx, tx, code)
+		if err != nil {
+			return err
+		}
 		action := "deactivate"
 		if active {
 			action = "activate"

@@ -107,7 +107,10 @@ func (s *Store) CreateInvitation(ctx context.Context, actorID int64, in Invitati
 		}
 		return s.audit(ctx, tx, actorID, "create", "invitation", in.Email, nil, in)
 	})
-	return inv, token, err
+	if err != nil {
+		return Invitation{}, "", err
+	}
+	return inv, token, nil
 }
 
 const invitationSelect = `SELECT v.id, v.email, v.role, coalesce(i.code, ''), coalesce(c.email, ''), v.created_at, v.expires_at,

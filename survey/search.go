@@ -118,7 +118,7 @@ func (q CatalogQuery) orderBy() string {
 // runs once into a temporary result from which the counts per filter value
 // are taken, then one page of full rows is read.
 func (s *Store) SearchCatalog(ctx context.Context, q CatalogQuery) (CatalogResult, error) {
-	if q.PerPage <= 0 || q.PerPage > 100 {
+	if q.PerPage <= 0 || q.PerPage > 1000 {
 		q.PerPage = 20
 	}
 	if q.Page < 1 {

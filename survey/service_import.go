@@ -78,30 +78,31 @@ func WriteServicesCSV(w io.Writer, each func(func(Service) error) error) error {
 
 // ParseServicesCSV reads catalog rows from CSV (BOM accepted).
 func ParseServicesCSV(r io.Reader) ([]ServiceInput, error) {
-	recs, err := readCSV(r, MaxServiceImportRows)
+	t, err := readCSV(r, MaxServiceImportRows)
 	if err != nil {
 		return nil, err
 	}
-	return ParseServiceRecords(recs)
+	return parseServiceTable(t)
 }
 
 // ParseServiceRecords turns a header row and data rows (from CSV or XLSX)
 // into inputs. Every row is validated; any bad row makes an *ImportError
 // that lists them all with their line numbers.
 func ParseServiceRecords(recs [][]string) ([]ServiceInput, error) {
+	return parseServiceTable(table{recs: recs})
+}
+
+func parseServiceTable(t table) ([]ServiceInput, error) {
+	recs := t.recs
 	if len(recs) == 0 {
 		return nil, &ImportError{Key: "err.csv_empty"}
 	}
 	if len(recs) > MaxServiceImportRows+1 {
 		return nil, &ImportError{Key: "err.csv_too_many_rows"}
 	}
-	col := map[string]int{}
-	for i, h := range recs[0] {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
-		if !contains(ServiceColumns, h) {
-			return nil, &ImportError{Key: "err.service_header"}
-		}
-		col[h] = i
+	col, ok := headerIndex(recs[0], ServiceColumns)
+	if !ok {
+		return nil, &ImportError{Key: "err.service_header"}
 	}
 	for _, req := range []string{"institution", "code", "name_ar", "category", "stage"} {
 		if _, ok := col[req]; !ok {
@@ -114,7 +115,7 @@ func ParseServiceRecords(recs [][]string) ([]ServiceInput, error) {
 		seen = map[string]bool{}
 	)
 	for n, rec := range recs[1:] {
-		line := n + 2
+		line := t.line(n + 1)
 		if isBlankRecord(rec) {
 			continue
 		}

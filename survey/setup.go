@@ -27,10 +27,13 @@ func (s *Store) NewSetupToken(ctx context.Context) (string, error) {
 		_, err := tx.ExecContext(ctx, "INSERT INTO setup_tokens (token_hash, created_at) VALUES (?, ?)", hash, formatTime(s.now()))
 		return err
 	})
-	if err != nil && !errors.Is(err, ErrSetupDone) {
+	if errors.Is(err, ErrSetupDone) {
+		return "", err
+	}
+	if err != nil {
 		return "", fmt.Errorf("survey: setup token: %w", err)
 	}
-	return token, err
+	return token, nil
 }
 
 // ValidSetupToken reports whether token is the current setup token.
@@ -62,8 +65,12 @@ func (s *Store) CompleteSetup(ctx context.Context, token string, n NewUser) (Use
 		if k, _ := res.RowsAffected(); k == 0 {
 			return ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM setup_tokens"); err != nil {
+		var admins int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1").Scan(&admins); err != nil {
 			return err
+		}
+		if admins > 0 {
+			return ErrSetupDone
 		}
 		u, err = s.insertUser(ctx, tx, 0, n, string(hash))
 		return err

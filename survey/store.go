@@ -61,6 +61,9 @@ func DSN(path string, readOnly bool) string {
 		v.Set("_synchronous", "NORMAL")
 		v.Set("_txlock", "immediate")
 	}
+	// In a file: URI, %, ? and # in the path would start an escape, the
+	// query or a fragment.
+	path = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	return "file:" + path + "?" + v.Encode()
 }
 

@@ -452,3 +452,24 @@ func TestConcurrentCreates(t *testing.T) {
 		t.Errorf("audit events = %d, want %d", got, n)
 	}
 }
+
+// TestOpenPathWithURIChars: a folder name with # ? or % must not cut the path
+// short or drop the read-only mode of the reader pool.
+func TestOpenPathWithURIChars(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c%20d")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "m.db")
+	s, err := Open(context.Background(), path, Options{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not at its path: %v", err)
+	}
+	if _, err := s.r.ExecContext(context.Background(), "INSERT INTO settings (key, value) VALUES ('x', 'y')"); err == nil {
+		t.Error("the reader pool accepted a write")
+	}
+}

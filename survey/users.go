@@ -161,6 +161,12 @@ func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, actorID int64, n New
 		return User{}, fmt.Errorf("survey: create user: %w", err)
 	}
 	id, _ := res.LastInsertId()
+	if n.Role == RoleAdmin {
+		// An admin exists now: a first-run setup link must stop working.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM setup_tokens"); err != nil {
+			return User{}, err
+		}
+	}
 	u, err := getUser(ctx, tx, "u.id = ?", id)
 	if err != nil {
 		return u, err
@@ -240,39 +246,18 @@ func (s *Store) dummyHash() []byte {
 func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
 	email = NormalizeEmail(email)
 	now := s.now()
-	since := formatTime(now.Add(-LoginWindow))
-	var failures int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM login_failures WHERE email = ? AND at > ?", email, since).Scan(&failures); err != nil {
-		return User{}, fmt.Errorf("survey: authenticate: %w", err)
-	}
-	if failures >= MaxLoginFailures {
-		return User{}, ErrThrottled
-	}
-	u, hash, err := scanUser(s.r.QueryRowContext(ctx, userSelect+"u.email = ?", email))
-	if errors.Is(err, sql.ErrNoRows) {
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
-		return User{}, s.recordLoginFailure(ctx, email, now)
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("survey: authenticate: %w", err)
-	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
-		return User{}, s.recordLoginFailure(ctx, email, now)
-	}
-	if !u.Active {
-		return User{}, ErrAccountDisabled
-	}
-	if failures > 0 {
-		_ = s.withTx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE email = ?", email)
-			return err
-		})
-	}
-	return u, nil
-}
-
-func (s *Store) recordLoginFailure(ctx context.Context, email string, now time.Time) error {
+	// Count and record the attempt in one immediate transaction before the
+	// slow password check, so that parallel guesses cannot all slip in under
+	// the limit. A success removes the record again.
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var failures int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM login_failures WHERE email = ? AND at > ?",
+			email, formatTime(now.Add(-LoginWindow))).Scan(&failures); err != nil {
+			return err
+		}
+		if failures >= MaxLoginFailures {
+			return ErrThrottled
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (email, at) VALUES (?, ?)", email, formatTime(now)); err != nil {
 			return err
 		}
@@ -280,10 +265,34 @@ func (s *Store) recordLoginFailure(ctx context.Context, email string, now time.T
 		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE at <= ?", formatTime(now.Add(-LoginWindow)))
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("survey: record sign-in failure: %w", err)
+	if errors.Is(err, ErrThrottled) {
+		return User{}, err
 	}
-	return ErrBadCredentials
+	if err != nil {
+		return User{}, fmt.Errorf("survey: authenticate: %w", err)
+	}
+	u, hash, err := scanUser(s.r.QueryRowContext(ctx, userSelect+"u.email = ?", email))
+	if errors.Is(err, sql.ErrNoRows) {
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("survey: authenticate: %w", err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+		return User{}, ErrBadCredentials
+	}
+	if !u.Active {
+		return User{}, ErrAccountDisabled
+	}
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE email = ?", email)
+		return err
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("survey: authenticate: %w", err)
+	}
+	return u, nil
 }
 
 // newToken returns a random URL-safe secret and the hash under which it is stored.

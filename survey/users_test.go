@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"marsad/data"
 )
 
 // newAccountsStore has an active institution MOH and an inactive OLD.
@@ -327,4 +330,40 @@ func TestAuthenticate(t *testing.T) {
 			t.Errorf("wrong password: err = %v, want ErrBadCredentials (not revealing the state)", err)
 		}
 	})
+}
+
+// TestThrottleHoldsUnderParallelGuesses: guesses sent at once must not all
+// slip in under the limit while the slow password check runs.
+func TestThrottleHoldsUnderParallelGuesses(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if err := s.SeedDemo(ctx, data.DemoInstitutions); err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.Authenticate(ctx, "moh@example.ps", "wrong-password")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	bad := 0
+	for err := range errs {
+		switch {
+		case errors.Is(err, ErrBadCredentials):
+			bad++
+		case errors.Is(err, ErrThrottled):
+		default:
+			t.Fatalf("unexpected error %v", err)
+		}
+	}
+	if bad > MaxLoginFailures {
+		t.Errorf("%d guesses were checked, want at most %d", bad, MaxLoginFailures)
+	}
 }
