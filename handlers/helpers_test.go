@@ -129,3 +129,5 @@ func (c *client) signIn(lang, email, password string) {
 		c.t.Fatalf("sign in as %s: status %d\n%s", email, r.Status, r.Body)
 	}
 }
+
+func regexpMust(p string) *regexp.Regexp { return regexp.MustCompile(p) }

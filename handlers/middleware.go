@@ -28,6 +28,7 @@ var uploadRoutes = map[string]bool{}
 func init() {
 	for _, l := range Languages {
 		uploadRoutes["/"+l+"/admin/institutions/import"] = true
+		uploadRoutes["/"+l+"/admin/services/import"] = true
 	}
 }
 

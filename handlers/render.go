@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,13 +43,13 @@ func parseTemplates() (map[string]*template.Template, error) {
 }
 
 // templateFuncs are pure helpers, bound once at parse time.
-var templateFuncs = template.FuncMap{"field": makeField}
+var templateFuncs = template.FuncMap{"field": makeField, "add": func(a, b int) int { return a + b }}
 
 // fieldData is what the "input" and "select_open" partials render.
 type fieldData struct {
 	V                                     *view
 	Name, Type, Label, Hint, Value, Error string
-	Dir, Autocomplete                     string
+	Dir, Autocomplete, InputMode          string
 	Optional, Required                    bool
 }
 
@@ -80,6 +81,8 @@ func makeField(v *view, name, typ string, flags ...string) fieldData {
 			f.Hint = ""
 		case fl == "optional":
 			f.Optional = true
+		case fl == "numeric":
+			f.InputMode = "decimal" // type=number would refuse Arabic-Indic digits
 		case fl == "required":
 			f.Required = true
 		case fl == "ltr" || fl == "auto" || fl == "rtl":
@@ -147,6 +150,62 @@ func (v *view) Sector(k string) string {
 func (v *view) Kinds() []string   { return survey.Kinds }
 func (v *view) Regions() []string { return survey.Regions }
 
+// Choice lists for the service form and the catalog.
+func (v *view) Categories() []string   { return survey.Categories }
+func (v *view) Audiences() []string    { return survey.Audiences }
+func (v *view) ChannelList() []string  { return survey.Channels }
+func (v *view) LanguageList() []string { return survey.ServiceLanguages }
+func (v *view) StatusList() []string   { return survey.ServiceStatuses }
+func (v *view) CatalogSorts() []string { return survey.CatalogSorts }
+func (v *view) StageList() []int       { return []int{0, 1, 2, 3, 4, 5} }
+
+// choice is one option of a group of checkboxes.
+type choice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// choicesData is what the "checkboxes" partial renders.
+type choicesData struct {
+	V                  *view
+	Name, Label, Error string
+	Options            []choice
+}
+
+// Choices describes a group of checkboxes whose labels are labelPrefix+value.
+func (v *view) Choices(name string, values []string, labelPrefix string) choicesData {
+	d := choicesData{V: v, Name: name, Label: v.T("field." + name), Error: v.Form.Err(name)}
+	for _, val := range values {
+		d.Options = append(d.Options, choice{Value: val, Label: v.T(labelPrefix + val), Checked: v.Form.Has(name, val)})
+	}
+	return d
+}
+
+// Pair passes two values to a partial.
+func (v *view) Pair(a, b any) []any { return []any{a, b} }
+
+// Excerpt shortens text to about 220 characters at a word boundary.
+func (v *view) Excerpt(s string) string {
+	r := []rune(s)
+	if len(r) <= 220 {
+		return s
+	}
+	cut := string(r[:220])
+	if i := strings.LastIndexByte(cut, ' '); i > 150 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+// Percent shows a 0–1 share as a whole percentage.
+func (v *view) Percent(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
+
+// Decimal shows a number with one decimal.
+func (v *view) Decimal(f float64) string { return fmt.Sprintf("%.1f", f) }
+
+// Number shows an amount without needless decimals.
+func (v *view) Number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
 // InstitutionName is an institution's name in the page's language.
 func (v *view) InstitutionName(i survey.Institution) string { return i.Name(v.Lang) }
 
@@ -159,8 +218,25 @@ func (v *view) Is(r string) bool { return v.User != nil && string(v.User.Role) =
 // form carries a form's values and its translated errors back to the page.
 type form struct {
 	Values map[string]string
+	Multi  map[string][]string // multiple choices and checkboxes
 	Errors map[string]string
 }
+
+// Has reports whether value is chosen in the multiple-choice field.
+func (f *form) Has(field, value string) bool {
+	if f == nil {
+		return false
+	}
+	for _, v := range f.Multi[field] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Checked reports whether a yes/no checkbox is ticked.
+func (f *form) Checked(field string) bool { return f.Has(field, "1") }
 
 // Err is the error message for field, "" if none.
 func (f *form) Err(field string) string {
@@ -209,7 +285,10 @@ func (f *form) Summary() []summaryItem {
 }
 
 // fieldOrder is the order fields appear on forms, so the summary reads top to bottom.
-var fieldOrder = []string{"email", "name", "code", "name_ar", "name_en", "kind", "sector", "region", "website", "role", "institution", "password", "password_confirm", "file"}
+var fieldOrder = []string{"email", "name", "institution", "code", "name_ar", "name_en", "description_ar", "description_en",
+	"kind", "sector", "region", "website", "category", "audience", "channels", "stage", "online_url", "e_payment", "e_id",
+	"available_abroad", "no_visit", "mobile_friendly", "languages", "fee_ils", "processing_days", "yearly_volume",
+	"online_share", "uses_data_exchange", "last_reviewed", "status", "role", "password", "password_confirm", "file", "version"}
 
 func containsString(list []string, s string) bool {
 	for _, x := range list {
