@@ -175,7 +175,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer store.Close()
 	if cfg.demo {
-		if err := store.SeedDemo(ctx, data.DemoInstitutions); err != nil {
+		if err := store.SeedDemo(ctx, data.DemoInstitutions, data.DemoServices); err != nil {
 			return err
 		}
 		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps, moi@example.ps", "password", "see README")

@@ -12,3 +12,10 @@ import _ "embed"
 //
 //go:embed demo/institutions.csv
 var DemoInstitutions []byte
+
+// DemoServices is the demo e-services catalog (about 370 services across
+// the demo institutions, in the services CSV format). Services and figures
+// are fictional; online addresses are under the reserved example.ps domain.
+//
+//go:embed demo/services.csv
+var DemoServices []byte

@@ -47,7 +47,7 @@ func serviceValues(code, nameAr, stage, onlineURL string, extra url.Values) url.
 }
 
 func TestRespondentKeepsOwnCatalogOnly(t *testing.T) {
-	ts, st := startServer(t)
+	ts, st := newEmptyCatalogServer(t)
 	ctx := context.Background()
 	moi := addService(t, st, survey.ServiceInput{InstitutionCode: "MOI", Code: "PASSPORT", NameAr: "تجديد جواز السفر", Stage: "2"})
 
@@ -98,7 +98,7 @@ func TestRespondentKeepsOwnCatalogOnly(t *testing.T) {
 }
 
 func TestServiceFormValidationAndEdit(t *testing.T) {
-	ts, st := startServer(t)
+	ts, st := newEmptyCatalogServer(t)
 	c := newClient(t, ts)
 	c.signIn("ar", "moh@example.ps", survey.DemoPassword)
 	page := "/ar/institutions/MOH/services/new"
@@ -166,7 +166,7 @@ func TestServiceFormValidationAndEdit(t *testing.T) {
 }
 
 func TestPublicCatalogSearch(t *testing.T) {
-	ts, st := startServer(t)
+	ts, st := newEmptyCatalogServer(t)
 	addService(t, st, survey.ServiceInput{InstitutionCode: "MOI", Code: "BIRTH", NameAr: "إصدار شَهادة ميلاد", NameEn: "Birth certificate",
 		Stage: "3", OnlineURL: "https://moi.example.ps/birth", Abroad: true, NoVisit: true, EPayment: true, Audience: []string{"citizens", "diaspora"}})
 	addService(t, st, survey.ServiceInput{InstitutionCode: "MOH", Code: "BIRTH-NOTE", NameAr: "تبليغ ولادة في المستشفى", DescriptionAr: "يصدر المستشفى شهادة الميلاد الأولى", Stage: "1"})
@@ -238,7 +238,7 @@ func regexpFind(t *testing.T, body, pattern string) string {
 }
 
 func TestCatalogImportExport(t *testing.T) {
-	ts, st := startServer(t)
+	ts, st := newEmptyCatalogServer(t)
 	ctx := context.Background()
 	addService(t, st, survey.ServiceInput{InstitutionCode: "MOI", Code: "BIRTH", NameAr: "=شهادة ميلاد", Stage: "3", OnlineURL: "https://moi.example.ps/b", Abroad: true})
 	addService(t, st, survey.ServiceInput{InstitutionCode: "MOH", Code: "INS", NameAr: "التأمين الصحي", NameEn: "+Health insurance", Stage: "2"})

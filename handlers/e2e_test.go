@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +177,95 @@ func TestBrowserAdminCreatesInstitutionInArabic(t *testing.T) {
 		t.Errorf("English row = %q", row)
 	}
 	screenshot(t, ctx, "04-institutions-en")
+}
+
+// TestBrowserRespondentAddsServiceVisitorFindsIt: the Ministry of Health's
+// officer adds a service in Arabic and signs out; a visitor abroad finds it
+// by typing without diacritics and ticking "available from abroad".
+func TestBrowserRespondentAddsServiceVisitorFindsIt(t *testing.T) {
+	srv, st := newTestServer(t)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ctx := newBrowser(t)
+	must := func(step string, err error) {
+		t.Helper()
+		if err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			t.Fatalf("%s: %v\nat %s\n%.1500s", step, err, loc, body)
+		}
+	}
+	must("sign in as the MOH officer", chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/ar/login"),
+		chromedp.WaitVisible(chromedp.ID("f-email")),
+		chromedp.SendKeys(chromedp.ID("f-email"), "moh@example.ps"),
+		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/services"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/ar/services"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/institutions/MOH/services/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/ar/institutions/MOH/services/new"]`)),
+		chromedp.WaitVisible(chromedp.ID("f-code")),
+	))
+	must("fill the service form", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("f-code"), "MED-REPORT"),
+		chromedp.SendKeys(chromedp.ID("f-name_ar"), "إصدار تقريرٍ طبيٍّ مُعتمَد"),
+		chromedp.SendKeys(chromedp.ID("f-description_ar"), "يطلب المريض أو ذووه تقريراً طبياً معتمداً إلكترونياً."),
+		chromedp.SetValue(chromedp.ID("f-category"), "health"),
+		chromedp.Click(chromedp.ID("f-audience-diaspora")),
+		chromedp.Click(chromedp.ID("stage-3")),
+		chromedp.SendKeys(chromedp.ID("f-online_url"), "https://moh.example.ps/medical-report"),
+		chromedp.Click(chromedp.ID("f-channels-web")),
+		chromedp.Click(chromedp.ID("f-available_abroad")),
+		chromedp.Click(chromedp.ID("f-no_visit")),
+		chromedp.SendKeys(chromedp.ID("f-fee_ils"), "٢٠"),
+	))
+	screenshot(t, ctx, "05-service-form-ar")
+	must("save", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.service-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+	))
+	screenshot(t, ctx, "06-services-ar")
+	must("sign out", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.site-header button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.hero`)),
+	))
+	list, _ := st.InstitutionServices(context.Background(), "MOH")
+	var added *survey.Service
+	for i := range list {
+		if list[i].Code == "MED-REPORT" {
+			added = &list[i]
+		}
+	}
+	if added == nil || added.FeeILS != 20 || !added.Abroad || added.Stage != 3 {
+		t.Fatalf("stored service %+v", added)
+	}
+
+	// A visitor: no diacritics, plain alef, haa for taa marbuta.
+	must("search the catalog", chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/ar/catalog"),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), "تقرير طبي معتمد"),
+		chromedp.Click(chromedp.ID("abroad")),
+		chromedp.Click(chromedp.CSS(`.filters button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.service-item`)),
+	))
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	must("location", err)
+	if !strings.Contains(loc, "abroad=1") || !strings.Contains(loc, "q=") {
+		t.Errorf("the search is not in the URL: %s", loc)
+	}
+	items, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.results`)))
+	must("read results", err)
+	for _, want := range []string{"إصدار تقريرٍ طبيٍّ مُعتمَد", "وزارة الصحة", "متاحة من الخارج"} {
+		if !strings.Contains(items, want) {
+			t.Errorf("results lack %q:\n%s", want, items)
+		}
+	}
+	screenshot(t, ctx, "07-catalog-ar")
+	must("open the service", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#s`+strconv.FormatInt(added.ID, 10)+` .service-title a`)),
+		chromedp.WaitVisible(chromedp.CSS(`.stage-banner`)),
+	))
+	screenshot(t, ctx, "08-service-ar")
 }

@@ -36,10 +36,23 @@ func newTestStore(t testing.TB) *survey.Store {
 func newTestServer(t testing.TB) (*Server, *survey.Store) {
 	t.Helper()
 	st := newTestStore(t)
-	if err := st.SeedDemo(context.Background(), data.DemoInstitutions); err != nil {
+	if err := st.SeedDemo(context.Background(), data.DemoInstitutions, data.DemoServices); err != nil {
 		t.Fatal(err)
 	}
 	return newServerOn(t, st), st
+}
+
+// newEmptyCatalogServer has the demo institutions and accounts but no
+// services, for tests that count services exactly.
+func newEmptyCatalogServer(t *testing.T) (*httptest.Server, *survey.Store) {
+	t.Helper()
+	st := newTestStore(t)
+	if err := st.SeedDemo(context.Background(), data.DemoInstitutions, nil); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(newServerOn(t, st))
+	t.Cleanup(ts.Close)
+	return ts, st
 }
 
 func newServerOn(t testing.TB, st *survey.Store) *Server {

@@ -67,7 +67,7 @@ func (f fieldData) Described() string {
 
 // makeField describes a form field for the partials: label "field.NAME",
 // hint "hint.NAME" when translated, the typed value and its error. Flags:
-// "optional", "required", "nohint", "ltr" (e-mail, codes, URLs) or "auto" (free text in
+// "optional", "required", "nohint", "hint=KEY" (another hint), "ltr" (e-mail, codes, URLs) or "auto" (free text in
 // either language), "ac=TOKEN" for autocomplete.
 func makeField(v *view, name, typ string, flags ...string) fieldData {
 	f := fieldData{V: v, Name: name, Type: typ, Label: v.T("field." + name),
@@ -87,6 +87,8 @@ func makeField(v *view, name, typ string, flags ...string) fieldData {
 			f.Required = true
 		case fl == "ltr" || fl == "auto" || fl == "rtl":
 			f.Dir = fl
+		case strings.HasPrefix(fl, "hint="):
+			f.Hint = v.T("hint." + fl[5:])
 		case strings.HasPrefix(fl, "ac="):
 			f.Autocomplete = fl[3:]
 		}

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -35,5 +36,17 @@ func TestFold(t *testing.T) {
 	}
 	if got := FoldTerms(" إصدارُ  شهادةِ "); !reflect.DeepEqual(got, []string{"اصدار", "شهاده"}) {
 		t.Errorf("FoldTerms = %q", got)
+	}
+}
+
+func TestContainsTerm(t *testing.T) {
+	texts := []string{"اصدار شهاده ميلاد", "birth certificate", "خدمه 2026 جواز", "", "ا"}
+	terms := []string{"شهاده", "ميلاد", "cert", "جواز", "2026", "اد", "ا", "دا", "x", "ميلادي", "ه 2"}
+	for _, text := range texts {
+		for _, term := range terms {
+			if got, want := containsTerm(text, term), strings.Contains(text, term); got != want {
+				t.Errorf("containsTerm(%q, %q) = %v, want %v", text, term, got, want)
+			}
+		}
 	}
 }

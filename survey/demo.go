@@ -29,13 +29,20 @@ func (s *Store) IsDemo(ctx context.Context) (bool, error) {
 	return v == "1", err
 }
 
-// SeedDemo fills an empty database with the demo institutions (institutionsCSV,
-// in the import format) and accounts, in one transaction, and marks it as
-// demo. A database that already has institutions or users is left alone.
-func (s *Store) SeedDemo(ctx context.Context, institutionsCSV []byte) error {
+// SeedDemo fills an empty database with the demo institutions and services
+// (CSV in the import formats) and the demo accounts, in one transaction, and
+// marks it as demo. A database seeded before is left alone; one with other
+// data is refused.
+func (s *Store) SeedDemo(ctx context.Context, institutionsCSV, servicesCSV []byte) error {
 	ins, err := ParseInstitutionsCSV(bytes.NewReader(institutionsCSV))
 	if err != nil {
 		return fmt.Errorf("survey: demo institutions: %w", err)
+	}
+	var svcs []ServiceInput
+	if servicesCSV != nil { // nil: institutions and accounts only (tests that count services)
+		if svcs, err = ParseServicesCSV(bytes.NewReader(servicesCSV)); err != nil {
+			return fmt.Errorf("survey: demo services: %w", err)
+		}
 	}
 	if seeded, err := s.IsDemo(ctx); err != nil || seeded {
 		return err // seeded before: start at once, no hashing
@@ -56,6 +63,15 @@ func (s *Store) SeedDemo(ctx context.Context, institutionsCSV []byte) error {
 		for _, in := range ins {
 			if _, err := s.insertInstitution(ctx, tx, 0, in); err != nil {
 				return err
+			}
+		}
+		for _, in := range svcs {
+			sv, err := checkService(in)
+			if err != nil {
+				return fmt.Errorf("survey: demo service %s/%s: %w", in.InstitutionCode, in.Code, err)
+			}
+			if _, err := s.insertService(ctx, tx, Actor{}, sv); err != nil {
+				return fmt.Errorf("survey: demo service %s/%s: %w", in.InstitutionCode, in.Code, err)
 			}
 		}
 		for _, a := range DemoAccounts {

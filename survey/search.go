@@ -3,6 +3,7 @@ package survey
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -62,61 +63,9 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// where builds the filter of q over services s joined to institutions i.
-func (q CatalogQuery) where() (string, []any) {
-	conds := []string{"s.status = 'active'", "i.active = 1"}
-	var args []any
-	for _, term := range FoldTerms(q.Q) {
-		conds = append(conds, `s.search_text LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscape(term)+"%")
-	}
-	if q.Institution != "" {
-		conds = append(conds, "i.code = ?")
-		args = append(args, strings.ToUpper(q.Institution))
-	}
-	if q.Category != "" {
-		conds = append(conds, "s.category = ?")
-		args = append(args, q.Category)
-	}
-	if q.Audience != "" {
-		conds = append(conds, "s.audience LIKE ?")
-		args = append(args, "%,"+likeEscape(q.Audience)+",%")
-	}
-	if q.StageMin > 0 {
-		conds = append(conds, "s.stage >= ?")
-		args = append(args, q.StageMin)
-	}
-	if q.Abroad {
-		conds = append(conds, "s.abroad = 1")
-	}
-	if q.NoVisit {
-		conds = append(conds, "s.no_visit = 1")
-	}
-	if q.EPayment {
-		conds = append(conds, "s.e_payment = 1")
-	}
-	return "WHERE " + strings.Join(conds, " AND "), args
-}
-
-func (q CatalogQuery) orderBy() string {
-	name := "s.name_ar"
-	if q.Lang == "en" {
-		name = "coalesce(nullif(s.name_en, ''), s.name_ar)"
-	}
-	switch q.Sort {
-	case "stage":
-		return "ORDER BY s.stage DESC, " + name + ", s.id"
-	case "institution":
-		return "ORDER BY i.code, " + name + ", s.id"
-	case "updated":
-		return "ORDER BY s.updated_at DESC, s.id DESC"
-	}
-	return "ORDER BY " + name + ", s.id"
-}
-
-// SearchCatalog finds active services of active institutions. The filter
-// runs once into a temporary result from which the counts per filter value
-// are taken, then one page of full rows is read.
+// SearchCatalog finds active services of active institutions through the
+// in-memory catalog index: one pass counts the results for every filter
+// value and picks the requested page, whose full rows then come from SQLite.
 func (s *Store) SearchCatalog(ctx context.Context, q CatalogQuery) (CatalogResult, error) {
 	if q.PerPage <= 0 || q.PerPage > 1000 {
 		q.PerPage = 20
@@ -124,69 +73,124 @@ func (s *Store) SearchCatalog(ctx context.Context, q CatalogQuery) (CatalogResul
 	if q.Page < 1 {
 		q.Page = 1
 	}
-	where, args := q.where()
-	res := CatalogResult{PerPage: q.PerPage}
-	facets := `WITH m AS MATERIALIZED (
-			SELECT i.code AS inst, i.name_ar AS inst_ar, i.name_en AS inst_en, s.category, s.audience, s.stage, s.abroad, s.no_visit, s.e_payment
-			FROM services s JOIN institutions i ON i.id = s.institution_id ` + where + `)
-		SELECT 'institution', inst, inst_ar, inst_en, count(*) FROM m GROUP BY inst
-		UNION ALL SELECT 'category', category, '', '', count(*) FROM m GROUP BY category
-		UNION ALL SELECT 'stage', stage, '', '', count(*) FROM m GROUP BY stage
-		UNION ALL SELECT 'flags', 'total', '', '', count(*) FROM m
-		UNION ALL SELECT 'flags', 'abroad', '', '', coalesce(sum(abroad), 0) FROM m
-		UNION ALL SELECT 'flags', 'no_visit', '', '', coalesce(sum(no_visit), 0) FROM m
-		UNION ALL SELECT 'flags', 'e_payment', '', '', coalesce(sum(e_payment), 0) FROM m`
-	for _, a := range Audiences {
-		facets += fmt.Sprintf(" UNION ALL SELECT 'audience', '%s', '', '', coalesce(sum(audience LIKE '%%,%s,%%'), 0) FROM m", a, a)
-	}
-	rows, err := s.r.QueryContext(ctx, facets, args...)
+	q.Institution = strings.ToUpper(q.Institution)
+	idx, err := s.catalog(ctx)
 	if err != nil {
-		return res, fmt.Errorf("survey: catalog facets: %w", err)
+		return CatalogResult{}, err
 	}
-	for rows.Next() {
-		var kind string
-		var f Facet
-		if err := rows.Scan(&kind, &f.Value, &f.LabelAr, &f.LabelEn, &f.Count); err != nil {
-			rows.Close()
-			return res, fmt.Errorf("survey: catalog facets: %w", err)
-		}
-		switch kind {
-		case "institution":
-			res.Institutions = append(res.Institutions, f)
-		case "category":
-			res.Categories = append(res.Categories, f)
-		case "audience":
-			if f.Count > 0 {
-				res.Audiences = append(res.Audiences, f)
-			}
-		case "stage":
-			var st int
-			if _, err := fmt.Sscan(f.Value, &st); err == nil && st >= 0 && st <= MaxStage {
-				res.Stages[st] = f.Count
-			}
-		case "flags":
-			switch f.Value {
-			case "total":
-				res.Total = f.Count
-			case "abroad":
-				res.Abroad = f.Count
-			case "no_visit":
-				res.NoVisit = f.Count
-			case "e_payment":
-				res.EPayment = f.Count
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("survey: catalog facets: %w", err)
-	}
+	m := idx.search(q)
+	res := m.res
+	res.PerPage = q.PerPage
 	res.Pages = (res.Total + q.PerPage - 1) / q.PerPage
 	if q.Page > res.Pages && res.Pages > 0 {
 		q.Page = res.Pages
 	}
 	res.Page = q.Page
-	page := append(args, q.PerPage, (q.Page-1)*q.PerPage)
-	res.Services, err = s.queryServices(ctx, serviceSelect+where+" "+q.orderBy()+" LIMIT ? OFFSET ?", page...)
+	from := min((q.Page-1)*q.PerPage, len(m.matched))
+	page := m.matched[from:min(from+q.PerPage, len(m.matched))]
+	res.Services, err = s.servicesByID(ctx, page)
 	return res, err
+}
+
+// search filters the index and counts every filter value, or returns the
+// remembered outcome of the same search.
+func (idx *catalogIndex) search(q CatalogQuery) *catalogMatch {
+	key := fmt.Sprintf("%s|%s|%s|%s|%d|%t|%t|%t|%s|%s", strings.Join(FoldTerms(q.Q), " "), q.Institution, q.Category,
+		q.Audience, q.StageMin, q.Abroad, q.NoVisit, q.EPayment, q.order(), q.Lang)
+	idx.mu.Lock()
+	m, ok := idx.results[key]
+	idx.mu.Unlock()
+	if ok {
+		return m
+	}
+	m = idx.match(q)
+	idx.mu.Lock()
+	if len(idx.results) >= maxCachedSearches {
+		clear(idx.results)
+	}
+	idx.results[key] = m
+	idx.mu.Unlock()
+	return m
+}
+
+func (idx *catalogIndex) match(q CatalogQuery) *catalogMatch {
+	terms := FoldTerms(q.Q)
+	// Longer words are rarer: testing them first rejects most entries sooner.
+	slices.SortStableFunc(terms, func(a, b string) int { return len(b) - len(a) })
+	var audienceBit uint8
+	for i, a := range Audiences {
+		if a == q.Audience {
+			audienceBit = 1 << i
+		}
+	}
+	m := &catalogMatch{}
+	res := &m.res
+	instCount := make([]int, len(idx.institutions))
+	catCount := make([]int, len(Categories))
+	var audCount [8]int
+	for _, e := range idx.orders[q.order()] {
+		if !e.matches(q, terms, audienceBit) {
+			continue
+		}
+		m.matched = append(m.matched, e)
+		instCount[e.inst.ordinal]++
+		if e.catOrd >= 0 {
+			catCount[e.catOrd]++
+		}
+		for i := range Audiences {
+			if e.audience&(1<<i) != 0 {
+				audCount[i]++
+			}
+		}
+		res.Stages[e.stage]++
+		if e.abroad {
+			res.Abroad++
+		}
+		if e.noVisit {
+			res.NoVisit++
+		}
+		if e.ePayment {
+			res.EPayment++
+		}
+	}
+	res.Total = len(m.matched)
+	for i, n := range instCount {
+		if n > 0 {
+			inst := idx.institutions[i]
+			res.Institutions = append(res.Institutions, Facet{Value: inst.code, LabelAr: inst.nameAr, LabelEn: inst.nameEn, Count: n})
+		}
+	}
+	slices.SortFunc(res.Institutions, func(a, b Facet) int { return strings.Compare(a.Label(q.Lang), b.Label(q.Lang)) })
+	for i, c := range Categories {
+		if catCount[i] > 0 {
+			res.Categories = append(res.Categories, Facet{Value: c, Count: catCount[i]})
+		}
+	}
+	for i, a := range Audiences {
+		if audCount[i] > 0 {
+			res.Audiences = append(res.Audiences, Facet{Value: a, Count: audCount[i]})
+		}
+	}
+	return m
+}
+
+// servicesByID reads full rows for index entries, in the entries' order.
+func (s *Store) servicesByID(ctx context.Context, page []*catalogEntry) ([]Service, error) {
+	if len(page) == 0 {
+		return []Service{}, nil
+	}
+	ids := make([]any, len(page))
+	for i, e := range page {
+		ids[i] = e.id
+	}
+	list, err := s.queryServices(ctx, serviceSelect+"WHERE s.id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[int64]int, len(page))
+	for i, e := range page {
+		pos[e.id] = i
+	}
+	slices.SortFunc(list, func(a, b Service) int { return pos[a.ID] - pos[b.ID] })
+	return list, nil
 }

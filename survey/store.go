@@ -44,6 +44,10 @@ func parseTime(s string) time.Time {
 //   - _busy_timeout=5000: a connection that finds the database locked waits up
 //     to 5 s instead of failing at once with "database is locked".
 //   - _foreign_keys=on: SQLite enforces REFERENCES only when asked, per connection.
+//   - _cache_size=-32000: each connection keeps up to 32 MB of pages in
+//     memory (the default is 2 MB). A catalog of 30,000 services is ~20 MB;
+//     with the default, every search re-read it from the OS (measured: 3–4×
+//     slower).
 //   - _txlock=immediate: BEGIN takes the write lock at once. A deferred
 //     transaction that reads and then writes must upgrade its lock, and a busy
 //     timeout cannot rescue that upgrade (measured: 7–37 % failures under 50
@@ -54,6 +58,7 @@ func DSN(path string, readOnly bool) string {
 	v := url.Values{}
 	v.Set("_busy_timeout", "5000")
 	v.Set("_foreign_keys", "on")
+	v.Set("_cache_size", "-32000")
 	if readOnly {
 		v.Set("mode", "ro")
 	} else {
@@ -90,6 +95,7 @@ type Store struct {
 
 	dummyOnce sync.Once
 	dummy     []byte
+	cat       catalogCache
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

@@ -337,7 +337,7 @@ func TestAuthenticate(t *testing.T) {
 func TestThrottleHoldsUnderParallelGuesses(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
-	if err := s.SeedDemo(ctx, data.DemoInstitutions); err != nil {
+	if err := s.SeedDemo(ctx, data.DemoInstitutions, data.DemoServices); err != nil {
 		t.Fatal(err)
 	}
 	const n = 30

@@ -35,3 +35,26 @@ CREATE TABLE services (
     UNIQUE (institution_id, code)
 ) STRICT;
 CREATE INDEX services_status ON services (status, institution_id);
+
+-- catalog_version changes with every write to the catalog or to the
+-- institutions, from this process or any other (a command-line import, say),
+-- so the in-memory search index knows when to rebuild.
+INSERT INTO settings (key, value) VALUES ('catalog_version', '0');
+CREATE TRIGGER services_ai AFTER INSERT ON services BEGIN
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'catalog_version';
+END;
+CREATE TRIGGER services_au AFTER UPDATE ON services BEGIN
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'catalog_version';
+END;
+CREATE TRIGGER services_ad AFTER DELETE ON services BEGIN
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'catalog_version';
+END;
+CREATE TRIGGER institutions_ai AFTER INSERT ON institutions BEGIN
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'catalog_version';
+END;
+CREATE TRIGGER institutions_au AFTER UPDATE ON institutions BEGIN
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'catalog_version';
+END;
+CREATE TRIGGER institutions_ad AFTER DELETE ON institutions BEGIN
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'catalog_version';
+END;
