@@ -29,7 +29,7 @@ func catalogQuery(c *gin.Context) survey.CatalogQuery {
 		q.Audience = ""
 	}
 	if !containsString(survey.CatalogSorts, q.Sort) {
-		q.Sort = "name"
+		q.Sort = "relevance"
 	}
 	if len(q.Q) > 200 {
 		q.Q = q.Q[:200]
@@ -61,7 +61,7 @@ func (p catalogPage) Link(key, value string) string {
 	if key != "page" {
 		q.Del("page")
 	}
-	if q.Get("sort") == "name" {
+	if q.Get("sort") == "relevance" {
 		q.Del("sort")
 	}
 	if len(q) == 0 {

@@ -108,6 +108,7 @@ type view struct {
 	User      *survey.User
 	Demo      bool
 	Version   string
+	Assets    string // cache-busting token for /static URLs
 	Form      *form
 	Data      any
 	RequestID string
@@ -337,7 +338,7 @@ func (s *Server) newView(c *gin.Context, titleKey string) *view {
 	}
 	v := &view{
 		Lang: l, Dir: dir, OtherLang: other, OtherURL: otherURL, Path: rest,
-		User: currentUser(c), Demo: s.demo, Version: s.cfg.Version,
+		User: currentUser(c), Demo: s.demo, Version: s.cfg.Version, Assets: s.assets,
 		RequestID: c.GetString(keyRequestID), loc: s.locales[l],
 	}
 	v.csrfFn = func() string { return s.csrfToken(c) }

@@ -6,6 +6,9 @@ package handlers
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"marsad/static"
 	"marsad/survey"
 )
 
@@ -37,6 +41,9 @@ type Server struct {
 	pages   map[string]*template.Template
 	engine  *gin.Engine
 	demo    bool
+	// assets is a hash of the embedded static files, put in asset URLs so
+	// that browsers fetch a changed stylesheet at once despite caching.
+	assets string
 	// ready is set once an administrator exists; until then only the
 	// first-run setup page and /healthz answer.
 	ready atomic.Bool
@@ -64,6 +71,9 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 		return nil, err
 	}
 	s.ready.Store(hasAdmin)
+	if s.assets, err = hashFS(static.Files); err != nil {
+		return nil, err
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = s.routes()
 	return s, nil
@@ -76,6 +86,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Routes lists every registered method and path, for tests that must cover them all.
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+// hashFS is a short hash of every file in fsys.
+func hashFS(fsys fs.FS) (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		h.Write([]byte(p))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12], err
+}
 
 // SetupURL is the first-run link for a setup token.
 func (s *Server) SetupURL(token string) string {

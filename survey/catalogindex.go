@@ -54,6 +54,7 @@ type catalogEntry struct {
 	noVisit  bool
 	ePayment bool
 	text     string // folded names, descriptions and code
+	names    string // folded names only, to rank name matches first
 	nameAr   string
 	nameEn   string
 	updated  string
@@ -129,6 +130,7 @@ func (s *Store) buildCatalogIndex(ctx context.Context) (*catalogIndex, error) {
 				e.audience |= 1 << i
 			}
 		}
+		e.names = Fold(e.nameAr + " " + e.nameEn)
 		if e.nameEn == "" {
 			e.nameEn = e.nameAr
 		}

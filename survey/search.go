@@ -18,14 +18,14 @@ type CatalogQuery struct {
 	Abroad      bool // available from abroad
 	NoVisit     bool // no visit required
 	EPayment    bool
-	Sort        string // "name" (default), "stage", "institution", "updated"
+	Sort        string // "relevance" (default with words), "name" (default without), "stage", "institution", "updated"
 	Lang        string // language whose names "name" sorts by
 	Page        int    // 1-based
 	PerPage     int
 }
 
 // CatalogSorts are the accepted sort orders.
-var CatalogSorts = []string{"name", "stage", "institution", "updated"}
+var CatalogSorts = []string{"relevance", "name", "stage", "institution", "updated"}
 
 // Facet is one filter value with how many results have it.
 type Facet struct {
@@ -96,7 +96,7 @@ func (s *Store) SearchCatalog(ctx context.Context, q CatalogQuery) (CatalogResul
 // remembered outcome of the same search.
 func (idx *catalogIndex) search(q CatalogQuery) *catalogMatch {
 	key := fmt.Sprintf("%s|%s|%s|%s|%d|%t|%t|%t|%s|%s", strings.Join(FoldTerms(q.Q), " "), q.Institution, q.Category,
-		q.Audience, q.StageMin, q.Abroad, q.NoVisit, q.EPayment, q.order(), q.Lang)
+		q.Audience, q.StageMin, q.Abroad, q.NoVisit, q.EPayment, q.Sort, q.Lang)
 	idx.mu.Lock()
 	m, ok := idx.results[key]
 	idx.mu.Unlock()
@@ -152,6 +152,25 @@ func (idx *catalogIndex) match(q CatalogQuery) *catalogMatch {
 		if e.ePayment {
 			res.EPayment++
 		}
+	}
+	if q.Sort == "relevance" && len(terms) > 0 {
+		// Services whose name has every word come first, each group in name order.
+		var inName, rest []*catalogEntry
+		for _, e := range m.matched {
+			hit := true
+			for _, t := range terms {
+				if !containsTerm(e.names, t) {
+					hit = false
+					break
+				}
+			}
+			if hit {
+				inName = append(inName, e)
+			} else {
+				rest = append(rest, e)
+			}
+		}
+		m.matched = append(inName, rest...)
 	}
 	res.Total = len(m.matched)
 	for i, n := range instCount {
