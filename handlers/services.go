@@ -10,9 +10,6 @@ import (
 	"marsad/survey"
 )
 
-// serviceBoolFields are the yes/no checkboxes of the service form.
-var serviceBoolFields = []string{"e_payment", "e_id", "available_abroad", "no_visit", "mobile_friendly", "uses_data_exchange"}
-
 // bindServiceForm reads the service form. Checkboxes arrive only when ticked.
 func bindServiceForm(c *gin.Context) survey.ServiceInput {
 	in := survey.ServiceInput{
