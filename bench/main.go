@@ -62,6 +62,7 @@ type options struct {
 	jsonPath    string
 	keep        bool
 	paths       []string
+	catalog     int
 }
 
 type pathList []string
@@ -97,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Var(&paths, "path", "another path to load-test after /ar/ and /healthz (repeatable)")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binaries, databases, server logs)")
+	fs.IntVar(&o.catalog, "catalog", 30000, "services in the generated catalog scenario (0 skips it)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -266,8 +268,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv.stop()
 
+	if o.catalog > 0 {
+		if res.Catalog, err = catalogScenario(ctx, o, bin, tmp, tr, progress); err != nil {
+			return err
+		}
+	}
+
 	res.Finished = time.Now().UTC().Format(time.RFC3339)
 	printTable(stdout, res)
+	printCatalog(stdout, res.Catalog)
 	if o.jsonPath != "" {
 		b, err := json.MarshalIndent(res, "", "  ")
 		if err != nil {
@@ -294,6 +303,7 @@ type results struct {
 	ColdStart  []coldStartJSON `json:"cold_start"`
 	Memory     memoryJSON      `json:"memory"`
 	Throughput []loadJSON      `json:"throughput"`
+	Catalog    *catalogJSON    `json:"catalog,omitempty"`
 }
 
 type envJSON struct {

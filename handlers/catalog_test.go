@@ -299,6 +299,12 @@ func TestCatalogImportExport(t *testing.T) {
 	if len(after) != len(before) {
 		t.Error("a failed import stored services")
 	}
+	// Oversized upload: 413, nothing stored.
+	r = admin.upload("/ar/admin/services/import", "/ar/admin/services", "big.csv", bytes.Repeat([]byte("a"), maxUpload+1))
+	assertStatus(t, r, http.StatusRequestEntityTooLarge)
+	if after, _ := st.InstitutionServices(ctx, "MOI"); len(after) != len(before) {
+		t.Error("an oversized import stored services")
+	}
 	// Respondents cannot import the whole catalog.
 	resp := newClient(t, ts)
 	resp.signIn("ar", "moh@example.ps", survey.DemoPassword)

@@ -248,6 +248,8 @@ func TestBrowserRespondentAddsServiceVisitorFindsIt(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("q"), "تقرير طبي معتمد"),
 		chromedp.Click(chromedp.ID("abroad")),
 		chromedp.Click(chromedp.CSS(`.filters button[type="submit"]`)),
+		// The unfiltered page already lists services: wait for the filtered one.
+		chromedp.WaitVisible(chromedp.CSS(`.active-filters`)),
 		chromedp.WaitVisible(chromedp.CSS(`.service-item`)),
 	))
 	loc, err := chromedp.Run(ctx, chromedp.Location())
