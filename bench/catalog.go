@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -38,6 +39,9 @@ var catalogPaths = []string{
 // prepareCatalogDB generates a catalog with the app's own store code, plus
 // one admin so that the server is past its first-run setup.
 func prepareCatalogDB(ctx context.Context, path string, institutions, services int) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	st, err := survey.Open(ctx, path, survey.Options{BcryptCost: 4})
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -37,13 +39,75 @@ func catalogQuery(c *gin.Context) survey.CatalogQuery {
 	return q
 }
 
-// catalogPage is the public catalog page: the query, the results and the
-// links that change one thing about the query.
+// catalogPage is the public catalog page: the query, the results, the
+// filter choices with their counts, and the links that change one thing
+// about the query.
 type catalogPage struct {
 	Query  survey.CatalogQuery
 	Result survey.CatalogResult
-	lang   string
-	params url.Values
+	// Choices for the filter selects, labelled and counted here rather than
+	// in the template: a catalog has up to hundreds of institutions, and
+	// per-option template calls were half the page's cost.
+	Institutions, Categories, Audiences, Stages, Sorts []option
+	lang                                               string
+	params                                             url.Values
+}
+
+// option is one choice of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// optionsHTML renders options as <option> elements, escaping every value
+// and label itself. A select with hundreds of institutions costs a few
+// hundred escaper calls through reflection in html/template; writing the
+// escaped text here is an order of magnitude cheaper and just as safe.
+func optionsHTML(opts []option) template.HTML {
+	var b strings.Builder
+	for _, o := range opts {
+		b.WriteString(`<option value="`)
+		b.WriteString(html.EscapeString(o.Value))
+		b.WriteByte('"')
+		if o.Selected {
+			b.WriteString(" selected")
+		}
+		b.WriteByte('>')
+		b.WriteString(html.EscapeString(o.Label))
+		b.WriteString("</option>")
+	}
+	return template.HTML(b.String()) // #nosec G203 -- every part escaped above
+}
+
+// OptionsHTML is optionsHTML for templates.
+func (p catalogPage) OptionsHTML(opts []option) template.HTML { return optionsHTML(opts) }
+
+// newCatalogPage labels every filter choice in the page's language.
+func newCatalogPage(v *view, q survey.CatalogQuery, res survey.CatalogResult, params url.Values) catalogPage {
+	p := catalogPage{Query: q, Result: res, lang: v.Lang, params: params}
+	all := option{Value: "", Label: v.T("catalog.all")}
+	counted := func(label string, n int) string { return label + " (" + strconv.Itoa(n) + ")" }
+	p.Institutions = append(p.Institutions, all)
+	for _, f := range res.Institutions {
+		p.Institutions = append(p.Institutions, option{f.Value, counted(f.Label(v.Lang), f.Count), f.Value == q.Institution})
+	}
+	p.Categories = append(p.Categories, all)
+	for _, f := range res.Categories {
+		p.Categories = append(p.Categories, option{f.Value, counted(v.T("category."+f.Value), f.Count), f.Value == q.Category})
+	}
+	p.Audiences = append(p.Audiences, all)
+	for _, f := range res.Audiences {
+		p.Audiences = append(p.Audiences, option{f.Value, counted(v.T("audience."+f.Value), f.Count), f.Value == q.Audience})
+	}
+	p.Stages = append(p.Stages, option{"0", v.T("catalog.any_stage"), q.StageMin == 0})
+	for n := 1; n <= survey.MaxStage; n++ {
+		label := strconv.Itoa(n) + " – " + v.T("stage."+strconv.Itoa(n))
+		p.Stages = append(p.Stages, option{strconv.Itoa(n), counted(label, p.FromStage(n)), q.StageMin == n})
+	}
+	for _, s := range survey.CatalogSorts {
+		p.Sorts = append(p.Sorts, option{s, v.T("catalog.sort_" + s), s == q.Sort})
+	}
+	return p
 }
 
 // Link is the catalog URL with key set to value ("" removes it); changing a
@@ -93,9 +157,6 @@ func (p catalogPage) Filtered() bool {
 	return q.Q != "" || q.Institution != "" || q.Category != "" || q.Audience != "" || q.StageMin > 0 || q.Abroad || q.NoVisit || q.EPayment
 }
 
-// Stages lists 0..5 for templates.
-func (p catalogPage) Stages() []int { return []int{0, 1, 2, 3, 4, 5} }
-
 // FromStage counts results at stage n or above.
 func (p catalogPage) FromStage(n int) int {
 	total := 0
@@ -107,16 +168,40 @@ func (p catalogPage) FromStage(n int) int {
 
 // showCatalog is the public, searchable catalog. It works without JavaScript:
 // the filters are a GET form and every result count is a link.
+//
+// Anonymous visitors all see the same page for the same URL, so it is
+// rendered once per catalog version and then served from memory.
 func (s *Server) showCatalog(c *gin.Context) {
+	ctx := c.Request.Context()
+	anonymous := currentUser(c) == nil
+	key := c.Request.URL.RequestURI()
+	version, err := s.store.CatalogVersion(ctx)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	if anonymous {
+		if body, ok := s.catalogPages.get(key, version); ok {
+			s.writePage(c, http.StatusOK, body)
+			return
+		}
+	}
 	q := catalogQuery(c)
-	res, err := s.store.SearchCatalog(c.Request.Context(), q)
+	res, err := s.store.SearchCatalog(ctx, q)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
 	v := s.newView(c, "catalog.title")
-	v.Data = catalogPage{Query: q, Result: res, lang: v.Lang, params: c.Request.URL.Query()}
-	s.render(c, http.StatusOK, "catalog", v)
+	v.Data = newCatalogPage(v, q, res, c.Request.URL.Query())
+	body, ok := s.renderBytes(c, "catalog", v)
+	if !ok {
+		return
+	}
+	if anonymous {
+		s.catalogPages.put(key, version, body)
+	}
+	s.writePage(c, http.StatusOK, body)
 }
 
 func (s *Server) showCatalogService(c *gin.Context) {

@@ -206,6 +206,12 @@ func TestPublicCatalogSearch(t *testing.T) {
 	assertContains(t, r.Body, "معاملاتية", "https://moi.example.ps/birth", "متاحة من الخارج")
 	assertStatus(t, c.get("/ar/catalog/99999"), http.StatusNotFound)
 
+	// Anonymous pages are cached, but a change to the catalog shows at once.
+	before := c.get("/ar/catalog?q=" + url.QueryEscape("جواز"))
+	assertContains(t, before.Body, "لا توجد خدمات مطابقة")
+	addService(t, st, survey.ServiceInput{InstitutionCode: "MOI", Code: "PASS", NameAr: "تجديد جواز السفر", Stage: "2"})
+	assertContains(t, c.get("/ar/catalog?q="+url.QueryEscape("جواز")).Body, "تجديد جواز السفر", "خدمة واحدة")
+
 	// Open data: JSON with CPSV-AP names, and CSV.
 	r = c.get("/api/v1/catalog?q=" + url.QueryEscape("شهادة ميلاد") + "&abroad=1")
 	assertStatus(t, r, http.StatusOK)

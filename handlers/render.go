@@ -351,22 +351,35 @@ func (s *Server) newView(c *gin.Context, titleKey string) *view {
 // render writes a page into a buffer first, so that a template error gives a
 // clean error page instead of half a page.
 func (s *Server) render(c *gin.Context, status int, page string, v *view) {
+	body, ok := s.renderBytes(c, page, v)
+	if ok {
+		s.writePage(c, status, body)
+	}
+}
+
+// renderBytes executes a page; on failure it has already answered with an
+// error page and returns false.
+func (s *Server) renderBytes(c *gin.Context, page string, v *view) ([]byte, bool) {
 	t, ok := s.pages[page]
 	if !ok {
 		s.serverError(c, fmt.Errorf("handlers: no page %q", page))
-		return
+		return nil, false
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		if page == "error" {
 			c.String(http.StatusInternalServerError, "500")
-			return
+			return nil, false
 		}
 		s.serverError(c, err)
-		return
+		return nil, false
 	}
+	return buf.Bytes(), true
+}
+
+func (s *Server) writePage(c *gin.Context, status int, body []byte) {
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(status, "text/html; charset=utf-8", body)
 }
 
 // apiError is the JSON error body of DESIGN.md §6.

@@ -44,6 +44,8 @@ type Server struct {
 	// assets is a hash of the embedded static files, put in asset URLs so
 	// that browsers fetch a changed stylesheet at once despite caching.
 	assets string
+	// catalogPages caches anonymous catalog pages by URL.
+	catalogPages *pageCache
 	// ready is set once an administrator exists; until then only the
 	// first-run setup page and /healthz answer.
 	ready atomic.Bool
@@ -55,7 +57,7 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: store, cfg: cfg, log: cfg.Logger}
+	s := &Server{store: store, cfg: cfg, log: cfg.Logger, catalogPages: newPageCache(512)}
 	var err error
 	if s.locales, err = loadLocales(); err != nil {
 		return nil, err

@@ -65,15 +65,17 @@ type catalogCache struct {
 	idx *catalogIndex
 }
 
-// catalogVersion reads the write counter that the triggers maintain.
-func (s *Store) catalogVersion(ctx context.Context) (string, error) {
+// CatalogVersion is a counter that changes with every write to the catalog
+// or the institutions (triggers keep it), from any process: what was
+// computed from the catalog at one version is still right at that version.
+func (s *Store) CatalogVersion(ctx context.Context) (string, error) {
 	return s.Setting(ctx, "catalog_version")
 }
 
 // catalog returns an index that is current: the cached one, or a new one if
 // the catalog changed since it was built. One caller rebuilds while others wait.
 func (s *Store) catalog(ctx context.Context) (*catalogIndex, error) {
-	v, err := s.catalogVersion(ctx)
+	v, err := s.CatalogVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
