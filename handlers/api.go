@@ -105,10 +105,14 @@ func (s *Server) apiLogin(c *gin.Context) {
 	c.JSON(http.StatusOK, loginResponse{Token: token, ExpiresAt: sess.ExpiresAt, User: sess.User})
 }
 
-// apiLogout revokes the bearer token (or session) the call carries.
+// apiLogout revokes the bearer token, or the session cookie, the call carries.
 func (s *Server) apiLogout(c *gin.Context) {
-	if c.GetBool(keyAPI) {
-		token := c.GetHeader("Authorization")[len("Bearer "):]
+	token := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !c.GetBool(keyAPI) {
+		token, _ = c.Cookie(cookieSession)
+		s.setCookie(c, cookieSession, "", -1)
+	}
+	if token != "" {
 		if err := s.store.DeleteSession(c.Request.Context(), token); err != nil {
 			s.serverError(c, err)
 			return

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -69,11 +70,22 @@ func (s *Server) startSession(c *gin.Context, u survey.User) error {
 	return nil
 }
 
-// safeNext accepts only a local path as the place to go after sign-in, so a
-// crafted link cannot send people to another site.
+// safeNext accepts only a path inside Marsad's pages as the place to go
+// after sign-in, so a crafted link cannot send people to another site:
+// browsers drop tabs and new lines from URLs, so "/\t/evil.example" would
+// become "//evil.example".
 func safeNext(next, fallback string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
-		return next
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+		return fallback
+	}
+	for _, l := range Languages {
+		if next == "/"+l || strings.HasPrefix(next, "/"+l+"/") || strings.HasPrefix(next, "/"+l+"?") {
+			return next
+		}
 	}
 	return fallback
 }

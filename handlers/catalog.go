@@ -22,7 +22,7 @@ func catalogQuery(c *gin.Context) survey.CatalogQuery {
 		Q: c.Query("q"), Institution: strings.ToUpper(c.Query("institution")),
 		Category: c.Query("category"), Audience: c.Query("audience"), StageMin: min(max(stage, 0), survey.MaxStage),
 		Abroad: c.Query("abroad") == "1", NoVisit: c.Query("no_visit") == "1", EPayment: c.Query("epay") == "1",
-		Sort: c.Query("sort"), Lang: lang(c), Page: page, PerPage: 20,
+		Sort: c.Query("sort"), Lang: lang(c), Page: min(max(page, 1), 1_000_000), PerPage: 20,
 	}
 	if !containsString(survey.Categories, q.Category) {
 		q.Category = ""
@@ -37,6 +37,20 @@ func catalogQuery(c *gin.Context) survey.CatalogQuery {
 		q.Q = q.Q[:200]
 	}
 	return q
+}
+
+// catalogParamNames are the query parameters the catalog understands.
+var catalogParamNames = []string{"q", "institution", "category", "audience", "stage_min", "abroad", "no_visit", "epay", "sort", "page"}
+
+// catalogParams keeps the known, non-empty parameters (first value each).
+func catalogParams(in url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range catalogParamNames {
+		if v := in.Get(k); v != "" && len(v) <= 200 {
+			out.Set(k, v)
+		}
+	}
+	return out
 }
 
 // catalogPage is the public catalog page: the query, the results, the
@@ -170,11 +184,18 @@ func (p catalogPage) FromStage(n int) int {
 // the filters are a GET form and every result count is a link.
 //
 // Anonymous visitors all see the same page for the same URL, so it is
-// rendered once per catalog version and then served from memory.
+// rendered once per catalog version and then served from memory. Only
+// canonical URLs are cached (known parameters, in order), so junk in a
+// query string can neither fill the cache nor end up in a page that
+// others are served.
 func (s *Server) showCatalog(c *gin.Context) {
 	ctx := c.Request.Context()
-	anonymous := currentUser(c) == nil
-	key := c.Request.URL.RequestURI()
+	params := catalogParams(c.Request.URL.Query())
+	key := "/" + lang(c) + "/catalog"
+	if len(params) > 0 {
+		key += "?" + params.Encode()
+	}
+	anonymous := currentUser(c) == nil && key == c.Request.URL.RequestURI()
 	version, err := s.store.CatalogVersion(ctx)
 	if err != nil {
 		s.serverError(c, err)
@@ -193,7 +214,7 @@ func (s *Server) showCatalog(c *gin.Context) {
 		return
 	}
 	v := s.newView(c, "catalog.title")
-	v.Data = newCatalogPage(v, q, res, c.Request.URL.Query())
+	v.Data = newCatalogPage(v, q, res, params)
 	body, ok := s.renderBytes(c, "catalog", v)
 	if !ok {
 		return

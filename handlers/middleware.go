@@ -260,6 +260,12 @@ func (s *Server) requireSetup(c *gin.Context) {
 		c.Next()
 		return
 	}
+	// The first admin may come from another process (marsad user add).
+	if ok, err := s.store.HasAdmin(c.Request.Context()); err == nil && ok {
+		s.ready.Store(true)
+		c.Next()
+		return
+	}
 	if isAPI(c) {
 		s.fail(c, http.StatusServiceUnavailable, "err.setup_required")
 		return

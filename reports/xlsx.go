@@ -18,6 +18,9 @@ const (
 	xlsxUnzipXMLLimit = 32 << 20
 )
 
+// maxColumns bounds the width of an imported sheet.
+const maxColumns = 64
+
 // ErrNotXLSX is returned for an upload that is not a readable workbook.
 var ErrNotXLSX = errors.New("reports: not a readable XLSX workbook")
 
@@ -44,6 +47,14 @@ func ReadXLSXRecords(r io.Reader) ([][]string, error) {
 		cols, err := rows.Columns()
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNotXLSX, err)
+		}
+		// A cell far to the right (column XFD) makes a row of 16,384 cells:
+		// refuse such rows at once instead of keeping thousands of them.
+		for len(cols) > 0 && cols[len(cols)-1] == "" {
+			cols = cols[:len(cols)-1]
+		}
+		if len(cols) > maxColumns {
+			return nil, &survey.ImportError{Key: "err.too_many_columns"}
 		}
 		out = append(out, cols)
 		if len(out) > survey.MaxServiceImportRows+1 {

@@ -76,3 +76,22 @@ func TestReadXLSXRefusesBadFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestReadXLSXRefusesWideRows: a cell in column XFD would make every row
+// 16,384 cells wide; the reader refuses it instead of filling memory.
+func TestReadXLSXRefusesWideRows(t *testing.T) {
+	f := excelize.NewFile()
+	for row := 1; row <= 50; row++ {
+		cell, _ := excelize.CoordinatesToCellName(16384, row)
+		_ = f.SetCellValue("Sheet1", cell, "x")
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadXLSXRecords(&buf)
+	var ie *survey.ImportError
+	if !errors.As(err, &ie) || ie.Key != "err.too_many_columns" {
+		t.Fatalf("err = %v, want err.too_many_columns", err)
+	}
+}

@@ -164,18 +164,47 @@ func (s *Store) buildCatalogIndex(ctx context.Context) (*catalogIndex, error) {
 	return idx, nil
 }
 
-// matches applies every filter of the query to one entry.
-func (e *catalogEntry) matches(q CatalogQuery, terms []string, audienceBit uint8) bool {
-	switch {
-	case q.Institution != "" && e.inst.code != q.Institution,
-		q.Category != "" && e.category != q.Category,
-		audienceBit != 0 && e.audience&audienceBit == 0,
-		e.stage < q.StageMin,
-		q.Abroad && !e.abroad,
-		q.NoVisit && !e.noVisit,
-		q.EPayment && !e.ePayment:
-		return false
+// Filters an entry can fail, as bits.
+const (
+	failInstitution = 1 << iota
+	failCategory
+	failAudience
+	failStage
+	failAbroad
+	failNoVisit
+	failEPayment
+)
+
+// failures tells which of the query's filters (all but the words) the
+// entry fails.
+func (e *catalogEntry) failures(q CatalogQuery, audienceBit uint8) int {
+	f := 0
+	if q.Institution != "" && e.inst.code != q.Institution {
+		f |= failInstitution
 	}
+	if q.Category != "" && e.category != q.Category {
+		f |= failCategory
+	}
+	if audienceBit != 0 && e.audience&audienceBit == 0 {
+		f |= failAudience
+	}
+	if e.stage < q.StageMin {
+		f |= failStage
+	}
+	if q.Abroad && !e.abroad {
+		f |= failAbroad
+	}
+	if q.NoVisit && !e.noVisit {
+		f |= failNoVisit
+	}
+	if q.EPayment && !e.ePayment {
+		f |= failEPayment
+	}
+	return f
+}
+
+// matchesText reports whether every word is in the entry's text.
+func (e *catalogEntry) matchesText(terms []string) bool {
 	for _, t := range terms {
 		if !containsTerm(e.text, t) {
 			return false

@@ -65,6 +65,9 @@ func readCSV(r io.Reader, maxRows int) (table, error) {
 		if err != nil {
 			return t, &ImportError{Key: "err.csv_malformed"}
 		}
+		if len(rec) > 64 {
+			return t, &ImportError{Key: "err.too_many_columns"}
+		}
 		for _, f := range rec {
 			if !utf8.ValidString(f) {
 				return t, &ImportError{Key: "err.csv_encoding"}

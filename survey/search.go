@@ -82,9 +82,7 @@ func (s *Store) SearchCatalog(ctx context.Context, q CatalogQuery) (CatalogResul
 	res := m.res
 	res.PerPage = q.PerPage
 	res.Pages = (res.Total + q.PerPage - 1) / q.PerPage
-	if q.Page > res.Pages && res.Pages > 0 {
-		q.Page = res.Pages
-	}
+	q.Page = min(q.Page, max(res.Pages, 1))
 	res.Page = q.Page
 	from := min((q.Page-1)*q.PerPage, len(m.matched))
 	page := m.matched[from:min(from+q.PerPage, len(m.matched))]
@@ -128,31 +126,45 @@ func (idx *catalogIndex) match(q CatalogQuery) *catalogMatch {
 	instCount := make([]int, len(idx.institutions))
 	catCount := make([]int, len(Categories))
 	var audCount [8]int
+	var stageCount [MaxStage + 1]int
+	// Each filter's counts say what choosing a value would give, so they
+	// apply every other filter but not their own: with MOH chosen, the
+	// institution list still counts MOI's services.
 	for _, e := range idx.orders[q.order()] {
-		if !e.matches(q, terms, audienceBit) {
+		if !e.matchesText(terms) {
 			continue
 		}
-		m.matched = append(m.matched, e)
-		instCount[e.inst.ordinal]++
-		if e.catOrd >= 0 {
+		f := e.failures(q, audienceBit)
+		if f == 0 {
+			m.matched = append(m.matched, e)
+		}
+		if f&^failInstitution == 0 {
+			instCount[e.inst.ordinal]++
+		}
+		if f&^failCategory == 0 && e.catOrd >= 0 {
 			catCount[e.catOrd]++
 		}
-		for i := range Audiences {
-			if e.audience&(1<<i) != 0 {
-				audCount[i]++
+		if f&^failAudience == 0 {
+			for i := range Audiences {
+				if e.audience&(1<<i) != 0 {
+					audCount[i]++
+				}
 			}
 		}
-		res.Stages[e.stage]++
-		if e.abroad {
+		if f&^failStage == 0 {
+			stageCount[e.stage]++
+		}
+		if f&^failAbroad == 0 && e.abroad {
 			res.Abroad++
 		}
-		if e.noVisit {
+		if f&^failNoVisit == 0 && e.noVisit {
 			res.NoVisit++
 		}
-		if e.ePayment {
+		if f&^failEPayment == 0 && e.ePayment {
 			res.EPayment++
 		}
 	}
+	res.Stages = stageCount
 	if q.Sort == "relevance" && len(terms) > 0 {
 		// Services whose name has every word come first, each group in name order.
 		var inName, rest []*catalogEntry

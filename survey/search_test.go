@@ -2,6 +2,7 @@ package survey
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -88,5 +89,33 @@ func TestSearchCatalogFiltersRankingAndFreshness(t *testing.T) {
 	res, _ = s.SearchCatalog(ctx, CatalogQuery{Q: "شهادة"})
 	if res.Total != 2 {
 		t.Errorf("after another process deactivated MOH: %d results, want 2", res.Total)
+	}
+}
+
+// TestDescriptionNewlinesNormalised: a textarea sends CRLF; stored text uses
+// LF so that a CSV export and import of it changes nothing.
+func TestDescriptionNewlinesNormalised(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	mustCreateInstitution(t, s, validInstitution("MOI"))
+	sv, err := s.CreateService(ctx, Actor{Role: RoleAdmin}, ServiceInput{InstitutionCode: "MOI", Code: "A", NameAr: "خدمة",
+		DescriptionAr: "سطر أول\r\nسطر ثانٍ\r", Category: "other", Audience: []string{"citizens"}, Channels: []string{"web"}, Stage: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sv.DescriptionAr != "سطر أول\nسطر ثانٍ" {
+		t.Fatalf("stored %q", sv.DescriptionAr)
+	}
+	var buf strings.Builder
+	if err := WriteServicesCSV(&buf, func(fn func(Service) error) error { return s.EachService(ctx, false, fn) }); err != nil {
+		t.Fatal(err)
+	}
+	ins, err := ParseServicesCSV(strings.NewReader(buf.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ImportServices(ctx, Actor{Role: RoleAdmin}, ins)
+	if err != nil || res.Unchanged != 1 {
+		t.Fatalf("re-import: %+v, %v", res, err)
 	}
 }

@@ -141,7 +141,7 @@ func parseServiceTable(t table) ([]ServiceInput, error) {
 			NoVisit: flag("no_visit"), MobileFriendly: flag("mobile_friendly"), Languages: []string{get("languages")},
 			FeeILS: get("fee_ils"), ProcessingDays: get("processing_days"), YearlyVolume: get("yearly_volume"),
 			OnlineShare: get("online_share"), DataExchange: flag("uses_data_exchange"), LastReviewed: get("last_reviewed"),
-			Status: get("status"),
+			Status: get("status"), Line: line,
 		}
 		sv, err := checkService(in)
 		var ve *ValidationError
@@ -201,7 +201,7 @@ func (s *Store) ImportServices(ctx context.Context, a Actor, ins []ServiceInput)
 			return res, err
 		}
 		if !a.CanEditInstitution(sv.InstitutionCode) {
-			bad = append(bad, RowError{Line: i + 2, Fields: map[string]string{"institution": "err.not_your_institution"}})
+			bad = append(bad, RowError{Line: lineOf(in, i), Fields: map[string]string{"institution": "err.not_your_institution"}})
 		}
 		checked[i] = sv
 	}
@@ -220,7 +220,7 @@ func (s *Store) ImportServices(ctx context.Context, a Actor, ins []ServiceInput)
 				if _, err := s.insertService(ctx, tx, a, sv); err != nil {
 					var ve *ValidationError
 					if errors.As(err, &ve) {
-						bad = append(bad, RowError{Line: i + 2, Fields: ve.Fields})
+						bad = append(bad, RowError{Line: lineOf(ins[i], i), Fields: ve.Fields})
 						continue
 					}
 					return err
@@ -260,4 +260,12 @@ func sameContent(a, b Service) bool {
 		return s
 	}
 	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+// lineOf is an input's line in its file, or its position after the header.
+func lineOf(in ServiceInput, i int) int {
+	if in.Line > 0 {
+		return in.Line
+	}
+	return i + 2
 }

@@ -129,6 +129,8 @@ type ServiceInput struct {
 	// Version is the version the editor started from; an update with an
 	// older version is refused (someone else saved in between).
 	Version int64 `json:"version" form:"version"`
+	// Line is the row's line in an imported file, for error reports.
+	Line int `json:"-" form:"-"`
 }
 
 var serviceCodeRunes = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
@@ -142,8 +144,8 @@ func checkService(in ServiceInput) (Service, error) {
 		Code:            strings.ToUpper(cleanText(NormalizeDigits(in.Code))),
 		NameAr:          cleanText(in.NameAr),
 		NameEn:          cleanText(in.NameEn),
-		DescriptionAr:   strings.TrimSpace(in.DescriptionAr),
-		DescriptionEn:   strings.TrimSpace(in.DescriptionEn),
+		DescriptionAr:   normalizeNewlines(in.DescriptionAr),
+		DescriptionEn:   normalizeNewlines(in.DescriptionEn),
 		Category:        strings.ToLower(cleanText(in.Category)),
 		OnlineURL:       cleanText(in.OnlineURL),
 		EPayment:        in.EPayment,
@@ -274,4 +276,10 @@ func parseNumber(s string, min, max float64) (float64, bool) {
 		return 0, false
 	}
 	return f, true
+}
+
+// normalizeNewlines trims text and turns CRLF and CR (as browsers send a
+// textarea) into LF, so that stored text and CSV round trips agree.
+func normalizeNewlines(s string) string {
+	return strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s))
 }

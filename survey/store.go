@@ -96,6 +96,7 @@ type Store struct {
 	dummyOnce sync.Once
 	dummy     []byte
 	cat       catalogCache
+	defs      definitions
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
