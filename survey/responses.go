@@ -1,0 +1,570 @@
+package survey
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Response statuses (DESIGN.md §3).
+const (
+	ResponseDraft     = "draft"
+	ResponseSubmitted = "submitted"
+	ResponseReturned  = "returned"
+	ResponseAccepted  = "accepted"
+)
+
+// Review marks on an answer.
+const (
+	ReviewApproved = "approved"
+	ReviewIssues   = "issues"
+)
+
+// responseTransitions is the response state machine: action → allowed
+// from-statuses and the status it leads to.
+var responseTransitions = map[string]struct {
+	from []string
+	to   string
+}{
+	"submit": {[]string{ResponseDraft, ResponseReturned}, ResponseSubmitted},
+	"return": {[]string{ResponseSubmitted}, ResponseReturned},
+	"accept": {[]string{ResponseSubmitted}, ResponseAccepted},
+	"reopen": {[]string{ResponseAccepted}, ResponseSubmitted},
+}
+
+// NextResponseStatus applies an action to a status, or returns
+// ErrInvalidTransition.
+func NextResponseStatus(from, action string) (string, error) {
+	t, ok := responseTransitions[action]
+	if !ok || !contains(t.from, from) {
+		return "", ErrInvalidTransition
+	}
+	return t.to, nil
+}
+
+// Response is one institution's answers to one round.
+type Response struct {
+	ID              int64     `json:"id"`
+	RoundID         int64     `json:"round_id"`
+	InstitutionCode string    `json:"institution"`
+	Status          string    `json:"status"`
+	SubmittedAt     time.Time `json:"submitted_at"`
+	AcceptedAt      time.Time `json:"accepted_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// Editable reports whether the respondent may change answers: a draft, or
+// a response returned for changes.
+func (r Response) Editable() bool { return r.Status == ResponseDraft || r.Status == ResponseReturned }
+
+// Answer is the saved answer to one item.
+type Answer struct {
+	ItemID        string    `json:"item"`
+	Values        []string  `json:"values"` // one value; several for a multiple choice
+	NA            bool      `json:"na"`
+	Evidence      string    `json:"evidence"`
+	Comment       string    `json:"comment"`
+	Version       int64     `json:"version"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	UpdatedBy     string    `json:"updated_by"`
+	ReviewStatus  string    `json:"review_status"`
+	ReviewComment string    `json:"review_comment"`
+}
+
+// Value is the single value of the answer ("" when none).
+func (a Answer) Value() string {
+	if len(a.Values) == 0 {
+		return ""
+	}
+	return a.Values[0]
+}
+
+// Has reports whether v is among the answer's values.
+func (a Answer) Has(v string) bool { return contains(a.Values, v) }
+
+// AnswerSet is a response's answers by item id; it serves show_if.
+type AnswerSet map[string]Answer
+
+// Values implements Answers for show_if: an N/A answer counts as no answer.
+func (s AnswerSet) Values(id string) []string {
+	a, ok := s[id]
+	if !ok || a.NA {
+		return nil
+	}
+	return a.Values
+}
+
+// Visible reports whether an item is shown given the answers so far.
+func (s AnswerSet) Visible(it Item) bool { return it.Cond().Eval(s) }
+
+const responseSelect = `SELECT r.id, r.round_id, i.code, r.status, coalesce(r.submitted_at, ''), coalesce(r.accepted_at, ''), r.updated_at
+	FROM responses r JOIN institutions i ON i.id = r.institution_id `
+
+func scanResponse(row interface{ Scan(...any) error }) (Response, error) {
+	var r Response
+	var sub, acc, upd string
+	err := row.Scan(&r.ID, &r.RoundID, &r.InstitutionCode, &r.Status, &sub, &acc, &upd)
+	r.SubmittedAt, r.AcceptedAt, r.UpdatedAt = parseTime(sub), parseTime(acc), parseTime(upd)
+	return r, err
+}
+
+// Response returns the institution's response to a round. A round's
+// response is created as an empty draft the first time it is asked for
+// while the round is open; otherwise a missing one is ErrNotFound.
+func (s *Store) Response(ctx context.Context, roundID int64, code string) (Response, error) {
+	r, err := scanResponse(s.r.QueryRowContext(ctx, responseSelect+"WHERE r.round_id = ? AND i.code = ?", roundID, code))
+	if err == nil {
+		return r, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("survey: response: %w", err)
+	}
+	round, err := s.Round(ctx, roundID)
+	if err != nil {
+		return r, err
+	}
+	if round.Status != RoundOpen {
+		return r, fmt.Errorf("survey: response %d/%s: %w", roundID, code, ErrNotFound)
+	}
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		r, err = s.ensureResponse(ctx, tx, roundID, code)
+		return err
+	})
+	return r, err
+}
+
+// ensureResponse finds or creates the draft response inside a transaction.
+func (s *Store) ensureResponse(ctx context.Context, tx *sql.Tx, roundID int64, code string) (Response, error) {
+	inst, err := getInstitution(ctx, tx, code)
+	if err != nil {
+		return Response{}, err
+	}
+	now := formatTime(s.now())
+	_, err = tx.ExecContext(ctx, `INSERT INTO responses (round_id, institution_id, status, created_at, updated_at)
+		VALUES (?, ?, 'draft', ?, ?) ON CONFLICT (round_id, institution_id) DO NOTHING`, roundID, inst.ID, now, now)
+	if err != nil {
+		return Response{}, fmt.Errorf("survey: create response: %w", err)
+	}
+	return scanResponse(tx.QueryRowContext(ctx, responseSelect+"WHERE r.round_id = ? AND i.code = ?", roundID, inst.Code))
+}
+
+// Answers returns a response's answers.
+func (s *Store) Answers(ctx context.Context, responseID int64) (AnswerSet, error) {
+	return queryAnswers(ctx, s.r, responseID)
+}
+
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryAnswers(ctx context.Context, q rowsQueryer, responseID int64) (AnswerSet, error) {
+	rows, err := q.QueryContext(ctx, `SELECT a.item_id, a.value, a.na, a.evidence, a.comment, a.version, a.updated_at,
+		coalesce(u.email, ''), a.review_status, a.review_comment
+		FROM answers a LEFT JOIN users u ON u.id = a.updated_by WHERE a.response_id = ?`, responseID)
+	if err != nil {
+		return nil, fmt.Errorf("survey: answers: %w", err)
+	}
+	defer rows.Close()
+	out := AnswerSet{}
+	for rows.Next() {
+		var a Answer
+		var value, updated string
+		if err := rows.Scan(&a.ItemID, &value, &a.NA, &a.Evidence, &a.Comment, &a.Version, &updated, &a.UpdatedBy,
+			&a.ReviewStatus, &a.ReviewComment); err != nil {
+			return nil, fmt.Errorf("survey: answers: %w", err)
+		}
+		a.Values = splitValue(value)
+		a.UpdatedAt = parseTime(updated)
+		out[a.ItemID] = a
+	}
+	return out, rows.Err()
+}
+
+func splitValue(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, "\n")
+}
+
+// AnswerInput is one save of one item: the whole answer as the person sees
+// it, and the version it was based on (0 for a first answer).
+type AnswerInput struct {
+	ItemID      string   `json:"item"`
+	Values      []string `json:"values"`
+	NA          bool     `json:"na"`
+	Evidence    string   `json:"evidence"`
+	Comment     string   `json:"comment"`
+	BaseVersion int64    `json:"version"`
+}
+
+// ConflictError is a save based on an older version: Current is the newer
+// answer someone else saved, to show instead of overwriting it.
+type ConflictError struct {
+	Current Answer
+}
+
+func (e *ConflictError) Error() string { return "survey: answer changed by someone else" }
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// checkAnswer validates and normalises an answer for its item. It returns
+// field keys: "value", "evidence", "comment".
+func checkAnswer(it Item, in AnswerInput) (AnswerInput, error) {
+	fe := fieldErrors{}
+	vals := make([]string, 0, len(in.Values))
+	for _, v := range in.Values {
+		if v = strings.TrimSpace(v); v != "" {
+			vals = append(vals, v)
+		}
+	}
+	in.Evidence = cleanText(in.Evidence)
+	in.Comment = normalizeNewlines(in.Comment)
+	if in.NA {
+		vals = nil
+		if !it.NAAllowed {
+			fe.add("value", "err.na_not_allowed")
+		} else if in.Comment == "" {
+			fe.add("comment", "err.na_reason")
+		}
+	}
+	switch it.Type {
+	case TypeMetric:
+		fe.add("value", "err.metric_not_typed")
+	case TypeSingle, TypeYesNo:
+		if len(vals) > 1 {
+			fe.add("value", "err.choose_one")
+		}
+		for _, v := range vals {
+			if it.Type == TypeYesNo && v != "yes" && v != "no" || it.Type == TypeSingle && !it.hasOption(v) {
+				fe.add("value", "err.choose_one")
+			}
+		}
+	case TypeMulti:
+		seen := map[string]bool{}
+		for _, v := range vals {
+			if !it.hasOption(v) || seen[v] {
+				fe.add("value", "err.choose_from_list")
+			}
+			seen[v] = true
+		}
+	case TypeScale, TypeNumber, TypePercent:
+		if len(vals) > 1 {
+			fe.add("value", "err.number")
+		}
+		for i, v := range vals {
+			lo, hi := 0.0, 100.0
+			if it.Min != nil {
+				lo = *it.Min
+			}
+			if it.Max != nil {
+				hi = *it.Max
+			}
+			f, ok := parseNumber(v, lo, hi)
+			if !ok || (it.Type == TypeScale && f != float64(int64(f))) {
+				fe.add("value", "err.number_range")
+				continue
+			}
+			vals[i] = strconv.FormatFloat(f, 'f', -1, 64)
+		}
+	case TypeText:
+		if len(vals) > 1 || badText(strings.Join(vals, ""), true) || utf8.RuneCountInString(strings.Join(vals, "")) > 4000 {
+			fe.add("value", "err.too_long")
+		}
+	case TypeURL:
+		if len(vals) > 1 || (len(vals) == 1 && !validWebURL(vals[0])) {
+			fe.add("value", "err.url")
+		}
+	}
+	if in.Evidence != "" && !validWebURL(in.Evidence) {
+		fe.add("evidence", "err.url")
+	}
+	if badText(in.Comment, true) || utf8.RuneCountInString(in.Comment) > 2000 {
+		fe.add("comment", "err.too_long")
+	}
+	in.Values = vals
+	return in, fe.err()
+}
+
+func (it Item) hasOption(v string) bool {
+	for _, o := range it.Options {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// SaveAnswer stores one answer (autosave). The round must be open, the
+// response a draft or returned, the actor allowed for the institution, and
+// in.BaseVersion the version the person started from: otherwise
+// *ConflictError carries the newer answer and nothing is written. Each save
+// is audited with the old and new value.
+func (s *Store) SaveAnswer(ctx context.Context, a Actor, roundID int64, code string, in AnswerInput) (Answer, error) {
+	if !a.CanEditInstitution(code) {
+		return Answer{}, ErrForbidden
+	}
+	round, err := s.Round(ctx, roundID)
+	if err != nil {
+		return Answer{}, err
+	}
+	if !round.Editable() {
+		return Answer{}, ErrInvalidTransition
+	}
+	q, err := s.Questionnaire(ctx, round.QuestionnaireID)
+	if err != nil {
+		return Answer{}, err
+	}
+	it, ok := q.Def.Item(in.ItemID)
+	if !ok {
+		return Answer{}, fmt.Errorf("survey: item %q: %w", in.ItemID, ErrNotFound)
+	}
+	if in, err = checkAnswer(it, in); err != nil {
+		return Answer{}, err
+	}
+	var out Answer
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		resp, err := s.ensureResponse(ctx, tx, roundID, code)
+		if err != nil {
+			return err
+		}
+		if !resp.Editable() {
+			return ErrInvalidTransition
+		}
+		var before Answer
+		var beforeValue, updated string
+		err = tx.QueryRowContext(ctx, `SELECT value, na, evidence, comment, version, updated_at FROM answers
+			WHERE response_id = ? AND item_id = ?`, resp.ID, in.ItemID).
+			Scan(&beforeValue, &before.NA, &before.Evidence, &before.Comment, &before.Version, &updated)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		before.ItemID, before.Values, before.UpdatedAt = in.ItemID, splitValue(beforeValue), parseTime(updated)
+		if in.BaseVersion != before.Version {
+			return &ConflictError{Current: before}
+		}
+		now := s.now()
+		value := strings.Join(in.Values, "\n")
+		_, err = tx.ExecContext(ctx, `INSERT INTO answers (response_id, item_id, value, na, evidence, comment, version, updated_at, updated_by)
+			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+			ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
+				evidence = excluded.evidence, comment = excluded.comment, version = answers.version + 1,
+				updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+			resp.ID, in.ItemID, value, in.NA, in.Evidence, in.Comment, formatTime(now), nullID(a.ID))
+		if err != nil {
+			return fmt.Errorf("survey: save answer: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE responses SET updated_at = ? WHERE id = ?", formatTime(now), resp.ID); err != nil {
+			return err
+		}
+		out = Answer{ItemID: in.ItemID, Values: in.Values, NA: in.NA, Evidence: in.Evidence, Comment: in.Comment,
+			Version: before.Version + 1, UpdatedAt: now}
+		key := fmt.Sprintf("%s/%s/%s", round.Name, code, in.ItemID)
+		return s.audit(ctx, tx, a.ID, "answer", "response", key, answerAudit(before), answerAudit(out))
+	})
+	return out, err
+}
+
+func answerAudit(a Answer) any {
+	if a.Version == 0 {
+		return nil
+	}
+	return map[string]any{"values": a.Values, "na": a.NA, "evidence": a.Evidence, "comment": a.Comment, "version": a.Version}
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// MissingAnswers lists the required, visible items with no answer (in
+// definition order). Metric items are never missing: they come from the catalog.
+func MissingAnswers(def *Definition, answers AnswerSet) []string {
+	var out []string
+	for _, it := range def.Items {
+		if !it.Required || it.Type == TypeMetric || !answers.Visible(it) {
+			continue
+		}
+		a, ok := answers[it.ID]
+		if !ok || (!a.NA && len(a.Values) == 0) {
+			out = append(out, it.ID)
+		}
+	}
+	return out
+}
+
+// Progress counts answered items out of the visible, answerable ones.
+func Progress(def *Definition, answers AnswerSet) (answered, total int) {
+	for _, it := range def.Items {
+		if it.Type == TypeMetric || !answers.Visible(it) {
+			continue
+		}
+		total++
+		if a, ok := answers[it.ID]; ok && (a.NA || len(a.Values) > 0) {
+			answered++
+		}
+	}
+	return answered, total
+}
+
+// ErrIncomplete lists required items still unanswered at submission.
+type ErrIncomplete struct {
+	Items []string
+}
+
+func (e *ErrIncomplete) Error() string {
+	return "survey: required items unanswered: " + strings.Join(e.Items, ", ")
+}
+
+// ResponseAction moves a response through its states. "submit" (the
+// institution) checks every required visible item and freezes the catalog
+// snapshot in the same transaction; "return" and "accept" are the
+// reviewer's. Anything else from the current status is ErrInvalidTransition.
+func (s *Store) ResponseAction(ctx context.Context, a Actor, roundID int64, code, action string) (Response, error) {
+	switch action {
+	case "submit":
+		if !a.CanEditInstitution(code) {
+			return Response{}, ErrForbidden
+		}
+	case "return", "accept", "reopen":
+		if a.Role != RoleAdmin {
+			return Response{}, ErrForbidden
+		}
+	default:
+		return Response{}, ErrInvalidTransition
+	}
+	round, err := s.Round(ctx, roundID)
+	if err != nil {
+		return Response{}, err
+	}
+	if action == "submit" && !round.Editable() {
+		return Response{}, ErrInvalidTransition
+	}
+	q, err := s.Questionnaire(ctx, round.QuestionnaireID)
+	if err != nil {
+		return Response{}, err
+	}
+	var out Response
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		resp, err := s.ensureResponse(ctx, tx, roundID, code)
+		if err != nil {
+			return err
+		}
+		to, err := NextResponseStatus(resp.Status, action)
+		if err != nil {
+			return err
+		}
+		now := formatTime(s.now())
+		switch action {
+		case "submit":
+			answers, err := queryAnswers(ctx, tx, resp.ID)
+			if err != nil {
+				return err
+			}
+			if missing := MissingAnswers(q.Def, answers); len(missing) > 0 {
+				return &ErrIncomplete{Items: missing}
+			}
+			snapshot, err := catalogSnapshot(ctx, tx, code)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, "UPDATE responses SET status = ?, catalog_snapshot = ?, submitted_at = ?, updated_at = ? WHERE id = ?",
+				to, snapshot, now, now, resp.ID)
+			if err != nil {
+				return err
+			}
+		case "accept":
+			if _, err := tx.ExecContext(ctx, "UPDATE responses SET status = ?, accepted_at = ?, updated_at = ? WHERE id = ?", to, now, now, resp.ID); err != nil {
+				return err
+			}
+		default:
+			if _, err := tx.ExecContext(ctx, "UPDATE responses SET status = ?, updated_at = ? WHERE id = ?", to, now, resp.ID); err != nil {
+				return err
+			}
+		}
+		out = resp
+		out.Status = to
+		return s.audit(ctx, tx, a.ID, action, "response", round.Name+"/"+code, map[string]string{"status": resp.Status}, map[string]string{"status": to})
+	})
+	return out, err
+}
+
+// catalogSnapshot is the institution's services as JSON, frozen at submission.
+func catalogSnapshot(ctx context.Context, tx *sql.Tx, code string) (string, error) {
+	rows, err := tx.QueryContext(ctx, serviceSelect+"WHERE i.code = ? ORDER BY s.code", code)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	list := []Service{}
+	for rows.Next() {
+		sv, err := scanService(rows)
+		if err != nil {
+			return "", err
+		}
+		list = append(list, sv)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(list)
+	return string(b), err
+}
+
+// CatalogSnapshot returns the services frozen with a submitted response.
+func (s *Store) CatalogSnapshot(ctx context.Context, responseID int64) ([]Service, error) {
+	var raw sql.NullString
+	if err := s.r.QueryRowContext(ctx, "SELECT catalog_snapshot FROM responses WHERE id = ?", responseID).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("survey: snapshot: %w", err)
+	}
+	var list []Service
+	if raw.Valid {
+		if err := json.Unmarshal([]byte(raw.String), &list); err != nil {
+			return nil, fmt.Errorf("survey: snapshot: %w", err)
+		}
+	}
+	return list, nil
+}
+
+// ReviewAnswer records the reviewer's mark on one answer of a submitted
+// response: approved, or issues with a required comment.
+func (s *Store) ReviewAnswer(ctx context.Context, a Actor, roundID int64, code, itemID, status, comment string) error {
+	if a.Role != RoleAdmin {
+		return ErrForbidden
+	}
+	comment = normalizeNewlines(comment)
+	fe := fieldErrors{}
+	if status != ReviewApproved && status != ReviewIssues && status != "" {
+		fe.add("review_status", "err.choose_one")
+	}
+	if status == ReviewIssues && comment == "" {
+		fe.add("review_comment", "err.review_comment_required")
+	}
+	if badText(comment, true) || utf8.RuneCountInString(comment) > 2000 {
+		fe.add("review_comment", "err.too_long")
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		resp, err := s.ensureResponse(ctx, tx, roundID, code)
+		if err != nil {
+			return err
+		}
+		if resp.Status != ResponseSubmitted {
+			return ErrInvalidTransition
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE answers SET review_status = ?, review_comment = ?, reviewed_by = ?, reviewed_at = ?
+			WHERE response_id = ? AND item_id = ?`, status, comment, nullID(a.ID), formatTime(s.now()), resp.ID, itemID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("survey: answer %s: %w", itemID, ErrNotFound)
+		}
+		return s.audit(ctx, tx, a.ID, "review", "response", fmt.Sprintf("%d/%s/%s", roundID, code, itemID), nil,
+			map[string]string{"status": status, "comment": comment})
+	})
+}
