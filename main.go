@@ -31,6 +31,12 @@ import (
 	"marsad/survey"
 )
 
+// demoData is what --demo seeds: real institution names and codes,
+// fictional services, figures and answers.
+var demoData = survey.DemoData{
+	Institutions: data.DemoInstitutions, Services: data.DemoServices, Questionnaire: data.DefaultQuestionnaire,
+}
+
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
 // it comes from the VCS stamp in the build info.
 var version = ""
@@ -175,10 +181,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer store.Close()
 	if cfg.demo {
-		if err := store.SeedDemo(ctx, data.DemoInstitutions, data.DemoServices); err != nil {
+		if err := store.SeedDemo(ctx, demoData); err != nil {
 			return err
 		}
 		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps, moi@example.ps", "password", "see README")
+	}
+	// The default questionnaire is always available for new rounds.
+	if _, err := store.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire); err != nil {
+		return err
 	}
 	srv, err := handlers.New(ctx, store, handlers.Config{
 		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log,

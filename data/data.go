@@ -19,3 +19,10 @@ var DemoInstitutions []byte
 //
 //go:embed demo/services.csv
 var DemoServices []byte
+
+// DefaultQuestionnaire is the default bilingual maturity questionnaire
+// (QUESTIONNAIRE-GUIDE.md): eight dimensions, 62 scored items, evidence
+// links, in the canonical JSON definition format.
+//
+//go:embed questionnaire/default.json
+var DefaultQuestionnaire []byte

@@ -32,11 +32,14 @@ func newTestStore(t testing.TB) *survey.Store {
 	return st
 }
 
+// demoData is the full demo: institutions, services, questionnaire, rounds.
+var demoData = survey.DemoData{Institutions: data.DemoInstitutions, Services: data.DemoServices, Questionnaire: data.DefaultQuestionnaire}
+
 // newTestServer is the real router over a demo-seeded store.
 func newTestServer(t testing.TB) (*Server, *survey.Store) {
 	t.Helper()
 	st := newTestStore(t)
-	if err := st.SeedDemo(context.Background(), data.DemoInstitutions, data.DemoServices); err != nil {
+	if err := st.SeedDemo(context.Background(), demoData); err != nil {
 		t.Fatal(err)
 	}
 	return newServerOn(t, st), st
@@ -47,7 +50,7 @@ func newTestServer(t testing.TB) (*Server, *survey.Store) {
 func newEmptyCatalogServer(t *testing.T) (*httptest.Server, *survey.Store) {
 	t.Helper()
 	st := newTestStore(t)
-	if err := st.SeedDemo(context.Background(), data.DemoInstitutions, nil); err != nil {
+	if err := st.SeedDemo(context.Background(), survey.DemoData{Institutions: data.DemoInstitutions}); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(newServerOn(t, st))

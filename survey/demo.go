@@ -29,19 +29,34 @@ func (s *Store) IsDemo(ctx context.Context) (bool, error) {
 	return v == "1", err
 }
 
-// SeedDemo fills an empty database with the demo institutions and services
-// (CSV in the import formats) and the demo accounts, in one transaction, and
-// marks it as demo. A database seeded before is left alone; one with other
-// data is refused.
-func (s *Store) SeedDemo(ctx context.Context, institutionsCSV, servicesCSV []byte) error {
-	ins, err := ParseInstitutionsCSV(bytes.NewReader(institutionsCSV))
+// DemoData is what SeedDemo loads: institutions and services as CSV in the
+// import formats, and the questionnaire for the demo rounds. Services and
+// Questionnaire may be nil, for tests that need an empty catalog or no rounds.
+type DemoData struct {
+	Institutions  []byte
+	Services      []byte
+	Questionnaire []byte
+}
+
+// SeedDemo fills an empty database with the demo institutions, services,
+// accounts and rounds (2024 and 2025 published, 2026 open) in one
+// transaction, and marks it as demo. A database seeded before is left
+// alone; one with other data is refused.
+func (s *Store) SeedDemo(ctx context.Context, dd DemoData) error {
+	ins, err := ParseInstitutionsCSV(bytes.NewReader(dd.Institutions))
 	if err != nil {
 		return fmt.Errorf("survey: demo institutions: %w", err)
 	}
 	var svcs []ServiceInput
-	if servicesCSV != nil { // nil: institutions and accounts only (tests that count services)
-		if svcs, err = ParseServicesCSV(bytes.NewReader(servicesCSV)); err != nil {
+	if dd.Services != nil {
+		if svcs, err = ParseServicesCSV(bytes.NewReader(dd.Services)); err != nil {
 			return fmt.Errorf("survey: demo services: %w", err)
+		}
+	}
+	var def *Definition
+	if dd.Questionnaire != nil {
+		if def, err = ParseDefinition(dd.Questionnaire); err != nil {
+			return fmt.Errorf("survey: demo questionnaire: %w", err)
 		}
 	}
 	if seeded, err := s.IsDemo(ctx); err != nil || seeded {
@@ -78,6 +93,11 @@ func (s *Store) SeedDemo(ctx context.Context, institutionsCSV, servicesCSV []byt
 			a.Password = DemoPassword
 			if _, err := s.insertUser(ctx, tx, 0, a.normalize(), string(hash)); err != nil {
 				return fmt.Errorf("survey: demo account %s: %w", a.Email, err)
+			}
+		}
+		if def != nil {
+			if err := s.seedDemoRounds(ctx, tx, def); err != nil {
+				return err
 			}
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM setup_tokens")

@@ -20,6 +20,10 @@ const (
 	ResponseAccepted  = "accepted"
 )
 
+// NoneOption is the value of a multiple choice's "none of these" option,
+// which lets an institution with none of the features answer the item.
+const NoneOption = "none"
+
 // Review marks on an answer.
 const (
 	ReviewApproved = "approved"
@@ -252,6 +256,10 @@ func checkAnswer(it Item, in AnswerInput) (AnswerInput, error) {
 				fe.add("value", "err.choose_from_list")
 			}
 			seen[v] = true
+		}
+		// "none" (none of these) cannot go with a feature that is there.
+		if seen[NoneOption] && len(vals) > 1 {
+			fe.add("value", "err.none_exclusive")
 		}
 	case TypeScale, TypeNumber, TypePercent:
 		if len(vals) > 1 {

@@ -83,6 +83,16 @@ func (s *Store) StoreQuestionnaire(ctx context.Context, actorID int64, d *Defini
 	return s.Questionnaire(ctx, id)
 }
 
+// StoreQuestionnaireJSON parses a JSON definition and stores it (or finds
+// the stored version with the same content).
+func (s *Store) StoreQuestionnaireJSON(ctx context.Context, actorID int64, b []byte) (QuestionnaireVersion, error) {
+	d, err := ParseDefinition(b)
+	if err != nil {
+		return QuestionnaireVersion{}, err
+	}
+	return s.StoreQuestionnaire(ctx, actorID, d)
+}
+
 // Questionnaire returns a stored version with its parsed definition.
 func (s *Store) Questionnaire(ctx context.Context, id int64) (QuestionnaireVersion, error) {
 	var (

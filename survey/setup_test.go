@@ -118,7 +118,7 @@ func TestSeedDemo(t *testing.T) {
 	if demo, err := s.IsDemo(ctx); err != nil || demo {
 		t.Fatalf("IsDemo before seeding = %v, %v; want false", demo, err)
 	}
-	if err := s.SeedDemo(ctx, data.DemoInstitutions, data.DemoServices); err != nil {
+	if err := s.SeedDemo(ctx, demoData); err != nil {
 		t.Fatal(err)
 	}
 
@@ -191,7 +191,7 @@ func TestSeedDemo(t *testing.T) {
 		return [3]int{countRows(t, s, "institutions"), countRows(t, s, "users"), countRows(t, s, "audit_events")}
 	}
 	before := counts()
-	if err := s.SeedDemo(ctx, data.DemoInstitutions, data.DemoServices); err != nil {
+	if err := s.SeedDemo(ctx, demoData); err != nil {
 		t.Errorf("second SeedDemo: %v, want nil (no-op)", err)
 	}
 	if after := counts(); after != before {
@@ -215,7 +215,7 @@ func TestSeedDemoRefusesData(t *testing.T) {
 			s := newTestStore(t)
 			tc.fill(t, s)
 			inst, users := countRows(t, s, "institutions"), countRows(t, s, "users")
-			if err := s.SeedDemo(ctx, data.DemoInstitutions, data.DemoServices); err == nil {
+			if err := s.SeedDemo(ctx, demoData); err == nil {
 				t.Fatal("SeedDemo into a database with data succeeded")
 			}
 			if demo, _ := s.IsDemo(ctx); demo {

@@ -1,6 +1,8 @@
 package survey
 
 import (
+	"marsad/data"
+
 	"context"
 	"errors"
 	"fmt"
@@ -473,3 +475,6 @@ func TestOpenPathWithURIChars(t *testing.T) {
 		t.Error("the reader pool accepted a write")
 	}
 }
+
+// demoData is the full demo seed.
+var demoData = DemoData{Institutions: data.DemoInstitutions, Services: data.DemoServices, Questionnaire: data.DefaultQuestionnaire}

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"marsad/data"
 )
 
 // newAccountsStore has an active institution MOH and an inactive OLD.
@@ -337,7 +335,7 @@ func TestAuthenticate(t *testing.T) {
 func TestThrottleHoldsUnderParallelGuesses(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
-	if err := s.SeedDemo(ctx, data.DemoInstitutions, data.DemoServices); err != nil {
+	if err := s.SeedDemo(ctx, demoData); err != nil {
 		t.Fatal(err)
 	}
 	const n = 30
