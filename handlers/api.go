@@ -15,20 +15,30 @@ import (
 	"marsad/survey"
 )
 
-// bindJSON reads a JSON body into dst: one object, no unknown fields, valid
-// UTF-8. On failure it answers 400 (or 413) and returns false.
-func (s *Server) bindJSON(c *gin.Context, dst any) bool {
+// readBody reads a whole request body within the route's limit, answering
+// 413 or 400 (invalid UTF-8 too) itself when it returns false.
+func (s *Server) readBody(c *gin.Context) ([]byte, bool) {
 	body, err := io.ReadAll(c.Request.Body)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		s.fail(c, http.StatusRequestEntityTooLarge, "err.too_large")
-		return false
+		return nil, false
 	case err != nil:
 		s.fail(c, http.StatusBadRequest, "err.bad_request")
-		return false
+		return nil, false
 	case !utf8.Valid(body):
 		s.fail(c, http.StatusBadRequest, "err.bad_encoding")
+		return nil, false
+	}
+	return body, true
+}
+
+// bindJSON reads a JSON body into dst: one object, no unknown fields, valid
+// UTF-8. On failure it answers 400 (or 413) and returns false.
+func (s *Server) bindJSON(c *gin.Context, dst any) bool {
+	body, ok := s.readBody(c)
+	if !ok {
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

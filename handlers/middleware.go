@@ -29,6 +29,7 @@ func init() {
 	for _, l := range Languages {
 		uploadRoutes["/"+l+"/admin/institutions/import"] = true
 		uploadRoutes["/"+l+"/admin/services/import"] = true
+		uploadRoutes["/"+l+"/admin/questionnaires"] = true
 	}
 }
 

@@ -184,6 +184,23 @@ func (v *view) Choices(name string, values []string, labelPrefix string) choices
 	return d
 }
 
+// YesNo are the stored values of a yes/no answer, which are also their labels' keys.
+func (v *view) YesNo() []string { return []string{"yes", "no"} }
+
+// OptionLabel is the label of an answer value in the page's language: the
+// option's text for choices, yes/no translated, the value itself otherwise.
+func (v *view) OptionLabel(it survey.Item, value string) string {
+	for _, o := range it.Options {
+		if o.Value == value {
+			return o.Label(v.Lang)
+		}
+	}
+	if it.Type == survey.TypeYesNo {
+		return v.T(value)
+	}
+	return value
+}
+
 // Pair passes two values to a partial.
 func (v *view) Pair(a, b any) []any { return []any{a, b} }
 

@@ -42,6 +42,12 @@ func (s *Server) routes() *gin.Engine {
 		editors.GET("/services/:id/edit", s.editService)
 		editors.POST("/services/:id", s.updateService)
 		editors.POST("/services/:id/retire", s.retireService)
+		editors.GET("/rounds/:id/responses/:code", s.showResponse)
+		editors.POST("/rounds/:id/responses/:code", s.saveResponseSection)
+		editors.POST("/rounds/:id/responses/:code/submit", s.submitResponse)
+
+		signedIn := open.Group("", s.requireUser)
+		signedIn.GET("/rounds", s.listRounds)
 
 		admin := open.Group("/admin", s.requireRole(survey.RoleAdmin))
 		admin.GET("/institutions", s.listInstitutions)
@@ -61,6 +67,14 @@ func (s *Server) routes() *gin.Engine {
 		admin.GET("/services/export.csv", s.exportServices)
 		admin.GET("/services/export.xlsx", s.exportServices)
 		admin.POST("/services/import", s.importServices)
+		admin.POST("/rounds", s.createRound)
+		admin.POST("/rounds/:id", s.roundAction)
+		admin.GET("/rounds/:id", s.showRoundBoard)
+		admin.GET("/rounds/:id/responses/:code", s.showReview)
+		admin.POST("/rounds/:id/responses/:code", s.saveReview)
+		admin.GET("/questionnaires", s.listQuestionnaires)
+		admin.POST("/questionnaires", s.uploadQuestionnaire)
+		admin.GET("/questionnaires/:id", s.downloadQuestionnaire)
 	}
 
 	api := r.Group("/api/v1", s.loadSession, s.requireSetup, s.checkAPIWrite)
@@ -78,9 +92,17 @@ func (s *Server) routes() *gin.Engine {
 	apiEditors.POST("/institutions/:code/services", s.apiCreateService)
 	apiEditors.PUT("/services/:id", s.apiUpdateService)
 	apiEditors.DELETE("/services/:id", s.apiDeleteService)
+	signedIn.GET("/rounds", s.apiListRounds)
+	apiEditors.GET("/rounds/:id/responses/:code", s.apiGetResponse)
+	apiEditors.PUT("/rounds/:id/responses/:code/answers/:item", s.apiSaveAnswer)
+	apiEditors.POST("/rounds/:id/responses/:code/:action", s.apiResponseAction)
 	apiAdmin := signedIn.Group("", s.requireRole(survey.RoleAdmin))
 	apiAdmin.POST("/institutions", s.apiCreateInstitution)
 	apiAdmin.PUT("/institutions/:code", s.apiUpdateInstitution)
 	apiAdmin.DELETE("/institutions/:code", s.apiDeleteInstitution)
+	apiAdmin.POST("/rounds", s.apiCreateRound)
+	apiAdmin.POST("/rounds/:id/:action", s.apiRoundAction)
+	apiAdmin.GET("/questionnaires", s.apiListQuestionnaires)
+	apiAdmin.POST("/questionnaires", s.apiCreateQuestionnaire)
 	return r
 }

@@ -133,6 +133,9 @@ func (it Item) Improve(lang string) string { return pick(lang, it.ImproveAr, it.
 // Label is the option's text in lang.
 func (o Option) Label(lang string) string { return pick(lang, o.LabelAr, o.LabelEn) }
 
+// Description is the section's description in lang.
+func (s Section) Description(lang string) string { return pick(lang, s.DescriptionAr, s.DescriptionEn) }
+
 // Title is the section's title in lang.
 func (s Section) Title(lang string) string { return pick(lang, s.TitleAr, s.TitleEn) }
 

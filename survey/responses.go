@@ -223,6 +223,9 @@ func checkAnswer(it Item, in AnswerInput) (AnswerInput, error) {
 	fe := fieldErrors{}
 	vals := make([]string, 0, len(in.Values))
 	for _, v := range in.Values {
+		if it.Type != TypeText && it.Type != TypeURL {
+			v = NormalizeDigits(v) // option values and numbers are Western digits
+		}
 		if v = strings.TrimSpace(v); v != "" {
 			vals = append(vals, v)
 		}
@@ -575,4 +578,62 @@ func (s *Store) ReviewAnswer(ctx context.Context, a Actor, roundID int64, code, 
 		return s.audit(ctx, tx, a.ID, "review", "response", fmt.Sprintf("%d/%s/%s", roundID, code, itemID), nil,
 			map[string]string{"status": status, "comment": comment})
 	})
+}
+
+// BoardRow is one institution's place in a round, for the coordinator's board.
+type BoardRow struct {
+	Institution     Institution
+	Status          string // a response status, or "" when not started
+	Answered, Total int
+	UpdatedAt       time.Time
+}
+
+// RoundBoard lists every active institution with its response status,
+// progress and last activity in a round.
+func (s *Store) RoundBoard(ctx context.Context, roundID int64) ([]BoardRow, error) {
+	round, err := s.Round(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.Questionnaire(ctx, round.QuestionnaireID)
+	if err != nil {
+		return nil, err
+	}
+	insts, err := s.ListInstitutions(ctx, InstitutionFilter{})
+	if err != nil {
+		return nil, err
+	}
+	type resp struct {
+		id              int64
+		status, updated string
+	}
+	byInst := map[int64]resp{}
+	rows, err := s.r.QueryContext(ctx, "SELECT id, institution_id, status, updated_at FROM responses WHERE round_id = ?", roundID)
+	if err != nil {
+		return nil, fmt.Errorf("survey: board: %w", err)
+	}
+	for rows.Next() {
+		var r resp
+		var instID int64
+		if err := rows.Scan(&r.id, &instID, &r.status, &r.updated); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byInst[instID] = r
+	}
+	rows.Close()
+	out := make([]BoardRow, 0, len(insts))
+	for _, inst := range insts {
+		row := BoardRow{Institution: inst}
+		answers := AnswerSet{}
+		if r, ok := byInst[inst.ID]; ok {
+			row.Status, row.UpdatedAt = r.status, parseTime(r.updated)
+			if answers, err = s.Answers(ctx, r.id); err != nil {
+				return nil, err
+			}
+		}
+		row.Answered, row.Total = Progress(q.Def, answers)
+		out = append(out, row)
+	}
+	return out, nil
 }

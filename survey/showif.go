@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -436,4 +437,36 @@ func (p *condParser) literal() (literal, error) {
 		return literal{text: "no"}, nil
 	}
 	return literal{}, &CondError{t.pos, fmt.Sprintf("expected a value, got %q", t.text)}
+}
+
+// MarshalJSON gives the condition as a small tree that the browser
+// evaluates to show and hide items live, with the same rules as Eval:
+// {"op":"and","l":…,"r":…}, {"op":"not","x":…}, {"op":"has","id":…},
+// {"op":"==","id":…,"lits":[{"t":"2","n":2,"num":true}]}. An empty
+// condition is null.
+func (c *Cond) MarshalJSON() ([]byte, error) {
+	if c == nil || c.root == nil {
+		return []byte("null"), nil
+	}
+	return json.Marshal(condJSON(c.root))
+}
+
+func condJSON(n condNode) any {
+	switch n := n.(type) {
+	case orNode:
+		return map[string]any{"op": "or", "l": condJSON(n.l), "r": condJSON(n.r)}
+	case andNode:
+		return map[string]any{"op": "and", "l": condJSON(n.l), "r": condJSON(n.r)}
+	case notNode:
+		return map[string]any{"op": "not", "x": condJSON(n.x)}
+	case hasNode:
+		return map[string]any{"op": "has", "id": n.id}
+	case cmpNode:
+		lits := make([]map[string]any, len(n.lits))
+		for i, l := range n.lits {
+			lits[i] = map[string]any{"t": l.text, "n": l.num, "num": l.isNum}
+		}
+		return map[string]any{"op": n.op, "id": n.id, "lits": lits}
+	}
+	return nil
 }

@@ -1,0 +1,308 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/survey"
+)
+
+// responseCtx is what every response page and call needs: the round, its
+// questionnaire, the institution and its response.
+type responseCtx struct {
+	Round       survey.Round
+	Q           survey.QuestionnaireVersion
+	Institution survey.Institution
+	Response    survey.Response
+	Answers     survey.AnswerSet
+}
+
+// loadResponse reads the round and institution in the URL and checks that
+// the user may see them: admins any, respondents their own institution.
+// It answers the request itself when it returns false.
+func (s *Server) loadResponse(c *gin.Context) (responseCtx, bool) {
+	var rc responseCtx
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	code := c.Param("code")
+	if u.Role != survey.RoleAdmin && u.InstitutionCode != code {
+		s.fail(c, http.StatusForbidden, "err.forbidden")
+		return rc, false
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return rc, false
+	}
+	if rc.Round, err = s.store.Round(ctx, id); err != nil {
+		s.failErr(c, err)
+		return rc, false
+	}
+	if rc.Institution, err = s.store.Institution(ctx, code); err != nil {
+		s.failErr(c, err)
+		return rc, false
+	}
+	if rc.Q, err = s.store.Questionnaire(ctx, rc.Round.QuestionnaireID); err != nil {
+		s.serverError(c, err)
+		return rc, false
+	}
+	if rc.Response, err = s.store.Response(ctx, rc.Round.ID, rc.Institution.Code); err != nil {
+		if errors.Is(err, survey.ErrNotFound) {
+			rc.Answers = survey.AnswerSet{} // round not open and never answered: an empty, read-only form
+			rc.Response = survey.Response{RoundID: rc.Round.ID, InstitutionCode: rc.Institution.Code, Status: "none"}
+			return rc, true
+		}
+		s.serverError(c, err)
+		return rc, false
+	}
+	if rc.Answers, err = s.store.Answers(ctx, rc.Response.ID); err != nil {
+		s.serverError(c, err)
+		return rc, false
+	}
+	return rc, true
+}
+
+// itemView is one question on the form with its answer and state.
+type itemView struct {
+	Item    survey.Item
+	Answer  survey.Answer
+	Visible bool
+	Error   string
+	Cond    string // show_if as JSON for the browser, "" when none
+	Other   *survey.Answer
+}
+
+type sectionTab struct {
+	Section         survey.Section
+	Answered, Total int
+	Current         bool
+}
+
+type responsePage struct {
+	responseCtx
+	Sections        []sectionTab
+	Section         survey.Section
+	Next            string // the following section's id, "" on the last
+	Items           []itemView
+	Answered, Total int
+	Editable        bool
+	Missing         []survey.Item
+	Notice          string
+	Services        survey.CatalogMetrics
+}
+
+// AnswersJSON gives the browser every saved value by item, for show_if on
+// items of other sections.
+func (p responsePage) AnswersJSON() string {
+	out := map[string][]string{}
+	for id := range p.Answers {
+		out[id] = p.Answers.Values(id)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+// Percent is the share of items answered, 0–100.
+func (p responsePage) Percent() int {
+	if p.Total == 0 {
+		return 0
+	}
+	return p.Answered * 100 / p.Total
+}
+
+func (s *Server) buildResponsePage(c *gin.Context, rc responseCtx, section string) responsePage {
+	def := rc.Q.Def
+	p := responsePage{responseCtx: rc, Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer}
+	if rc.Response.Status == "none" {
+		p.Editable = false
+	}
+	p.Answered, p.Total = survey.Progress(def, rc.Answers)
+	for i, sec := range def.Sections {
+		tab := sectionTab{Section: sec, Current: sec.ID == section || (section == "" && i == 0)}
+		for _, it := range def.SectionItems(sec.ID) {
+			if it.Type == survey.TypeMetric || !rc.Answers.Visible(it) {
+				continue
+			}
+			tab.Total++
+			if a, ok := rc.Answers[it.ID]; ok && (a.NA || len(a.Values) > 0) {
+				tab.Answered++
+			}
+		}
+		if tab.Current {
+			p.Section = sec
+			if i+1 < len(def.Sections) {
+				p.Next = def.Sections[i+1].ID
+			}
+		}
+		p.Sections = append(p.Sections, tab)
+	}
+	for _, it := range def.SectionItems(p.Section.ID) {
+		iv := itemView{Item: it, Answer: rc.Answers[it.ID], Visible: rc.Answers.Visible(it)}
+		if it.ShowIf != "" {
+			b, _ := json.Marshal(it.Cond())
+			iv.Cond = string(b)
+		}
+		p.Items = append(p.Items, iv)
+	}
+	return p
+}
+
+// showResponse is the questionnaire form, one section at a time.
+func (s *Server) showResponse(c *gin.Context) {
+	rc, ok := s.loadResponse(c)
+	if !ok {
+		return
+	}
+	p := s.buildResponsePage(c, rc, c.Query("section"))
+	if c.Query("saved") == "1" {
+		p.Notice = "response.saved"
+	}
+	if list, err := s.store.InstitutionServices(c.Request.Context(), rc.Institution.Code); err == nil {
+		p.Services = survey.ComputeMetrics(list)
+	}
+	v := s.newView(c, "response.title")
+	v.Title = rc.Q.Title(v.Lang) + " — " + rc.Round.Name
+	v.Data = p
+	s.render(c, http.StatusOK, "response", v)
+}
+
+// answerFromForm reads one item's fields from the plain (no JavaScript) form.
+func answerFromForm(c *gin.Context, id string) survey.AnswerInput {
+	in := survey.AnswerInput{ItemID: id, Values: c.PostFormArray("v." + id), NA: c.PostForm("na."+id) == "1",
+		Evidence: c.PostForm("ev." + id), Comment: c.PostForm("c." + id)}
+	in.BaseVersion, _ = strconv.ParseInt(c.PostForm("ver."+id), 10, 64)
+	return in
+}
+
+func sameAnswer(a survey.Answer, in survey.AnswerInput) bool {
+	return slices.Equal(a.Values, in.Values) && a.NA == in.NA && a.Evidence == in.Evidence && a.Comment == in.Comment
+}
+
+// saveResponseSection saves a section sent without JavaScript: every item
+// whose fields changed is saved against the version the page showed. Field
+// errors and other people's newer answers come back on the same section,
+// with what was typed kept; nothing valid is lost.
+func (s *Server) saveResponseSection(c *gin.Context) {
+	rc, ok := s.loadResponse(c)
+	if !ok {
+		return
+	}
+	section := c.PostForm("section")
+	actor := survey.ActorOf(*currentUser(c))
+	p := s.buildResponsePage(c, rc, section)
+	if !p.Editable {
+		s.fail(c, http.StatusConflict, "err.not_editable")
+		return
+	}
+	v := s.newView(c, "response.title")
+	v.Title = rc.Q.Title(v.Lang) + " — " + rc.Round.Name
+	failed := false
+	for i := range p.Items {
+		iv := &p.Items[i]
+		if iv.Item.Type == survey.TypeMetric {
+			continue
+		}
+		in := answerFromForm(c, iv.Item.ID)
+		in.Values = trimEmpty(in.Values)
+		if sameAnswer(iv.Answer, in) {
+			continue
+		}
+		saved, err := s.store.SaveAnswer(c.Request.Context(), actor, rc.Round.ID, rc.Institution.Code, in)
+		var ve *survey.ValidationError
+		var ce *survey.ConflictError
+		switch {
+		case err == nil:
+			iv.Answer = saved
+		case errors.As(err, &ve):
+			failed = true
+			iv.Error = firstMessage(v, ve)
+			iv.Answer = survey.Answer{ItemID: in.ItemID, Values: in.Values, NA: in.NA, Evidence: in.Evidence, Comment: in.Comment, Version: in.BaseVersion}
+		case errors.As(err, &ce):
+			failed = true
+			iv.Error = v.T("err.answer_conflict")
+			other := ce.Current
+			iv.Other = &other
+			iv.Answer = survey.Answer{ItemID: in.ItemID, Values: in.Values, NA: in.NA, Evidence: in.Evidence, Comment: in.Comment, Version: other.Version}
+		default:
+			s.failErr(c, err)
+			return
+		}
+	}
+	if failed {
+		v.Data = p
+		s.render(c, http.StatusUnprocessableEntity, "response", v)
+		return
+	}
+	next := p.Section.ID
+	if c.PostForm("go") == "next" && p.Next != "" {
+		next = p.Next
+	}
+	c.Redirect(http.StatusSeeOther, responseURL(v.Lang, rc)+"?section="+next+"&saved=1")
+}
+
+func responseURL(lang string, rc responseCtx) string {
+	return "/" + lang + "/rounds/" + strconv.FormatInt(rc.Round.ID, 10) + "/responses/" + rc.Institution.Code
+}
+
+func trimEmpty(vals []string) []string {
+	out := []string{}
+	for _, v := range vals {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// firstMessage is the translated message of a validation error's first field.
+func firstMessage(v *view, ve *survey.ValidationError) string {
+	for _, f := range []string{"value", "comment", "evidence"} {
+		if k, ok := ve.Fields[f]; ok {
+			return v.T(k)
+		}
+	}
+	for _, k := range ve.Fields {
+		return v.T(k)
+	}
+	return ""
+}
+
+// submitResponse sends the response for review: every required visible item
+// must be answered; otherwise the page lists what is missing.
+func (s *Server) submitResponse(c *gin.Context) {
+	rc, ok := s.loadResponse(c)
+	if !ok {
+		return
+	}
+	_, err := s.store.ResponseAction(c.Request.Context(), survey.ActorOf(*currentUser(c)), rc.Round.ID, rc.Institution.Code, "submit")
+	var inc *survey.ErrIncomplete
+	switch {
+	case errors.As(err, &inc):
+		p := s.buildResponsePage(c, rc, c.PostForm("section"))
+		for _, id := range inc.Items {
+			if it, ok := rc.Q.Def.Item(id); ok {
+				p.Missing = append(p.Missing, it)
+			}
+		}
+		v := s.newView(c, "response.title")
+		v.Title = rc.Q.Title(v.Lang) + " — " + rc.Round.Name
+		v.Data = p
+		s.render(c, http.StatusUnprocessableEntity, "response", v)
+		return
+	case errors.Is(err, survey.ErrInvalidTransition):
+		s.fail(c, http.StatusConflict, "err.not_editable")
+		return
+	case errors.Is(err, survey.ErrForbidden):
+		s.fail(c, http.StatusForbidden, "err.forbidden")
+		return
+	case err != nil:
+		s.failErr(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, responseURL(lang(c), rc)+"?submitted=1")
+}

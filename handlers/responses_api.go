@@ -1,0 +1,174 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/survey"
+)
+
+type responseJSON struct {
+	Round       survey.Round     `json:"round"`
+	Institution string           `json:"institution"`
+	Status      string           `json:"status"`
+	Answered    int              `json:"answered"`
+	Total       int              `json:"total"`
+	Answers     survey.AnswerSet `json:"answers"`
+}
+
+func (s *Server) apiGetResponse(c *gin.Context) {
+	rc, ok := s.loadResponse(c)
+	if !ok {
+		return
+	}
+	answered, total := survey.Progress(rc.Q.Def, rc.Answers)
+	c.JSON(http.StatusOK, responseJSON{Round: rc.Round, Institution: rc.Institution.Code, Status: rc.Response.Status,
+		Answered: answered, Total: total, Answers: rc.Answers})
+}
+
+// apiSaveAnswer is the autosave: one item, with the version the page had.
+// A stale version answers 409 with the newer answer, so the page can show
+// it instead of overwriting it.
+func (s *Server) apiSaveAnswer(c *gin.Context) {
+	var in survey.AnswerInput
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	in.ItemID = c.Param("item")
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	a, err := s.store.SaveAnswer(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, c.Param("code"), in)
+	var ce *survey.ConflictError
+	switch {
+	case err == nil:
+		c.JSON(http.StatusOK, a)
+	case errors.As(err, &ce):
+		c.AbortWithStatusJSON(http.StatusConflict, gin.H{
+			"error":   apiErrorBody{Code: "conflict", Message: s.apiLocale(c).T("err.answer_conflict")},
+			"current": ce.Current,
+		})
+	default:
+		s.apiResponseError(c, err)
+	}
+}
+
+// apiResponseAction is submit (the institution), return and accept (the reviewer).
+func (s *Server) apiResponseAction(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	resp, err := s.store.ResponseAction(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, c.Param("code"), c.Param("action"))
+	var inc *survey.ErrIncomplete
+	if errors.As(err, &inc) {
+		fields := map[string]string{}
+		for _, item := range inc.Items {
+			fields[item] = s.apiLocale(c).T("err.answer_required")
+		}
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{Error: apiErrorBody{
+			Code: "incomplete", Message: s.apiLocale(c).T("err.incomplete"), Fields: fields}})
+		return
+	}
+	if err != nil {
+		s.apiResponseError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// apiResponseError maps the domain's errors: forbidden 403, a state that
+// does not allow it 409, bad input 422, unknown 404.
+func (s *Server) apiResponseError(c *gin.Context, err error) {
+	switch {
+	case errors.Is(err, survey.ErrForbidden):
+		s.fail(c, http.StatusForbidden, "err.forbidden")
+	case errors.Is(err, survey.ErrInvalidTransition):
+		s.fail(c, http.StatusConflict, "err.not_editable")
+	default:
+		s.apiFail(c, err)
+	}
+}
+
+func (s *Server) apiListRounds(c *gin.Context) {
+	list, err := s.store.ListRounds(c.Request.Context())
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	if list == nil {
+		list = []survey.Round{}
+	}
+	c.JSON(http.StatusOK, gin.H{"rounds": list})
+}
+
+func (s *Server) apiCreateRound(c *gin.Context) {
+	var in survey.RoundInput
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	r, err := s.store.CreateRound(c.Request.Context(), currentUser(c).ID, in)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) apiRoundAction(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	r, err := s.store.RoundAction(c.Request.Context(), currentUser(c).ID, id, c.Param("action"))
+	if err != nil {
+		s.apiResponseError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) apiListQuestionnaires(c *gin.Context) {
+	list, err := s.store.ListQuestionnaires(c.Request.Context())
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	out := make([]gin.H, 0, len(list))
+	for _, q := range list {
+		out = append(out, gin.H{"id": q.ID, "hash": q.Hash, "def_id": q.DefID, "version": q.Version, "title_ar": q.TitleAr, "title_en": q.TitleEn})
+	}
+	c.JSON(http.StatusOK, gin.H{"questionnaires": out})
+}
+
+// apiCreateQuestionnaire stores a JSON definition as a new version; every
+// problem with it is listed.
+func (s *Server) apiCreateQuestionnaire(c *gin.Context) {
+	body, ok := s.readBody(c)
+	if !ok {
+		return
+	}
+	q, err := s.store.StoreQuestionnaireJSON(c.Request.Context(), currentUser(c).ID, body)
+	var de *survey.DefinitionError
+	if errors.As(err, &de) {
+		fields := map[string]string{}
+		for i, p := range de.Problems {
+			fields[strconv.Itoa(i+1)] = p
+		}
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{Error: apiErrorBody{
+			Code: "invalid_definition", Message: s.apiLocale(c).T("err.invalid_definition"), Fields: fields}})
+		return
+	}
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": q.ID, "hash": q.Hash})
+}

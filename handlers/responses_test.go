@@ -1,0 +1,182 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"marsad/survey"
+)
+
+// openRoundID is the demo's open round (2026).
+func openRoundID(t *testing.T, st *survey.Store) int64 {
+	t.Helper()
+	rounds, err := st.OpenRounds(context.Background())
+	if err != nil || len(rounds) != 1 {
+		t.Fatalf("open rounds %+v, %v", rounds, err)
+	}
+	return rounds[0].ID
+}
+
+func TestResponsePagesAndOwnership(t *testing.T) {
+	ts, st := startServer(t)
+	id := strconv.FormatInt(openRoundID(t, st), 10)
+	moh := newClient(t, ts)
+	moh.signIn("ar", "moh@example.ps", survey.DemoPassword)
+	r := moh.get("/ar/rounds")
+	assertStatus(t, r, http.StatusOK)
+	assertTranslated(t, r.Body)
+	assertContains(t, r.Body, "/ar/rounds/"+id+"/responses/MOH")
+	for _, sec := range []string{"", "?section=SRV", "?section=RES"} {
+		r = moh.get("/ar/rounds/" + id + "/responses/MOH" + sec)
+		assertStatus(t, r, http.StatusOK)
+		assertTranslated(t, r.Body)
+	}
+	assertContains(t, r.Body, `dir="rtl"`, "RES-1", "data-api=")
+	r = moh.get("/en/rounds/" + id + "/responses/MOH")
+	assertTranslated(t, r.Body)
+	assertContains(t, r.Body, "Strategy, governance and capacity")
+	// Another institution's response: 403 on every way in.
+	assertStatus(t, moh.get("/ar/rounds/"+id+"/responses/MOI"), http.StatusForbidden)
+	assertStatus(t, moh.post("/ar/rounds/"+id+"/responses/MOI", url.Values{"section": {"STR"}, "v.STR-1": {"1"}}, "/ar/rounds"), http.StatusForbidden)
+	assertStatus(t, moh.post("/ar/rounds/"+id+"/responses/MOI/submit", url.Values{}, "/ar/rounds"), http.StatusForbidden)
+	token := apiToken(t, ts, "moh@example.ps")
+	assertStatus(t, apiCall(t, ts, http.MethodPut, "/api/v1/rounds/"+id+"/responses/MOI/answers/STR-1", token, `{"values":["1"],"version":0}`), http.StatusForbidden)
+	assertStatus(t, apiCall(t, ts, http.MethodGet, "/api/v1/rounds/"+id+"/responses/MOI", token, ""), http.StatusForbidden)
+	assertStatus(t, apiCall(t, ts, http.MethodPost, "/api/v1/rounds/"+id+"/responses/MOH/accept", token, ""), http.StatusForbidden)
+	// Admin pages.
+	admin := newClient(t, ts)
+	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
+	for _, p := range []string{"/ar/rounds", "/ar/admin/rounds/" + id, "/ar/admin/rounds/" + id + "/responses/MOH", "/ar/admin/questionnaires", "/en/admin/rounds/" + id} {
+		r := admin.get(p)
+		assertStatus(t, r, http.StatusOK)
+		assertTranslated(t, r.Body)
+	}
+	assertStatus(t, moh.get("/ar/admin/rounds/"+id), http.StatusForbidden)
+}
+
+func TestAutosaveConflictAndValidation(t *testing.T) {
+	ts, st := startServer(t)
+	id := strconv.FormatInt(openRoundID(t, st), 10)
+	path := "/api/v1/rounds/" + id + "/responses/MOI/answers/"
+	a := apiToken(t, ts, "moi@example.ps")
+	r := apiCall(t, ts, http.MethodPut, path+"STR-1", a, `{"values":["2"],"version":0}`)
+	assertStatus(t, r, http.StatusOK)
+	assertContains(t, r.Body, `"version":1`)
+	// A colleague's page still shows version 0: refused, told the newer value.
+	r = apiCall(t, ts, http.MethodPut, path+"STR-1", a, `{"values":["3"],"version":0}`)
+	assertStatus(t, r, http.StatusConflict)
+	assertContains(t, r.Body, `"current"`, `"values":["2"]`)
+	for name, tc := range map[string]struct {
+		item, body string
+		status     int
+	}{
+		"unknown option":  {"STR-1", `{"values":["7"],"version":1}`, http.StatusUnprocessableEntity},
+		"unknown item":    {"NOPE", `{"values":["1"],"version":0}`, http.StatusNotFound},
+		"metric":          {"SRV-3", `{"values":["1"],"version":0}`, http.StatusUnprocessableEntity},
+		"malformed":       {"STR-1", `{"values":`, http.StatusBadRequest},
+		"wrong type":      {"STR-1", `{"values":"1"}`, http.StatusBadRequest},
+		"unknown field":   {"STR-1", `{"value":"1"}`, http.StatusBadRequest},
+		"N/A not allowed": {"STR-1", `{"na":true,"comment":"x","version":1}`, http.StatusUnprocessableEntity},
+	} {
+		t.Run(name, func(t *testing.T) {
+			assertStatus(t, apiCall(t, ts, http.MethodPut, path+tc.item, a, tc.body), tc.status)
+		})
+	}
+	resp, _ := st.Response(context.Background(), openRoundID(t, st), "MOI")
+	answers, _ := st.Answers(context.Background(), resp.ID)
+	if len(answers) != 1 || answers["STR-1"].Value() != "2" || answers["STR-1"].Version != 1 {
+		t.Errorf("after refused saves: %+v", answers)
+	}
+	// Submitting an incomplete response lists what is missing.
+	r = apiCall(t, ts, http.MethodPost, "/api/v1/rounds/"+id+"/responses/MOI/submit", a, "")
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	var e apiError
+	_ = json.Unmarshal([]byte(r.Body), &e)
+	if e.Error.Code != "incomplete" || e.Error.Fields["STR-2"] == "" {
+		t.Errorf("incomplete: %+v", e)
+	}
+}
+
+func TestPlainFormSaveWithoutJavaScript(t *testing.T) {
+	ts, st := startServer(t)
+	rid := openRoundID(t, st)
+	id := strconv.FormatInt(rid, 10)
+	c := newClient(t, ts)
+	c.signIn("ar", "moi@example.ps", survey.DemoPassword)
+	page := "/ar/rounds/" + id + "/responses/MOI"
+	form := url.Values{"section": {"STR"}, "go": {"next"}, "v.STR-1": {"3"}, "ver.STR-1": {"0"}, "v.STR-1-EV": {"https://moi.example.ps/plan"},
+		"ver.STR-1-EV": {"0"}, "v.STR-3": {"٢"}, "ver.STR-3": {"0"}}
+	r := c.post(page, form, page)
+	assertStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); !strings.Contains(loc, "section=SRV") {
+		t.Errorf("next section: %s", loc)
+	}
+	resp, _ := st.Response(context.Background(), rid, "MOI")
+	answers, _ := st.Answers(context.Background(), resp.ID)
+	if answers["STR-1"].Value() != "3" || answers["STR-1-EV"].Value() != "https://moi.example.ps/plan" || answers["STR-3"].Value() != "2" {
+		t.Fatalf("saved %+v", answers)
+	}
+	// A bad value comes back on the page with a message; the good one is saved.
+	form = url.Values{"section": {"STR"}, "v.STR-1": {"9"}, "ver.STR-1": {"1"}, "v.STR-4": {"1"}, "ver.STR-4": {"0"}}
+	r = c.post(page, form, page)
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "اختر أحد الخيارات")
+	answers, _ = st.Answers(context.Background(), resp.ID)
+	if answers["STR-4"].Value() != "1" || answers["STR-1"].Value() != "3" {
+		t.Errorf("after a partly bad save: %+v", answers)
+	}
+	// A stale version shows the other person's answer instead of overwriting it.
+	form = url.Values{"section": {"STR"}, "v.STR-1": {"0"}, "ver.STR-1": {"0"}}
+	r = c.post(page, form, page)
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "حفظ شخص آخر هذه الإجابة")
+	answers, _ = st.Answers(context.Background(), resp.ID)
+	if answers["STR-1"].Value() != "3" {
+		t.Error("a stale plain save overwrote a newer answer")
+	}
+}
+
+func TestRoundAdmin(t *testing.T) {
+	ts, st := startServer(t)
+	admin := newClient(t, ts)
+	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
+	qs, _ := st.ListQuestionnaires(context.Background())
+	r := admin.post("/ar/admin/rounds", url.Values{"name": {"2026"}, "questionnaire": {strconv.FormatInt(qs[0].ID, 10)}}, "/ar/rounds")
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "توجد جولة تقييم بهذا الاسم")
+	r = admin.post("/ar/admin/rounds", url.Values{"name": {"2027"}, "questionnaire": {strconv.FormatInt(qs[0].ID, 10)}, "deadline": {"2027-11-30"}}, "/ar/rounds")
+	assertStatus(t, r, http.StatusSeeOther)
+	rounds, _ := st.ListRounds(context.Background())
+	var newID int64
+	for _, x := range rounds {
+		if x.Name == "2027" {
+			newID = x.ID
+		}
+	}
+	p := "/ar/admin/rounds/" + strconv.FormatInt(newID, 10)
+	assertStatus(t, admin.post(p, url.Values{"action": {"publish"}}, "/ar/rounds"), http.StatusConflict)
+	assertStatus(t, admin.post(p, url.Values{"action": {"open"}}, "/ar/rounds"), http.StatusSeeOther)
+	token := apiToken(t, ts, "admin@example.ps")
+	r = apiCall(t, ts, http.MethodPost, "/api/v1/rounds/"+strconv.FormatInt(newID, 10)+"/publish", token, "")
+	assertStatus(t, r, http.StatusConflict)
+	assertStatus(t, apiCall(t, ts, http.MethodPost, "/api/v1/rounds/"+strconv.FormatInt(newID, 10)+"/close", token, ""), http.StatusOK)
+	// Questionnaire upload: a broken definition lists its problems, nothing stored.
+	before, _ := st.ListQuestionnaires(context.Background())
+	r = admin.upload("/ar/admin/questionnaires", "/ar/admin/questionnaires", "q.json", []byte(`{"id":"x","title_ar":"س","model":{"scale":100},"sections":[{"id":"A","title_ar":"أ","weight":1}],"items":[{"section":"A","id":"A-1","type":"single","label_ar":"؟","weight":1,"show_if":"B-1 == 1"}]}`))
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "needs at least two options", "not an earlier item")
+	after, _ := st.ListQuestionnaires(context.Background())
+	if len(after) != len(before) {
+		t.Error("an invalid definition was stored")
+	}
+	dl := admin.get("/ar/admin/questionnaires/" + strconv.FormatInt(qs[0].ID, 10))
+	assertStatus(t, dl, http.StatusOK)
+	if _, err := survey.ParseDefinition([]byte(dl.Body)); err != nil {
+		t.Errorf("downloaded definition: %v", err)
+	}
+}
