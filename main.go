@@ -5,6 +5,8 @@
 //	marsad migrate [--db FILE]
 //	marsad user add --email E --role admin|respondent|viewer [--institution CODE] [--name N] --password-stdin
 //	marsad backup [--db FILE] DEST
+//	marsad import institutions|services FILE.csv|xlsx
+//	marsad import answers --round ID FILE.csv
 //	marsad version
 package main
 
@@ -28,6 +30,7 @@ import (
 
 	"marsad/data"
 	"marsad/handlers"
+	"marsad/reports"
 	"marsad/survey"
 )
 
@@ -131,6 +134,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userAdd(ctx, args[1:], stdin, stdout, stderr)
 	case "backup":
 		return backup(ctx, args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "marsad", appVersion())
 		return nil
@@ -138,7 +143,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, "usage: marsad [serve|migrate|user add|backup FILE|version] [flags]; marsad COMMAND -h for flags")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (serve, migrate, user add, backup, version)", cmd)
+	return fmt.Errorf("unknown command %q (serve, migrate, user add, backup, import, version)", cmd)
 }
 
 func openStore(ctx context.Context, path string, opt survey.Options) (*survey.Store, error) {
@@ -335,5 +340,86 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(stdout, "backup written to %s\n", dest)
+	return nil
+}
+
+// importCmd imports institutions, services or a round's answers from a
+// file, all or nothing, printing every bad row with its line.
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: marsad import institutions|services FILE | marsad import answers --round ID FILE")
+	}
+	what := args[0]
+	var cfg config
+	var roundID int64
+	fs := flag.NewFlagSet("import "+what, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Int64Var(&roundID, "round", 0, "round id (answers only)")
+	addDBFlag(fs, &cfg)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("import: give exactly one file")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	store, err := openStore(ctx, cfg.db, survey.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	admin := survey.Actor{Role: survey.RoleAdmin}
+	var msg string
+	switch what {
+	case "institutions":
+		var ins []survey.InstitutionInput
+		if ins, err = survey.ParseInstitutionsCSV(f); err == nil {
+			var res survey.ImportResult
+			res, err = store.ImportInstitutions(ctx, 0, ins)
+			msg = fmt.Sprintf("institutions: %d created, %d updated, %d unchanged", res.Created, res.Updated, res.Unchanged)
+		}
+	case "services":
+		var ins []survey.ServiceInput
+		if strings.EqualFold(filepath.Ext(fs.Arg(0)), ".xlsx") {
+			var recs [][]string
+			if recs, err = reports.ReadXLSXRecords(f); err == nil {
+				ins, err = survey.ParseServiceRecords(recs)
+			}
+		} else {
+			ins, err = survey.ParseServicesCSV(f)
+		}
+		if err == nil {
+			var res survey.ServiceImportResult
+			res, err = store.ImportServices(ctx, admin, ins)
+			msg = fmt.Sprintf("services: %d created, %d updated, %d unchanged", res.Created, res.Updated, res.Unchanged)
+		}
+	case "answers":
+		var rows []survey.AnswerRow
+		if rows, err = survey.ParseAnswersCSV(f); err == nil {
+			var n int
+			n, err = store.ImportAnswers(ctx, admin, roundID, rows)
+			msg = fmt.Sprintf("answers: %d imported into round %d", n, roundID)
+		}
+	default:
+		return fmt.Errorf("import: unknown kind %q (institutions, services, answers)", what)
+	}
+	var ie *survey.ImportError
+	if errors.As(err, &ie) {
+		if ie.Key != "" {
+			return fmt.Errorf("import: %s", ie.Key)
+		}
+		for _, r := range ie.Rows {
+			fmt.Fprintf(stderr, "line %d: %v\n", r.Line, r.Fields)
+		}
+		return fmt.Errorf("import: %d bad rows; nothing imported", len(ie.Rows))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, msg)
 	return nil
 }

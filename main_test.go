@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"marsad/data"
 	"marsad/survey"
 )
 
@@ -131,4 +134,35 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestImportCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.db")
+	inst := filepath.Join(dir, "i.csv")
+	_ = os.WriteFile(inst, []byte("code,name_ar,name_en,kind,sector,region\nMOH,وزارة الصحة,Ministry of Health,ministry,health,national\n"), 0o644)
+	out, err := runCmd(t, "", "import", "institutions", "--db", db, inst)
+	if err != nil || !strings.Contains(out, "1 created") {
+		t.Fatalf("import institutions: %q, %v", out, err)
+	}
+	st, err := survey.Open(context.Background(), db, survey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := st.StoreQuestionnaireJSON(context.Background(), 0, data.DefaultQuestionnaire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := st.CreateRound(context.Background(), 0, survey.RoundInput{Name: "2026", QuestionnaireID: q.ID})
+	_, _ = st.RoundAction(context.Background(), 0, r.ID, "open")
+	st.Close()
+	answers := filepath.Join(dir, "a.csv")
+	_ = os.WriteFile(answers, []byte("institution_code,question_id,value\nMOH,STR-1,2\nMOH,NOPE,1\n"), 0o644)
+	if out, err := runCmd(t, "", "import", "answers", "--db", db, "--round", strconv.FormatInt(r.ID, 10), answers); err == nil || !strings.Contains(out, "line 3") {
+		t.Errorf("bad answers file: %q, %v", out, err)
+	}
+	_ = os.WriteFile(answers, []byte("institution_code,question_id,value\nMOH,STR-1,2\n"), 0o644)
+	if out, err := runCmd(t, "", "import", "answers", "--db", db, "--round", strconv.FormatInt(r.ID, 10), answers); err != nil || !strings.Contains(out, "1 imported") {
+		t.Errorf("answers: %q, %v", out, err)
+	}
 }

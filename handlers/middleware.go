@@ -23,13 +23,17 @@ const (
 )
 
 // uploadRoutes take files and so get the larger body limit.
-var uploadRoutes = map[string]bool{}
+var uploadRoutes = map[string]bool{"/api/v1/rounds/:id/answers/import": true}
+
+// csvBodyRoutes are API routes whose body is CSV rather than JSON.
+var csvBodyRoutes = map[string]bool{"/api/v1/rounds/:id/answers/import": true}
 
 func init() {
 	for _, l := range Languages {
 		uploadRoutes["/"+l+"/admin/institutions/import"] = true
 		uploadRoutes["/"+l+"/admin/services/import"] = true
 		uploadRoutes["/"+l+"/admin/questionnaires"] = true
+		uploadRoutes["/"+l+"/admin/rounds/:id/answers"] = true
 	}
 }
 
@@ -248,7 +252,7 @@ func (s *Server) checkAPIWrite(c *gin.Context) {
 			return
 		}
 	}
-	if c.Request.ContentLength != 0 && c.ContentType() != "application/json" {
+	if c.Request.ContentLength != 0 && c.ContentType() != "application/json" && !csvBodyRoutes[c.FullPath()] {
 		s.fail(c, http.StatusUnsupportedMediaType, "err.want_json")
 		return
 	}

@@ -201,6 +201,11 @@ func (v *view) OptionLabel(it survey.Item, value string) string {
 	return value
 }
 
+// AuditEntities are the kinds of record the audit log can be filtered by.
+func (v *view) AuditEntities() []string {
+	return []string{"institution", "user", "invitation", "service", "questionnaire", "round", "response"}
+}
+
 // Pair passes two values to a partial.
 func (v *view) Pair(a, b any) []any { return []any{a, b} }
 

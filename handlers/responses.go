@@ -94,6 +94,8 @@ type responsePage struct {
 	Missing         []survey.Item
 	Notice          string
 	Services        survey.CatalogMetrics
+	Prefilled       bool
+	PrefilledN      int
 }
 
 // AnswersJSON gives the browser every saved value by item, for show_if on
@@ -161,6 +163,9 @@ func (s *Server) showResponse(c *gin.Context) {
 	p := s.buildResponsePage(c, rc, c.Query("section"))
 	if c.Query("saved") == "1" {
 		p.Notice = "response.saved"
+	}
+	if n, err := strconv.Atoi(c.Query("prefilled")); err == nil {
+		p.Prefilled, p.PrefilledN = true, n
 	}
 	if list, err := s.store.InstitutionServices(c.Request.Context(), rc.Institution.Code); err == nil {
 		p.Services = survey.ComputeMetrics(list)

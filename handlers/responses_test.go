@@ -180,3 +180,70 @@ func TestRoundAdmin(t *testing.T) {
 		t.Errorf("downloaded definition: %v", err)
 	}
 }
+
+func TestImportAnswersPrefillAndAudit(t *testing.T) {
+	ts, st := startServer(t)
+	ctx := context.Background()
+	rid := openRoundID(t, st)
+	id := strconv.FormatInt(rid, 10)
+	admin := newClient(t, ts)
+	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
+	board := "/ar/admin/rounds/" + id
+	bad := "institution_code,question_id,value\nMOI,STR-1,2\nMOI,NOPE,1\nZZZ,STR-2,1\nMOI,STR-3,9\n"
+	r := admin.upload(board+"/answers", board, "a.csv", []byte(bad))
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "لم يُستورد أي شيء", "السطر 3", "السطر 5")
+	if resp, err := st.Response(ctx, rid, "MOI"); err == nil {
+		if answers, _ := st.Answers(ctx, resp.ID); len(answers) != 0 {
+			t.Fatal("a failed import stored answers")
+		}
+	}
+	good := "\xEF\xBB\xBFinstitution_code,question_id,value\nMOI,STR-1,٢\nMOI,STR-7,pilot;university\n"
+	r = admin.upload(board+"/answers", board, "a.csv", []byte(good))
+	assertStatus(t, r, http.StatusOK)
+	assertContains(t, r.Body, "استُوردت 2 إجابة")
+	resp, _ := st.Response(ctx, rid, "MOI")
+	answers, _ := st.Answers(ctx, resp.ID)
+	if answers["STR-1"].Value() != "2" || len(answers["STR-7"].Values) != 2 {
+		t.Fatalf("imported %+v", answers)
+	}
+	// The same through the API, with a text/csv body.
+	token := apiToken(t, ts, "admin@example.ps")
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/rounds/"+id+"/answers/import", strings.NewReader("institution_code,question_id,value\nMOI,STR-2,3\n"))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+token)
+	r = newClient(t, ts).do(req)
+	assertStatus(t, r, http.StatusOK)
+	assertContains(t, r.Body, `"imported":1`)
+
+	// Pre-fill: a respondent whose institution answered last round.
+	moh := newClient(t, ts)
+	moh.signIn("ar", "moh@example.ps", survey.DemoPassword)
+	mohResp, _ := st.Response(ctx, rid, "MOH")
+	before, _ := st.Answers(ctx, mohResp.ID)
+	page := "/ar/rounds/" + id + "/responses/MOH"
+	r = moh.post(page+"/prefill", url.Values{}, page)
+	assertStatus(t, r, http.StatusSeeOther)
+	after, _ := st.Answers(ctx, mohResp.ID)
+	if len(after) <= len(before) {
+		t.Errorf("prefill copied nothing: %d → %d answers", len(before), len(after))
+	}
+	for id, a := range before {
+		if after[id].Version != a.Version {
+			t.Errorf("prefill changed the existing answer %s", id)
+		}
+	}
+	assertContains(t, moh.get(r.Header.Get("Location")).Body, "من الجولة السابقة")
+
+	// The audit log shows and exports all of it.
+	r = admin.get("/ar/admin/audit?entity=response")
+	assertStatus(t, r, http.StatusOK)
+	assertTranslated(t, r.Body)
+	assertContains(t, r.Body, "import-answer", "prefill")
+	csvOut := admin.get("/ar/admin/audit.csv")
+	assertStatus(t, csvOut, http.StatusOK)
+	if !strings.HasPrefix(csvOut.Body, "\xEF\xBB\xBFid,at,actor,action") || !strings.Contains(csvOut.Body, "import-answer") {
+		t.Errorf("audit csv:\n%.500s", csvOut.Body)
+	}
+	assertStatus(t, moh.get("/ar/admin/audit"), http.StatusForbidden)
+}

@@ -118,9 +118,11 @@ func (s *Server) roundAction(c *gin.Context) {
 }
 
 type boardPage struct {
-	Round survey.Round
-	Rows  []survey.BoardRow
-	Late  bool // the deadline is within 7 days or past
+	Round    survey.Round
+	Rows     []survey.BoardRow
+	Late     bool // the deadline is within 7 days or past
+	Import   *importPage
+	Imported int
 }
 
 // showRoundBoard is the coordinator's progress board for a round.

@@ -45,6 +45,7 @@ func (s *Server) routes() *gin.Engine {
 		editors.GET("/rounds/:id/responses/:code", s.showResponse)
 		editors.POST("/rounds/:id/responses/:code", s.saveResponseSection)
 		editors.POST("/rounds/:id/responses/:code/submit", s.submitResponse)
+		editors.POST("/rounds/:id/responses/:code/prefill", s.prefillResponse)
 
 		signedIn := open.Group("", s.requireUser)
 		signedIn.GET("/rounds", s.listRounds)
@@ -72,6 +73,9 @@ func (s *Server) routes() *gin.Engine {
 		admin.GET("/rounds/:id", s.showRoundBoard)
 		admin.GET("/rounds/:id/responses/:code", s.showReview)
 		admin.POST("/rounds/:id/responses/:code", s.saveReview)
+		admin.POST("/rounds/:id/answers", s.importAnswers)
+		admin.GET("/audit", s.showAudit)
+		admin.GET("/audit.csv", s.exportAudit)
 		admin.GET("/questionnaires", s.listQuestionnaires)
 		admin.POST("/questionnaires", s.uploadQuestionnaire)
 		admin.GET("/questionnaires/:id", s.downloadQuestionnaire)
@@ -102,6 +106,7 @@ func (s *Server) routes() *gin.Engine {
 	apiAdmin.DELETE("/institutions/:code", s.apiDeleteInstitution)
 	apiAdmin.POST("/rounds", s.apiCreateRound)
 	apiAdmin.POST("/rounds/:id/:action", s.apiRoundAction)
+	apiAdmin.POST("/rounds/:id/answers/import", s.apiImportAnswers)
 	apiAdmin.GET("/questionnaires", s.apiListQuestionnaires)
 	apiAdmin.POST("/questionnaires", s.apiCreateQuestionnaire)
 	return r
