@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"marsad/reports"
 	"marsad/survey"
 )
 
@@ -50,7 +52,15 @@ func (s *Server) uploadQuestionnaire(c *gin.Context) {
 	} else if f, err := fh.Open(); err == nil {
 		body, _ := io.ReadAll(f)
 		f.Close()
-		q, err := s.store.StoreQuestionnaireJSON(c.Request.Context(), currentUser(c).ID, body)
+		var q survey.QuestionnaireVersion
+		if bytes.HasPrefix(body, []byte("PK\x03\x04")) { // a workbook: the XLSX form
+			var d *survey.Definition
+			if d, err = reports.ReadDefinitionXLSX(bytes.NewReader(body)); err == nil {
+				q, err = s.store.StoreQuestionnaire(c.Request.Context(), currentUser(c).ID, d)
+			}
+		} else {
+			q, err = s.store.StoreQuestionnaireJSON(c.Request.Context(), currentUser(c).ID, body)
+		}
 		var de *survey.DefinitionError
 		switch {
 		case errors.As(err, &de):
@@ -67,11 +77,25 @@ func (s *Server) uploadQuestionnaire(c *gin.Context) {
 	s.render(c, status, "questionnaires", v)
 }
 
-// downloadQuestionnaire sends a stored version's canonical JSON.
+// downloadQuestionnaire sends a stored version's canonical JSON, or its
+// XLSX form with ?format=xlsx.
 func (s *Server) downloadQuestionnaire(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		s.notFound(c)
+		return
+	}
+	if c.Query("format") == "xlsx" {
+		q, err := s.store.Questionnaire(c.Request.Context(), id)
+		if err != nil {
+			s.failErr(c, err)
+			return
+		}
+		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Header("Content-Disposition", `attachment; filename="questionnaire-`+strconv.FormatInt(id, 10)+`.xlsx"`)
+		if err := reports.WriteDefinitionXLSX(c.Writer, q.Def, lang(c) == "ar"); err != nil {
+			s.log.Error("questionnaire xlsx", "err", err)
+		}
 		return
 	}
 	body, err := s.store.QuestionnaireBody(c.Request.Context(), id)

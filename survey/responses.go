@@ -317,29 +317,72 @@ func (it Item) hasOption(v string) bool {
 // *ConflictError carries the newer answer and nothing is written. Each save
 // is audited with the old and new value.
 func (s *Store) SaveAnswer(ctx context.Context, a Actor, roundID int64, code string, in AnswerInput) (Answer, error) {
+	out, err := s.SaveAnswers(ctx, a, roundID, code, []AnswerInput{in})
+	if err != nil {
+		var be *BatchError
+		if errors.As(err, &be) && len(be.Items) == 1 {
+			return Answer{}, be.Items[0].Err
+		}
+		return Answer{}, err
+	}
+	return out[0], nil
+}
+
+// ItemError is one answer of a batch that could not be saved.
+type ItemError struct {
+	ItemID string
+	Err    error // *ValidationError, *ConflictError or ErrNotFound
+}
+
+// BatchError lists every answer of a batch that could not be saved; then
+// none of the batch was saved.
+type BatchError struct {
+	Items []ItemError
+}
+
+func (e *BatchError) Error() string {
+	ids := make([]string, len(e.Items))
+	for i, it := range e.Items {
+		ids[i] = it.ItemID
+	}
+	return "survey: answers not saved: " + strings.Join(ids, ", ")
+}
+
+// SaveAnswers stores several answers of one response in one transaction:
+// all of them, or — if any is invalid or based on an old version — none,
+// with a *BatchError naming each problem (the offline Excel upload).
+func (s *Store) SaveAnswers(ctx context.Context, a Actor, roundID int64, code string, ins []AnswerInput) ([]Answer, error) {
 	if !a.CanEditInstitution(code) {
-		return Answer{}, ErrForbidden
+		return nil, ErrForbidden
 	}
 	round, err := s.Round(ctx, roundID)
 	if err != nil {
-		return Answer{}, err
+		return nil, err
 	}
 	if !round.Editable() {
-		return Answer{}, ErrInvalidTransition
+		return nil, ErrInvalidTransition
 	}
 	q, err := s.Questionnaire(ctx, round.QuestionnaireID)
 	if err != nil {
-		return Answer{}, err
+		return nil, err
 	}
-	it, ok := q.Def.Item(in.ItemID)
-	if !ok {
-		return Answer{}, fmt.Errorf("survey: item %q: %w", in.ItemID, ErrNotFound)
+	var bad []ItemError
+	for i, in := range ins {
+		it, ok := q.Def.Item(in.ItemID)
+		if !ok {
+			bad = append(bad, ItemError{in.ItemID, fmt.Errorf("survey: item %q: %w", in.ItemID, ErrNotFound)})
+			continue
+		}
+		if ins[i], err = checkAnswer(it, in); err != nil {
+			bad = append(bad, ItemError{in.ItemID, err})
+		}
 	}
-	if in, err = checkAnswer(it, in); err != nil {
-		return Answer{}, err
+	if len(bad) > 0 {
+		return nil, &BatchError{bad}
 	}
-	var out Answer
+	var out []Answer
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
 		resp, err := s.ensureResponse(ctx, tx, roundID, code)
 		if err != nil {
 			return err
@@ -347,36 +390,44 @@ func (s *Store) SaveAnswer(ctx context.Context, a Actor, roundID int64, code str
 		if !resp.Editable() {
 			return ErrInvalidTransition
 		}
-		var before Answer
-		var beforeValue, updated string
-		err = tx.QueryRowContext(ctx, `SELECT value, na, evidence, comment, version, updated_at FROM answers
-			WHERE response_id = ? AND item_id = ?`, resp.ID, in.ItemID).
-			Scan(&beforeValue, &before.NA, &before.Evidence, &before.Comment, &before.Version, &updated)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		before.ItemID, before.Values, before.UpdatedAt = in.ItemID, splitValue(beforeValue), parseTime(updated)
-		if in.BaseVersion != before.Version {
-			return &ConflictError{Current: before}
-		}
+		var bad []ItemError
 		now := s.now()
-		value := strings.Join(in.Values, "\n")
-		_, err = tx.ExecContext(ctx, `INSERT INTO answers (response_id, item_id, value, na, evidence, comment, version, updated_at, updated_by)
-			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
-			ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
-				evidence = excluded.evidence, comment = excluded.comment, version = answers.version + 1,
-				updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-			resp.ID, in.ItemID, value, in.NA, in.Evidence, in.Comment, formatTime(now), nullID(a.ID))
-		if err != nil {
-			return fmt.Errorf("survey: save answer: %w", err)
+		for _, in := range ins {
+			var before Answer
+			var beforeValue, updated string
+			err := tx.QueryRowContext(ctx, `SELECT value, na, evidence, comment, version, updated_at FROM answers
+				WHERE response_id = ? AND item_id = ?`, resp.ID, in.ItemID).
+				Scan(&beforeValue, &before.NA, &before.Evidence, &before.Comment, &before.Version, &updated)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			before.ItemID, before.Values, before.UpdatedAt = in.ItemID, splitValue(beforeValue), parseTime(updated)
+			if in.BaseVersion != before.Version {
+				bad = append(bad, ItemError{in.ItemID, &ConflictError{Current: before}})
+				continue
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO answers (response_id, item_id, value, na, evidence, comment, version, updated_at, updated_by)
+				VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+				ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
+					evidence = excluded.evidence, comment = excluded.comment, version = answers.version + 1,
+					updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+				resp.ID, in.ItemID, strings.Join(in.Values, "\n"), in.NA, in.Evidence, in.Comment, formatTime(now), nullID(a.ID))
+			if err != nil {
+				return fmt.Errorf("survey: save answer: %w", err)
+			}
+			after := Answer{ItemID: in.ItemID, Values: in.Values, NA: in.NA, Evidence: in.Evidence, Comment: in.Comment,
+				Version: before.Version + 1, UpdatedAt: now}
+			out = append(out, after)
+			key := fmt.Sprintf("%s/%s/%s", round.Name, code, in.ItemID)
+			if err := s.audit(ctx, tx, a.ID, "answer", "response", key, answerAudit(before), answerAudit(after)); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE responses SET updated_at = ? WHERE id = ?", formatTime(now), resp.ID); err != nil {
-			return err
+		if len(bad) > 0 {
+			return &BatchError{bad}
 		}
-		out = Answer{ItemID: in.ItemID, Values: in.Values, NA: in.NA, Evidence: in.Evidence, Comment: in.Comment,
-			Version: before.Version + 1, UpdatedAt: now}
-		key := fmt.Sprintf("%s/%s/%s", round.Name, code, in.ItemID)
-		return s.audit(ctx, tx, a.ID, "answer", "response", key, answerAudit(before), answerAudit(out))
+		_, err = tx.ExecContext(ctx, "UPDATE responses SET updated_at = ? WHERE id = ?", formatTime(now), resp.ID)
+		return err
 	})
 	return out, err
 }
