@@ -34,6 +34,7 @@ func init() {
 		uploadRoutes["/"+l+"/admin/services/import"] = true
 		uploadRoutes["/"+l+"/admin/questionnaires"] = true
 		uploadRoutes["/"+l+"/admin/rounds/:id/answers"] = true
+		uploadRoutes["/"+l+"/rounds/:id/responses/:code/xlsx"] = true
 	}
 }
 

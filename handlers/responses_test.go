@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"marsad/survey"
 )
@@ -254,4 +257,71 @@ func TestImportAnswersPrefillAndAudit(t *testing.T) {
 		t.Errorf("audit csv:\n%.500s", csvOut.Body)
 	}
 	assertStatus(t, moh.get("/ar/admin/audit"), http.StatusForbidden)
+}
+
+// setSheet changes cells of the answer sheet: item id → value.
+func setSheet(t *testing.T, body string, values map[string]string) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("answers")
+	for r, row := range rows {
+		if v, ok := values[row[0]]; ok {
+			cell, _ := excelize.CoordinatesToCellName(6, r+1) // the value column
+			_ = f.SetCellValue("answers", cell, v)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestOfflineExcelRoundTrip(t *testing.T) {
+	ts, st := startServer(t)
+	ctx := context.Background()
+	rid := openRoundID(t, st)
+	page := "/ar/rounds/" + strconv.FormatInt(rid, 10) + "/responses/MOI"
+	c := newClient(t, ts)
+	c.signIn("ar", "moi@example.ps", survey.DemoPassword)
+	sheet := c.get(page + "/xlsx")
+	assertStatus(t, sheet, http.StatusOK)
+
+	// An invalid value: the preview explains it, offers no apply, saves nothing.
+	r := c.upload(page+"/xlsx", page, "a.xlsx", setSheet(t, sheet.Body, map[string]string{"STR-1": "2", "STR-4": "9"}))
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "STR-4: اختر أحد الخيارات")
+	if strings.Contains(r.Body, "/xlsx/apply") {
+		t.Error("an invalid sheet can be applied")
+	}
+	// A valid sheet: preview, then apply all at once.
+	r = c.upload(page+"/xlsx", page, "a.xlsx", setSheet(t, sheet.Body, map[string]string{"STR-1": "2", "STR-7": "pilot;university"}))
+	assertStatus(t, r, http.StatusOK)
+	assertContains(t, r.Body, "يغيّر الملف إجابتين")
+	changes := regexpFind(t, r.Body, `name="changes" value="([^"]+)"`)
+	changes = strings.NewReplacer("&#34;", `"`, "&quot;", `"`).Replace(changes)
+	r = c.post(page+"/xlsx/apply", url.Values{"changes": {changes}}, page)
+	assertStatus(t, r, http.StatusSeeOther)
+	resp, _ := st.Response(ctx, rid, "MOI")
+	answers, _ := st.Answers(ctx, resp.ID)
+	if answers["STR-1"].Value() != "2" || len(answers["STR-7"].Values) != 2 {
+		t.Fatalf("applied %+v", answers)
+	}
+	// Applying the same sheet again: its versions are now old, so nothing is
+	// overwritten and the page says why.
+	r = c.post(page+"/xlsx/apply", url.Values{"changes": {strings.Replace(changes, `"values":["2"]`, `"values":["1"]`, 1)}}, page)
+	assertStatus(t, r, http.StatusConflict)
+	assertContains(t, r.Body, "حفظ شخص آخر هذه الإجابة")
+	answers, _ = st.Answers(ctx, resp.ID)
+	if answers["STR-1"].Value() != "2" {
+		t.Error("a stale sheet overwrote a newer answer")
+	}
+	// Not a workbook.
+	r = c.upload(page+"/xlsx", page, "a.xlsx", []byte("plain text"))
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	// Another institution's sheet: 403.
+	assertStatus(t, c.get("/ar/rounds/"+strconv.FormatInt(rid, 10)+"/responses/MOH/xlsx"), http.StatusForbidden)
 }

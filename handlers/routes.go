@@ -46,6 +46,9 @@ func (s *Server) routes() *gin.Engine {
 		editors.POST("/rounds/:id/responses/:code", s.saveResponseSection)
 		editors.POST("/rounds/:id/responses/:code/submit", s.submitResponse)
 		editors.POST("/rounds/:id/responses/:code/prefill", s.prefillResponse)
+		editors.GET("/rounds/:id/responses/:code/xlsx", s.downloadResponseXLSX)
+		editors.POST("/rounds/:id/responses/:code/xlsx", s.uploadResponseXLSX)
+		editors.POST("/rounds/:id/responses/:code/xlsx/apply", s.applyResponseXLSX)
 
 		signedIn := open.Group("", s.requireUser)
 		signedIn.GET("/rounds", s.listRounds)

@@ -21,7 +21,6 @@ var ItemColumns = []string{
 var (
 	sectionColumns = []string{"id", "title_ar", "title_en", "description_ar", "description_en", "weight"}
 	levelColumns   = []string{"key", "min", "label_ar", "label_en"}
-	settingsKeys   = []string{"id", "version", "title_ar", "title_en", "scale", "precision", "normalization"}
 )
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

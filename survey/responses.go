@@ -688,3 +688,13 @@ func (s *Store) RoundBoard(ctx context.Context, roundID int64) ([]BoardRow, erro
 	}
 	return out, nil
 }
+
+// CheckAnswer validates an answer against the definition's item, as a save
+// would, and returns it normalised.
+func (d *Definition) CheckAnswer(in AnswerInput) (AnswerInput, error) {
+	it, ok := d.Item(in.ItemID)
+	if !ok {
+		return in, &ValidationError{Fields: map[string]string{"value": "err.unknown_question"}}
+	}
+	return checkAnswer(it, in)
+}

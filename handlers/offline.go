@@ -1,0 +1,154 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/reports"
+	"marsad/survey"
+)
+
+// downloadResponseXLSX sends the questionnaire pre-filled with the current
+// answers, to fill offline.
+func (s *Server) downloadResponseXLSX(c *gin.Context) {
+	rc, ok := s.loadResponse(c)
+	if !ok {
+		return
+	}
+	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Header("Content-Disposition", `attachment; filename="marsad-`+rc.Round.Name+`-`+rc.Institution.Code+`.xlsx"`)
+	if err := reports.WriteResponseXLSX(c.Writer, rc.Q.Def, rc.Answers, lang(c)); err != nil {
+		s.log.Error("response xlsx", "id", c.GetString(keyRequestID), "err", err)
+	}
+}
+
+// change is one answer an uploaded sheet would change.
+type change struct {
+	Item    survey.Item
+	Old     survey.Answer
+	New     survey.AnswerInput
+	Problem string
+}
+
+type uploadPage struct {
+	responseCtx
+	Changes   []change
+	Invalid   bool
+	FileError string
+	JSON      string // the changes, carried to the apply step
+}
+
+// uploadResponseXLSX reads a filled sheet and shows what it would change,
+// with any invalid value explained; nothing is saved yet.
+func (s *Server) uploadResponseXLSX(c *gin.Context) {
+	rc, ok := s.loadResponse(c)
+	if !ok {
+		return
+	}
+	v := s.newView(c, "offline.title")
+	p := uploadPage{responseCtx: rc}
+	fh, err := c.FormFile("file")
+	var ins []survey.AnswerInput
+	if err == nil {
+		f, ferr := fh.Open()
+		if err = ferr; err == nil {
+			ins, err = reports.ReadResponseXLSX(f)
+			f.Close()
+		}
+	} else {
+		err = &survey.ImportError{Key: "err.file_required"}
+	}
+	var ie *survey.ImportError
+	switch {
+	case errors.As(err, &ie):
+		p.FileError, _ = describeImportError(v, ie)
+		if p.FileError == v.T("import.rows_invalid") {
+			p.FileError = v.T("err.xlsx_invalid")
+		}
+	case errors.Is(err, reports.ErrNotXLSX):
+		p.FileError = v.T("err.xlsx_invalid")
+	case err != nil:
+		s.serverError(c, err)
+		return
+	}
+	var keep []survey.AnswerInput
+	for _, in := range ins {
+		it, ok := rc.Q.Def.Item(in.ItemID)
+		if !ok || it.Type == survey.TypeMetric {
+			continue
+		}
+		old := rc.Answers[in.ItemID]
+		norm, err := rc.Q.Def.CheckAnswer(in)
+		ch := change{Item: it, Old: old, New: norm}
+		var ve *survey.ValidationError
+		if errors.As(err, &ve) {
+			ch.New, ch.Problem, p.Invalid = in, firstMessage(v, ve), true
+		} else if slices.Equal(old.Values, norm.Values) && old.NA == norm.NA && old.Evidence == norm.Evidence && old.Comment == norm.Comment {
+			continue
+		}
+		p.Changes = append(p.Changes, ch)
+		keep = append(keep, ch.New)
+	}
+	b, _ := json.Marshal(keep)
+	p.JSON = string(b)
+	v.Data = p
+	status := http.StatusOK
+	if p.FileError != "" || p.Invalid {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(c, status, "offline", v)
+}
+
+// applyResponseXLSX saves the previewed changes all at once: if any is
+// invalid or someone changed an answer since the sheet was made, nothing is
+// saved and the preview says which.
+func (s *Server) applyResponseXLSX(c *gin.Context) {
+	rc, ok := s.loadResponse(c)
+	if !ok {
+		return
+	}
+	var ins []survey.AnswerInput
+	if err := json.Unmarshal([]byte(c.PostForm("changes")), &ins); err != nil || len(ins) > 1000 {
+		s.fail(c, http.StatusBadRequest, "err.bad_request")
+		return
+	}
+	_, err := s.store.SaveAnswers(c.Request.Context(), survey.ActorOf(*currentUser(c)), rc.Round.ID, rc.Institution.Code, ins)
+	var be *survey.BatchError
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, responseURL(lang(c), rc)+"?saved=1")
+		return
+	case errors.As(err, &be):
+		v := s.newView(c, "offline.title")
+		p := uploadPage{responseCtx: rc, Invalid: true}
+		problems := map[string]string{}
+		for _, ie := range be.Items {
+			var ve *survey.ValidationError
+			var ce *survey.ConflictError
+			switch {
+			case errors.As(ie.Err, &ve):
+				problems[ie.ItemID] = firstMessage(v, ve)
+			case errors.As(ie.Err, &ce):
+				problems[ie.ItemID] = v.T("err.answer_conflict")
+			default:
+				problems[ie.ItemID] = v.T("err.unknown_question")
+			}
+		}
+		for _, in := range ins {
+			it, _ := rc.Q.Def.Item(in.ItemID)
+			p.Changes = append(p.Changes, change{Item: it, Old: rc.Answers[in.ItemID], New: in, Problem: problems[in.ItemID]})
+		}
+		v.Data = p
+		s.render(c, http.StatusConflict, "offline", v)
+	case errors.Is(err, survey.ErrInvalidTransition):
+		s.fail(c, http.StatusConflict, "err.not_editable")
+	case errors.Is(err, survey.ErrForbidden):
+		s.fail(c, http.StatusForbidden, "err.forbidden")
+	default:
+		s.failErr(c, err)
+	}
+}
