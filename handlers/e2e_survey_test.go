@@ -3,9 +3,11 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -186,5 +188,83 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 	}
 	if actions["submit"] != 2 || actions["return"] != 1 || actions["accept"] != 1 || actions["review"] != 1 {
 		t.Errorf("audit actions %v", actions)
+	}
+}
+
+// flakyNetwork passes requests to the app, except that while down it cuts
+// the connection of every API call, as a dropped network would.
+type flakyNetwork struct {
+	next http.Handler
+	down atomic.Bool
+}
+
+func (f *flakyNetwork) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.down.Load() && strings.HasPrefix(r.URL.Path, "/api/") {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+	}
+	f.next.ServeHTTP(w, r)
+}
+
+// TestBrowserAnswersSurviveLostConnection: with the connection down, an
+// answer waits in the browser, survives a reload, and is saved when the
+// connection returns.
+func TestBrowserAnswersSurviveLostConnection(t *testing.T) {
+	srv, st := newTestServer(t)
+	net := &flakyNetwork{next: srv}
+	ts := httptest.NewServer(net)
+	defer ts.Close()
+	ctx := newBrowser(t)
+	roundID := openRoundID(t, st)
+	page := ts.URL + "/ar/rounds/" + strconv.FormatInt(roundID, 10) + "/responses/MOI"
+	must := func(step string, err error) {
+		t.Helper()
+		if err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			t.Fatalf("%s: %v\n%.1500s", step, err, body)
+		}
+	}
+	must("sign in and open", chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/ar/login"),
+		chromedp.WaitVisible(chromedp.ID("f-email")),
+		chromedp.SendKeys(chromedp.ID("f-email"), "moi@example.ps"),
+		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.site-header button[type="submit"]`)),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.ID("o-STR-2-2")),
+	))
+	net.down.Store(true)
+	must("answer while offline", chromedp.Do(ctx, chromedp.Click(chromedp.ID("o-STR-2-2"))))
+	offline, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('.autosave-status').textContent.indexOf('لا يوجد اتصال') === 0`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || !offline {
+		must("offline notice", err)
+	}
+	must("reload while the API is down", chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("o-STR-2-2"))))
+	restored, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('o-STR-2-2').checked`))
+	must("read restored answer", err)
+	if !restored {
+		t.Fatal("the answer typed offline was lost on reload")
+	}
+	if resp, err := st.Response(context.Background(), roundID, "MOI"); err == nil {
+		if a, _ := st.Answers(context.Background(), resp.ID); len(a) != 0 {
+			t.Fatal("saved while the network was down?")
+		}
+	}
+	net.down.Store(false)
+	savedOK, err := chromedp.Run(ctx, chromedp.Poll[bool](`(document.querySelector('#i-STR-2 .item-status')||{}).textContent === 'تم الحفظ'`,
+		chromedp.WithPollingTimeout(15*time.Second)))
+	if err != nil || !savedOK {
+		must("saved when the connection returned", err)
+	}
+	resp, _ := st.Response(context.Background(), roundID, "MOI")
+	answers, _ := st.Answers(context.Background(), resp.ID)
+	if answers["STR-2"].Value() != "2" {
+		t.Errorf("after reconnecting: %+v", answers)
 	}
 }
