@@ -49,10 +49,11 @@ type Definition struct {
 
 // Model says how item scores become an index (DESIGN.md §4).
 type Model struct {
-	Scale         float64 `json:"scale"`         // 100 shows 0–100; 1 shows 0–1
-	Precision     int     `json:"precision"`     // decimals kept when ranking
-	Normalization string  `json:"normalization"` // "none", "minmax", "zscore-minmax"
-	Levels        []Level `json:"levels"`        // highest first
+	Scale         float64 `json:"scale"`                  // 100 shows 0–100; 1 shows 0–1
+	Precision     int     `json:"precision"`              // decimals kept when ranking
+	Normalization string  `json:"normalization"`          // "none", "minmax", "zscore-minmax"
+	NormalizeOn   string  `json:"normalize_on,omitempty"` // "index" (default) or "dimensions"
+	Levels        []Level `json:"levels"`                 // highest first
 }
 
 // Level is a band of the index, from Min (0–1) up.
@@ -196,6 +197,9 @@ func (d *Definition) Validate() error {
 	case "", "none", "minmax", "zscore-minmax":
 	default:
 		bad("model.normalization %q: none, minmax or zscore-minmax", d.Model.Normalization)
+	}
+	if d.Model.NormalizeOn != "" && d.Model.NormalizeOn != "index" && d.Model.NormalizeOn != "dimensions" {
+		bad("model.normalize_on %q: index or dimensions", d.Model.NormalizeOn)
 	}
 	for i, l := range d.Model.Levels {
 		if l.Min < 0 || l.Min > 1 || l.LabelAr == "" || l.Key == "" {
