@@ -3,7 +3,8 @@
 // 127.0.0.1 only, with bounded counts and times, and stops by itself.
 //
 //	cd /work/main && go run ./bench [--binary PATH] [--runs 5] [--concurrency 32]
-//	    [--duration 10] [--path /en/ ...] [--json FILE] [--keep]
+//	    [--duration 10] [--path /en/ ...] [--catalog 30000] [--survey=true]
+//	    [--clients 200] [--rate 1500] [--only survey|catalog] [--json FILE] [--keep]
 //
 // The targets printed next to the numbers are for reading, not asserted.
 package main
@@ -63,6 +64,10 @@ type options struct {
 	keep        bool
 	paths       []string
 	catalog     int
+	survey      bool
+	clients     int
+	rate        float64
+	only        string
 }
 
 type pathList []string
@@ -99,6 +104,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binaries, databases, server logs)")
 	fs.IntVar(&o.catalog, "catalog", 30000, "services in the generated catalog scenario (0 skips it)")
+	fs.BoolVar(&o.survey, "survey", true, "run the survey scenario (autosave, whole responses, form page) on a generated database")
+	fs.IntVar(&o.clients, "clients", defaultClients, "survey: autosaving respondents, one institution each (1-1000)")
+	fs.Float64Var(&o.rate, "rate", defaultPacedRate, "survey: saves per second offered in autosave-paced, over all clients")
+	fs.StringVar(&o.only, "only", "", "run only one scenario: survey or catalog (the binary is still built and sized)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -117,6 +126,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("--concurrency must be 1-1024")
 	case o.duration < 100*time.Millisecond || o.duration > 300*time.Second:
 		return o, errors.New("--duration must be between 0.1 and 300 seconds")
+	case o.clients < 1 || o.clients > maxSurveyClients:
+		return o, fmt.Errorf("--clients must be 1-%d", maxSurveyClients)
+	case !(o.rate >= 1 && o.rate <= maxPacedRate):
+		return o, fmt.Errorf("--rate must be 1-%d saves/s", maxPacedRate)
+	case o.only != "" && o.only != "survey" && o.only != "catalog":
+		return o, errors.New(`--only must be "survey" or "catalog"`)
+	case o.only == "survey" && !o.survey:
+		return o, errors.New("--only survey with --survey=false leaves nothing to run")
+	case o.only == "catalog" && o.catalog == 0:
+		return o, errors.New("--only catalog with --catalog 0 leaves nothing to run")
 	}
 	o.paths = []string{"/ar/", "/healthz"}
 	for _, p := range paths {
@@ -152,7 +171,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	res := &results{Env: environment(), Started: time.Now().UTC().Format(time.RFC3339)}
 	res.Config = configJSON{Runs: o.runs, Concurrency: o.concurrency, DurationS: o.duration.Seconds(),
-		WarmUpS: warmUp.Seconds(), Paths: o.paths}
+		WarmUpS: warmUp.Seconds(), Paths: o.paths, Only: o.only}
+	if o.survey {
+		res.Config.SurveyClients, res.Config.SurveyRate = o.clients, o.rate
+	}
 	res.Targets = targetsJSON{ColdStartMs: targetColdStartMs, BinaryMB: targetBinaryMB, IdleRSSMB: targetIdleRSSMB,
 		HomeRPS: targetHomeRPS, HomeConcurrency: 32}
 
@@ -162,6 +184,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	tr := &http.Transport{
+		Proxy:               nil, // loopback only, never through a proxy
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        2 * o.concurrency,
+		MaxIdleConnsPerHost: 2 * o.concurrency,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	defer tr.CloseIdleConnections()
+	if o.only == "" {
+		if err := basicScenarios(ctx, o, bin, tmp, tr, res, progress); err != nil {
+			return err
+		}
+	}
+
+	if o.catalog > 0 && (o.only == "" || o.only == "catalog") {
+		if res.Catalog, err = catalogScenario(ctx, o, bin, tmp, tr, progress); err != nil {
+			return err
+		}
+	}
+
+	if o.survey && (o.only == "" || o.only == "survey") {
+		emit := func(sc scenarioJSON) {
+			if b, err := json.Marshal(sc); err == nil {
+				fmt.Fprintf(stdout, "%s\n", b)
+			}
+		}
+		if res.Survey, err = surveyScenario(ctx, o, bin, tmp, progress, emit); err != nil {
+			return fmt.Errorf("survey: %w", err)
+		}
+		if res.AppVersion == "" {
+			res.AppVersion = res.Survey.appVersion
+		}
+	}
+
+	res.Finished = time.Now().UTC().Format(time.RFC3339)
+	printTable(stdout, res)
+	printCatalog(stdout, res.Catalog)
+	printSurvey(stdout, res.Survey)
+	if o.jsonPath != "" {
+		b, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		progress("wrote %s", o.jsonPath)
+	}
+	return nil
+}
+
+// basicScenarios measures cold start, idle memory and throughput of the
+// plain pages on a demo-seeded database.
+func basicScenarios(ctx context.Context, o options, bin, tmp string, tr *http.Transport, res *results, progress func(string, ...any)) error {
 	// A prepared database: migrated and demo-seeded by the app itself.
 	progress("preparing a migrated, demo-seeded database")
 	prepared := filepath.Join(tmp, "prepared", "marsad.db")
@@ -240,14 +316,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	tr := &http.Transport{
-		Proxy:               nil, // loopback only, never through a proxy
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        2 * o.concurrency,
-		MaxIdleConnsPerHost: 2 * o.concurrency,
-		IdleConnTimeout:     90 * time.Second,
-	}
-	defer tr.CloseIdleConnections()
 	for _, p := range o.paths {
 		progress("load: GET %s, %d clients, %s after %s warm-up", p, o.concurrency, o.duration, warmUp)
 		lr, err := loadTest(ctx, tr, srv.base, p, o.concurrency, warmUp, o.duration)
@@ -267,26 +335,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv.stop()
-
-	if o.catalog > 0 {
-		if res.Catalog, err = catalogScenario(ctx, o, bin, tmp, tr, progress); err != nil {
-			return err
-		}
-	}
-
-	res.Finished = time.Now().UTC().Format(time.RFC3339)
-	printTable(stdout, res)
-	printCatalog(stdout, res.Catalog)
-	if o.jsonPath != "" {
-		b, err := json.MarshalIndent(res, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
-		progress("wrote %s", o.jsonPath)
-	}
 	return nil
 }
 
@@ -304,6 +352,7 @@ type results struct {
 	Memory     memoryJSON      `json:"memory"`
 	Throughput []loadJSON      `json:"throughput"`
 	Catalog    *catalogJSON    `json:"catalog,omitempty"`
+	Survey     *surveyJSON     `json:"survey,omitempty"`
 }
 
 type envJSON struct {
@@ -318,11 +367,14 @@ type envJSON struct {
 }
 
 type configJSON struct {
-	Runs        int      `json:"runs"`
-	Concurrency int      `json:"concurrency"`
-	DurationS   float64  `json:"duration_s"`
-	WarmUpS     float64  `json:"warm_up_s"`
-	Paths       []string `json:"paths"`
+	Runs          int      `json:"runs"`
+	Concurrency   int      `json:"concurrency"`
+	DurationS     float64  `json:"duration_s"`
+	WarmUpS       float64  `json:"warm_up_s"`
+	Paths         []string `json:"paths"`
+	Only          string   `json:"only,omitempty"`
+	SurveyClients int      `json:"survey_clients,omitempty"`
+	SurveyRate    float64  `json:"survey_offered_saves_per_s,omitempty"`
 }
 
 type targetsJSON struct {
@@ -893,6 +945,9 @@ func printTable(out io.Writer, r *results) {
 		fmt.Fprintf(tw, "  go build\t%.1f\t%d\t≤ %d MB\t\n", mib(r.Binary.PlainBytes), r.Binary.PlainBytes, targetBinaryMB)
 	}
 	tw.Flush()
+	if len(r.ColdStart) == 0 { // --only: no cold start, memory or plain-page throughput
+		return
+	}
 
 	fmt.Fprintf(out, "\nCOLD START: process start → first 200 on /healthz (poll every %s), %d runs, benchmarked binary: %s\n",
 		pollEvery, r.Config.Runs, benchmarked(r))
