@@ -7,6 +7,7 @@
 //	marsad backup [--db FILE] DEST
 //	marsad import institutions|services FILE.csv|xlsx
 //	marsad import answers --round ID FILE.csv
+//	marsad rescore --round ID
 //	marsad version
 package main
 
@@ -136,6 +137,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backup(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
+	case "rescore":
+		return rescore(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "marsad", appVersion())
 		return nil
@@ -421,5 +424,29 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintln(stdout, msg)
+	return nil
+}
+
+// rescore recomputes a round's scores with the current scoring rules.
+func rescore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	var roundID int64
+	fs := flag.NewFlagSet("rescore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Int64Var(&roundID, "round", 0, "round id")
+	addDBFlag(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg.db, survey.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	n, err := store.Rescore(ctx, 0, roundID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "round %d: %d responses scored (scoring version %s)\n", roundID, n, survey.ScoringVersion)
 	return nil
 }

@@ -88,7 +88,9 @@ func (s *Store) seedDemoRounds(ctx context.Context, tx *sql.Tx, def *Definition)
 			if status == "" {
 				continue // did not take part that year
 			}
-			if err := s.seedDemoResponse(ctx, tx, def, roundID, inst, dr, status, r); err != nil {
+			round := Round{ID: roundID, Name: dr.name, OpenedAt: parseTime(dr.name + "-03-01T08:00:00.000Z")}
+			qv := QuestionnaireVersion{ID: qid, Hash: hash, Def: def}
+			if err := s.seedDemoResponse(ctx, tx, qv, round, inst, dr, status, r); err != nil {
 				return err
 			}
 		}
@@ -139,8 +141,9 @@ func demoStatus(dr demoRound, inst Institution, k int, r *rand.Rand) string {
 	return ""
 }
 
-func (s *Store) seedDemoResponse(ctx context.Context, tx *sql.Tx, def *Definition, roundID int64, inst Institution,
+func (s *Store) seedDemoResponse(ctx context.Context, tx *sql.Tx, qv QuestionnaireVersion, round Round, inst Institution,
 	dr demoRound, status string, r *rand.Rand) error {
+	def, roundID := qv.Def, round.ID
 	m := min(max(demoMaturity(inst)+dr.shift, 0.05), 0.97)
 	respStatus := status
 	if status == "partial" {
@@ -188,7 +191,10 @@ func (s *Store) seedDemoResponse(ctx context.Context, tx *sql.Tx, def *Definitio
 			return err
 		}
 	}
-	return nil
+	if respStatus == ResponseDraft {
+		return nil
+	}
+	return s.scoreResponse(ctx, tx, round, qv, respID)
 }
 
 // demoAnswer picks a plausible answer for an institution of maturity m.

@@ -537,8 +537,16 @@ func (s *Store) ResponseAction(ctx context.Context, a Actor, roundID int64, code
 			if err != nil {
 				return err
 			}
+			// The score appears with the submission, in the same transaction.
+			if err := s.scoreResponse(ctx, tx, round, q, resp.ID); err != nil {
+				return err
+			}
 		case "accept":
 			if _, err := tx.ExecContext(ctx, "UPDATE responses SET status = ?, accepted_at = ?, updated_at = ? WHERE id = ?", to, now, now, resp.ID); err != nil {
+				return err
+			}
+			// Approvals change the verified index.
+			if err := s.scoreResponse(ctx, tx, round, q, resp.ID); err != nil {
 				return err
 			}
 		default:

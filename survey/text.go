@@ -76,3 +76,13 @@ func NormalizeDigits(s string) string {
 		return r
 	}, s)
 }
+
+func splitColumns(s string) []string {
+	var out []string
+	for _, c := range strings.Split(s, ",") {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
+}
+
+func joinColumns(cols []string) string { return strings.Join(cols, ", ") }
