@@ -58,6 +58,53 @@ func (s *Server) apiSaveAnswer(c *gin.Context) {
 	}
 }
 
+// apiSaveAnswers saves several answers of a response at once (a section):
+// all of them, or — when any is invalid or based on an old version — none,
+// with each problem listed by item.
+func (s *Server) apiSaveAnswers(c *gin.Context) {
+	var ins []survey.AnswerInput
+	if !s.bindJSON(c, &ins) {
+		return
+	}
+	if len(ins) == 0 || len(ins) > 500 {
+		s.fail(c, http.StatusBadRequest, "err.bad_request")
+		return
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	out, err := s.store.SaveAnswers(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, c.Param("code"), ins)
+	var be *survey.BatchError
+	if errors.As(err, &be) {
+		loc := s.apiLocale(c)
+		fields := map[string]string{}
+		status := http.StatusUnprocessableEntity
+		for _, ie := range be.Items {
+			var ve *survey.ValidationError
+			switch {
+			case errors.As(ie.Err, &ve):
+				for _, k := range ve.Fields {
+					fields[ie.ItemID] = loc.T(k)
+				}
+			case errors.Is(ie.Err, survey.ErrConflict):
+				fields[ie.ItemID] = loc.T("err.answer_conflict")
+				status = http.StatusConflict
+			default:
+				fields[ie.ItemID] = loc.T("err.unknown_question")
+			}
+		}
+		c.AbortWithStatusJSON(status, apiError{Error: apiErrorBody{Code: "not_saved", Message: loc.T("err.validation"), Fields: fields}})
+		return
+	}
+	if err != nil {
+		s.apiResponseError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"answers": out})
+}
+
 // apiResponseAction is submit (the institution), return and accept (the reviewer).
 func (s *Server) apiResponseAction(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)

@@ -95,12 +95,26 @@ func TestAutosaveConflictAndValidation(t *testing.T) {
 	if len(answers) != 1 || answers["STR-1"].Value() != "2" || answers["STR-1"].Version != 1 {
 		t.Errorf("after refused saves: %+v", answers)
 	}
+	// Several answers at once: all or none.
+	batch := "/api/v1/rounds/" + id + "/responses/MOI/answers"
+	r = apiCall(t, ts, http.MethodPut, batch, a, `[{"item":"STR-2","values":["1"],"version":0},{"item":"STR-3","values":["9"],"version":0}]`)
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, `"STR-3"`)
+	r = apiCall(t, ts, http.MethodPut, batch, a, `[{"item":"STR-2","values":["1"],"version":0},{"item":"STR-1","values":["3"],"version":0}]`)
+	assertStatus(t, r, http.StatusConflict) // STR-1 is at version 1 now
+	r = apiCall(t, ts, http.MethodPut, batch, a, `[{"item":"STR-2","values":["1"],"version":0},{"item":"STR-3","values":["2"],"version":0}]`)
+	assertStatus(t, r, http.StatusOK)
+	assertContains(t, r.Body, `"item":"STR-3"`)
+	if answers, _ = st.Answers(context.Background(), resp.ID); len(answers) != 3 {
+		t.Errorf("after batches: %d answers", len(answers))
+	}
+
 	// Submitting an incomplete response lists what is missing.
 	r = apiCall(t, ts, http.MethodPost, "/api/v1/rounds/"+id+"/responses/MOI/submit", a, "")
 	assertStatus(t, r, http.StatusUnprocessableEntity)
 	var e apiError
 	_ = json.Unmarshal([]byte(r.Body), &e)
-	if e.Error.Code != "incomplete" || e.Error.Fields["STR-2"] == "" {
+	if e.Error.Code != "incomplete" || e.Error.Fields["STR-4"] == "" {
 		t.Errorf("incomplete: %+v", e)
 	}
 }

@@ -102,6 +102,7 @@ func (s *Server) routes() *gin.Engine {
 	signedIn.GET("/rounds", s.apiListRounds)
 	apiEditors.GET("/rounds/:id/responses/:code", s.apiGetResponse)
 	apiEditors.PUT("/rounds/:id/responses/:code/answers/:item", s.apiSaveAnswer)
+	apiEditors.PUT("/rounds/:id/responses/:code/answers", s.apiSaveAnswers)
 	apiEditors.POST("/rounds/:id/responses/:code/:action", s.apiResponseAction)
 	apiAdmin := signedIn.Group("", s.requireRole(survey.RoleAdmin))
 	apiAdmin.POST("/institutions", s.apiCreateInstitution)

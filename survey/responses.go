@@ -143,8 +143,16 @@ func (s *Store) Response(ctx context.Context, roundID int64, code string) (Respo
 	return r, err
 }
 
-// ensureResponse finds or creates the draft response inside a transaction.
+// ensureResponse finds or creates the draft response inside a transaction:
+// one query when it exists, as it does for every save after the first.
 func (s *Store) ensureResponse(ctx context.Context, tx *sql.Tx, roundID int64, code string) (Response, error) {
+	r, err := scanResponse(tx.QueryRowContext(ctx, responseSelect+"WHERE r.round_id = ? AND i.code = ?", roundID, strings.ToUpper(code)))
+	if err == nil {
+		return r, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return r, err
+	}
 	inst, err := getInstitution(ctx, tx, code)
 	if err != nil {
 		return Response{}, err
@@ -426,8 +434,7 @@ func (s *Store) SaveAnswers(ctx context.Context, a Actor, roundID int64, code st
 		if len(bad) > 0 {
 			return &BatchError{bad}
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE responses SET updated_at = ? WHERE id = ?", formatTime(now), resp.ID)
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -689,6 +696,11 @@ func (s *Store) RoundBoard(ctx context.Context, roundID int64) ([]BoardRow, erro
 			row.Status, row.UpdatedAt = r.status, parseTime(r.updated)
 			if answers, err = s.Answers(ctx, r.id); err != nil {
 				return nil, err
+			}
+			for _, a := range answers { // saves do not touch the response row
+				if a.UpdatedAt.After(row.UpdatedAt) {
+					row.UpdatedAt = a.UpdatedAt
+				}
 			}
 		}
 		row.Answered, row.Total = Progress(q.Def, answers)

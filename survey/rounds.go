@@ -39,7 +39,7 @@ func (q QuestionnaireVersion) Title(lang string) string { return pick(lang, q.Ti
 // definitions caches parsed questionnaire versions: they never change.
 type definitions struct {
 	mu sync.Mutex
-	by map[int64]*Definition
+	by map[int64]QuestionnaireVersion
 }
 
 // StoreQuestionnaire keeps a definition as a new immutable version, or
@@ -94,7 +94,15 @@ func (s *Store) StoreQuestionnaireJSON(ctx context.Context, actorID int64, b []b
 }
 
 // Questionnaire returns a stored version with its parsed definition.
+// Versions never change (a trigger refuses updates), so each is read and
+// parsed once and then served from memory: autosave asks for it on every save.
 func (s *Store) Questionnaire(ctx context.Context, id int64) (QuestionnaireVersion, error) {
+	s.defs.mu.Lock()
+	if q, ok := s.defs.by[id]; ok {
+		s.defs.mu.Unlock()
+		return q, nil
+	}
+	s.defs.mu.Unlock()
 	var (
 		q       QuestionnaireVersion
 		body    string
@@ -109,21 +117,15 @@ func (s *Store) Questionnaire(ctx context.Context, id int64) (QuestionnaireVersi
 		return q, fmt.Errorf("survey: questionnaire %d: %w", id, err)
 	}
 	q.CreatedAt = parseTime(created)
+	if q.Def, err = ParseDefinition([]byte(body)); err != nil {
+		return q, fmt.Errorf("survey: stored questionnaire %d: %w", id, err)
+	}
 	s.defs.mu.Lock()
 	defer s.defs.mu.Unlock()
 	if s.defs.by == nil {
-		s.defs.by = map[int64]*Definition{}
+		s.defs.by = map[int64]QuestionnaireVersion{}
 	}
-	if d, ok := s.defs.by[id]; ok {
-		q.Def = d
-		return q, nil
-	}
-	d, err := ParseDefinition([]byte(body))
-	if err != nil {
-		return q, fmt.Errorf("survey: stored questionnaire %d: %w", id, err)
-	}
-	s.defs.by[id] = d
-	q.Def = d
+	s.defs.by[id] = q
 	return q, nil
 }
 
