@@ -53,6 +53,17 @@ func catalogParams(in url.Values) url.Values {
 	return out
 }
 
+// onlyKnownParams reports a query with nothing but the catalog's own
+// parameters, each once: such a page can be cached under its canonical URL.
+func onlyKnownParams(q url.Values) bool {
+	for k, vs := range q {
+		if !containsString(catalogParamNames, k) || len(vs) != 1 || len(vs[0]) > 200 {
+			return false
+		}
+	}
+	return true
+}
+
 // catalogPage is the public catalog page: the query, the results, the
 // filter choices with their counts, and the links that change one thing
 // about the query.
@@ -183,19 +194,20 @@ func (p catalogPage) FromStage(n int) int {
 // showCatalog is the public, searchable catalog. It works without JavaScript:
 // the filters are a GET form and every result count is a link.
 //
-// Anonymous visitors all see the same page for the same URL, so it is
-// rendered once per catalog version and then served from memory. Only
-// canonical URLs are cached (known parameters, in order), so junk in a
-// query string can neither fill the cache nor end up in a page that
-// others are served.
+// Anonymous visitors all see the same page for the same search, so it is
+// rendered once per catalog version and then served from memory, keyed by
+// the canonical form of the search. Only URLs with nothing but the known
+// parameters are cached, so junk in a query string can neither fill the
+// cache nor end up in a page that others are served.
 func (s *Server) showCatalog(c *gin.Context) {
 	ctx := c.Request.Context()
-	params := catalogParams(c.Request.URL.Query())
+	raw := c.Request.URL.Query()
+	params := catalogParams(raw)
 	key := "/" + lang(c) + "/catalog"
 	if len(params) > 0 {
 		key += "?" + params.Encode()
 	}
-	anonymous := currentUser(c) == nil && key == c.Request.URL.RequestURI()
+	anonymous := currentUser(c) == nil && onlyKnownParams(raw)
 	version, err := s.store.CatalogVersion(ctx)
 	if err != nil {
 		s.serverError(c, err)

@@ -43,7 +43,11 @@ func parseTemplates() (map[string]*template.Template, error) {
 }
 
 // templateFuncs are pure helpers, bound once at parse time.
-var templateFuncs = template.FuncMap{"field": makeField, "add": func(a, b int) int { return a + b }}
+var templateFuncs = template.FuncMap{
+	"field":  makeField,
+	"add":    func(a, b int) int { return a + b },
+	"mul100": func(x float64) float64 { return x * 100 },
+}
 
 // fieldData is what the "input" and "select_open" partials render.
 type fieldData struct {
@@ -204,6 +208,30 @@ func (v *view) OptionLabel(it survey.Item, value string) string {
 // AuditEntities are the kinds of record the audit log can be filtered by.
 func (v *view) AuditEntities() []string {
 	return []string{"institution", "user", "invitation", "service", "questionnaire", "round", "response"}
+}
+
+// LevelLabel is a level's name in the page's language, from the model.
+func (v *view) LevelLabel(d *survey.Definition, key string) string {
+	for _, l := range d.Model.Levels {
+		if l.Key == key {
+			return pick(v.Lang, l.LabelAr, l.LabelEn)
+		}
+	}
+	return key
+}
+
+// Signed shows a change with its sign, one decimal.
+func (v *view) Signed(x float64) string { return fmt.Sprintf("%+.1f", x) }
+
+// RankMove says how many places an institution moved.
+func (v *view) RankMove(d int) string {
+	switch {
+	case d > 0:
+		return v.T("rankings.up", d)
+	case d < 0:
+		return v.T("rankings.down", -d)
+	}
+	return v.T("rankings.same")
 }
 
 // Pair passes two values to a partial.
@@ -486,4 +514,11 @@ func errorHeading(v *view, status int) string {
 		return h
 	}
 	return v.T("error.heading")
+}
+
+func pick(lang, ar, en string) string {
+	if lang == "en" && en != "" {
+		return en
+	}
+	return ar
 }

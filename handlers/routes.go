@@ -33,6 +33,8 @@ func (s *Server) routes() *gin.Engine {
 		open.POST("/invite/:token", s.acceptInvitation)
 		open.GET("/catalog", s.showCatalog)
 		open.GET("/catalog/:id", s.showCatalogService)
+		open.GET("/rounds/:id/rankings", s.showRankings)
+		open.GET("/rounds/:id/scorecards/:code", s.showScorecard)
 
 		editors := open.Group("", s.requireRole(survey.RoleAdmin, survey.RoleRespondent))
 		editors.GET("/services", s.myServices)
@@ -89,6 +91,8 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/auth/logout", s.apiLogout)
 	api.GET("/catalog", s.apiCatalog)
 	api.GET("/catalog.csv", s.apiCatalogCSV)
+	api.GET("/rounds/:id/scores", s.apiScores)
+	api.GET("/rounds/:id/institutions/:code/scorecard", s.apiScorecard)
 	signedIn := api.Group("", s.requireUser)
 	signedIn.GET("/me", s.apiMe)
 	signedIn.GET("/institutions", s.apiListInstitutions)

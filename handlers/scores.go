@@ -1,0 +1,262 @@
+package handlers
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/survey"
+)
+
+// scoreAccess says whether the user may see a round's rankings, and one
+// institution's scorecard (code "" for rankings only). Admins see any
+// round; viewers closed and published ones; respondents their own
+// scorecard, and rankings once published; anonymous visitors the rankings
+// and scorecards of published rounds marked public.
+func scoreAccess(u *survey.User, r survey.Round, code string) bool {
+	closed := r.Status == survey.RoundClosed || r.Status == survey.RoundPublished
+	published := r.Status == survey.RoundPublished
+	switch {
+	case u == nil:
+		return published && r.Public
+	case u.Role == survey.RoleAdmin:
+		return true
+	case u.Role == survey.RoleViewer:
+		return closed
+	}
+	return (code != "" && code == u.InstitutionCode) || published
+}
+
+// roundForScores loads the round in the URL and checks access; it answers
+// the request itself when it returns false.
+func (s *Server) roundForScores(c *gin.Context, code string) (survey.Round, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return survey.Round{}, false
+	}
+	r, err := s.store.Round(c.Request.Context(), id)
+	if err != nil {
+		s.failErr(c, err)
+		return r, false
+	}
+	if !scoreAccess(currentUser(c), r, code) {
+		if currentUser(c) == nil && !isAPI(c) {
+			s.requireUser(c)
+			return r, false
+		}
+		s.fail(c, http.StatusForbidden, "err.forbidden")
+		return r, false
+	}
+	return r, true
+}
+
+func scoreKind(c *gin.Context) string {
+	if c.Query("index") == "verified" {
+		return survey.ScoreVerified
+	}
+	return survey.ScoreSelf
+}
+
+// filterScores keeps the institutions matching the sector, kind and region in the URL.
+func filterScores(c *gin.Context, list []survey.InstitutionScore) []survey.InstitutionScore {
+	sector, kind, region := c.Query("sector"), c.Query("kind"), c.Query("region")
+	var out []survey.InstitutionScore
+	for _, sc := range list {
+		if (sector == "" || sc.Sector == sector) && (kind == "" || sc.Kind == kind) && (region == "" || sc.Region == region) {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+func (s *Server) apiScores(c *gin.Context) {
+	r, ok := s.roundForScores(c, "")
+	if !ok {
+		return
+	}
+	list, err := s.store.Scores(c.Request.Context(), r.ID, scoreKind(c))
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	list = filterScores(c, list)
+	if list == nil {
+		list = []survey.InstitutionScore{}
+	}
+	c.JSON(http.StatusOK, gin.H{"round": r, "index": scoreKind(c), "scoring_version": survey.ScoringVersion, "scores": list})
+}
+
+// scorecard is one institution's score explained: dimensions, items and
+// the improvement actions with their gain.
+type scorecard struct {
+	Round       survey.Round
+	Q           survey.QuestionnaireVersion
+	Score       survey.InstitutionScore
+	Kind        string
+	Actions     []actionView
+	Weakest     *survey.Section
+	Dimensions  []dimensionView
+	Items       []itemScoreView
+	Institution survey.Institution
+}
+
+type actionView struct {
+	survey.Action
+	Item survey.Item
+}
+
+type dimensionView struct {
+	Section survey.Section
+	Score   float64
+	Dropped bool
+}
+
+type itemScoreView struct {
+	survey.ItemScore
+	Item survey.Item
+}
+
+func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
+	code := c.Param("code")
+	r, ok := s.roundForScores(c, code)
+	if !ok {
+		return scorecard{}, false
+	}
+	ctx := c.Request.Context()
+	sc := scorecard{Round: r, Kind: scoreKind(c)}
+	var err error
+	if sc.Q, err = s.store.Questionnaire(ctx, r.QuestionnaireID); err != nil {
+		s.serverError(c, err)
+		return sc, false
+	}
+	list, err := s.store.Scores(ctx, r.ID, sc.Kind)
+	if err != nil {
+		s.serverError(c, err)
+		return sc, false
+	}
+	found := false
+	for _, x := range list {
+		if x.Code == code {
+			sc.Score, found = x, true
+		}
+	}
+	if !found {
+		s.failErr(c, survey.ErrNotFound)
+		return sc, false
+	}
+	sc.Institution = sc.Score.Institution
+	m := sc.Q.Def.Model
+	var weakest float64 = 2
+	for _, d := range sc.Score.Result.Dimensions {
+		sec := sectionOf(sc.Q.Def, d.Section)
+		sc.Dimensions = append(sc.Dimensions, dimensionView{Section: sec, Score: m.Display(d.Score), Dropped: d.Dropped})
+		if !d.Dropped && d.Score < weakest {
+			weakest = d.Score
+			w := sec
+			sc.Weakest = &w
+		}
+	}
+	for _, a := range survey.ImprovementActions(sc.Q.Def, sc.Score.Result, 5) {
+		it, _ := sc.Q.Def.Item(a.ItemID)
+		sc.Actions = append(sc.Actions, actionView{a, it})
+	}
+	for _, is := range sc.Score.Result.Items {
+		it, _ := sc.Q.Def.Item(is.ItemID)
+		if is.Dropped == survey.DropUnscored {
+			continue
+		}
+		sc.Items = append(sc.Items, itemScoreView{is, it})
+	}
+	return sc, true
+}
+
+func sectionOf(d *survey.Definition, id string) survey.Section {
+	for _, s := range d.Sections {
+		if s.ID == id {
+			return s
+		}
+	}
+	return survey.Section{ID: id, TitleAr: id}
+}
+
+func (s *Server) apiScorecard(c *gin.Context) {
+	sc, ok := s.loadScorecard(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"round": sc.Round, "index": sc.Kind, "score": sc.Score, "result": sc.Score.Result,
+		"improvement_actions": sc.Actions, "scoring_version": survey.ScoringVersion})
+}
+
+func (s *Server) showScorecard(c *gin.Context) {
+	sc, ok := s.loadScorecard(c)
+	if !ok {
+		return
+	}
+	v := s.newView(c, "scorecard.title")
+	v.Title = v.T("scorecard.title") + " — " + sc.Institution.Name(v.Lang)
+	v.Data = sc
+	s.render(c, http.StatusOK, "scorecard", v)
+}
+
+type rankingsPage struct {
+	Round   survey.Round
+	Q       survey.QuestionnaireVersion
+	Scores  []survey.InstitutionScore
+	Kind    string
+	Sector  string
+	IKind   string
+	Region  string
+	Sectors []string
+	Sort    string
+}
+
+func (s *Server) showRankings(c *gin.Context) {
+	r, ok := s.roundForScores(c, "")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	p := rankingsPage{Round: r, Kind: scoreKind(c), Sector: c.Query("sector"), IKind: c.Query("kind"), Region: c.Query("region"), Sort: c.Query("sort")}
+	var err error
+	if p.Q, err = s.store.Questionnaire(ctx, r.QuestionnaireID); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	all, err := s.store.Scores(ctx, r.ID, p.Kind)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	seen := map[string]bool{}
+	for _, x := range all {
+		if !seen[x.Sector] {
+			seen[x.Sector] = true
+			p.Sectors = append(p.Sectors, x.Sector)
+		}
+	}
+	sort.Strings(p.Sectors)
+	p.Scores = filterScores(c, all)
+	if d := p.Sort; d != "" && d != "rank" {
+		sort.SliceStable(p.Scores, func(i, j int) bool {
+			if d == "delta" {
+				return deltaOf(p.Scores[i]) > deltaOf(p.Scores[j])
+			}
+			return p.Scores[i].Dimensions[d] > p.Scores[j].Dimensions[d]
+		})
+	}
+	v := s.newView(c, "rankings.title")
+	v.Title = v.T("rankings.title") + " — " + r.Name
+	v.Data = p
+	s.render(c, http.StatusOK, "rankings", v)
+}
+
+func deltaOf(x survey.InstitutionScore) float64 {
+	if x.DeltaIndex == nil {
+		return -1e9
+	}
+	return *x.DeltaIndex
+}
