@@ -194,9 +194,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps, moi@example.ps", "password", "see README")
 	}
-	// The default questionnaire is always available for new rounds.
+	// The default questionnaire and the example models are always
+	// available for new rounds (stored once: a version is known by its hash).
 	if _, err := store.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire); err != nil {
 		return err
+	}
+	for _, name := range data.ModelNames {
+		body, _ := data.Model(name)
+		if _, err := store.StoreQuestionnaireJSON(ctx, 0, body); err != nil {
+			return fmt.Errorf("model %s: %w", name, err)
+		}
 	}
 	srv, err := handlers.New(ctx, store, handlers.Config{
 		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log,

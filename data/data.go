@@ -4,7 +4,7 @@
 // ignored by git), but it is never embedded.
 package data
 
-import _ "embed"
+import "embed"
 
 // DemoInstitutions is the demo seed: real Palestinian public institutions
 // with their codes and names (figures seeded with them are fictional), in
@@ -26,3 +26,20 @@ var DemoServices []byte
 //
 //go:embed questionnaire/default.json
 var DefaultQuestionnaire []byte
+
+// Models holds example scoring models (questionnaire definitions) that carry
+// international indices' structure: gtmi (World Bank GovTech Maturity
+// Index), egdi (UN E-Government Development Index) and eu-benchmark (EU
+// eGovernment Benchmark). A round can use one by name.
+//
+//go:embed models/*.json
+var models embed.FS
+
+// Model returns the definition of an example model by name, or false.
+func Model(name string) ([]byte, bool) {
+	b, err := models.ReadFile("models/" + name + ".json")
+	return b, err == nil
+}
+
+// ModelNames lists the example models.
+var ModelNames = []string{"gtmi", "egdi", "eu-benchmark"}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"marsad/data"
 	"marsad/survey"
 )
 
@@ -155,10 +156,25 @@ func (s *Server) apiListRounds(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"rounds": list})
 }
 
+// apiCreateRound creates a draft round on a questionnaire version, or on an
+// example model by name ({"name": "2026", "model": "gtmi"}).
 func (s *Server) apiCreateRound(c *gin.Context) {
 	var in survey.RoundInput
 	if !s.bindJSON(c, &in) {
 		return
+	}
+	if in.Model != "" {
+		body, ok := data.Model(in.Model)
+		if !ok {
+			s.apiValidation(c, &survey.ValidationError{Fields: map[string]string{"model": "err.choose_one"}})
+			return
+		}
+		q, err := s.store.StoreQuestionnaireJSON(c.Request.Context(), currentUser(c).ID, body)
+		if err != nil {
+			s.serverError(c, err)
+			return
+		}
+		in.QuestionnaireID = q.ID
 	}
 	r, err := s.store.CreateRound(c.Request.Context(), currentUser(c).ID, in)
 	if err != nil {

@@ -118,3 +118,43 @@ func TestScoreAppearsOnSubmit(t *testing.T) {
 		t.Error("scorecard lacks the institution")
 	}
 }
+
+// TestModelRoundReproducesComponents: a round on the GTMI model takes the
+// published components through the answers import and returns the composite
+// index, level and rank through the API.
+func TestModelRoundReproducesComponents(t *testing.T) {
+	ts, _ := startServer(t)
+	admin := apiToken(t, ts, "admin@example.ps")
+	r := apiCall(t, ts, http.MethodPost, "/api/v1/rounds", admin, `{"name":"GTMI 2022","model":"gtmi"}`)
+	assertStatus(t, r, http.StatusCreated)
+	var round survey.Round
+	_ = json.Unmarshal([]byte(r.Body), &round)
+	id := strconv.FormatInt(round.ID, 10)
+	assertStatus(t, apiCall(t, ts, http.MethodPost, "/api/v1/rounds", admin, `{"name":"X","model":"nope"}`), http.StatusUnprocessableEntity)
+	assertStatus(t, apiCall(t, ts, http.MethodPost, "/api/v1/rounds/"+id+"/open", admin, ""), http.StatusOK)
+	csv := "institution_code,question_id,value\n" +
+		"MOH,CGSI,0.8\nMOH,PSDI,0.6\nMOH,DCEI,0.4\nMOH,GTEI,0.2\n" +
+		"MOI,CGSI,0.9\nMOI,PSDI,0.8\nMOI,DCEI,0.7\nMOI,GTEI,0.6\n" +
+		"MOF,CGSI,0.5\nMOF,PSDI,0.5\nMOF,DCEI,0.5\nMOF,GTEI,0.5\n"
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/rounds/"+id+"/answers/import", strings.NewReader(csv))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Authorization", "Bearer "+admin)
+	assertStatus(t, newClient(t, ts).do(req), http.StatusOK)
+	for _, code := range []string{"MOH", "MOI", "MOF"} {
+		assertStatus(t, apiCall(t, ts, http.MethodPost, "/api/v1/rounds/"+id+"/responses/"+code+"/submit", admin, ""), http.StatusOK)
+	}
+	r = apiCall(t, ts, http.MethodGet, "/api/v1/rounds/"+id+"/scores", admin, "")
+	assertStatus(t, r, http.StatusOK)
+	var out struct {
+		Scores []survey.InstitutionScore
+	}
+	_ = json.Unmarshal([]byte(r.Body), &out)
+	got := ""
+	for _, sc := range out.Scores {
+		got += sc.Code + " " + strconv.FormatFloat(sc.Index, 'f', -1, 64) + " " + sc.Level + " " + strconv.Itoa(sc.Rank) + "; "
+	}
+	// MOH and MOF both 0.5: they share rank 2 (1, 2, 2).
+	if got != "MOI 0.75 A 1; MOF 0.5 B 2; MOH 0.5 B 2; " {
+		t.Errorf("scores: %s", got)
+	}
+}

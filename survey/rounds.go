@@ -180,6 +180,9 @@ type RoundInput struct {
 	Name            string `form:"name" json:"name"`
 	QuestionnaireID int64  `form:"questionnaire" json:"questionnaire_id"`
 	Deadline        string `form:"deadline" json:"deadline"`
+	// Model names an example model (gtmi, egdi, eu-benchmark) instead of a
+	// questionnaire id; the web layer resolves it.
+	Model string `form:"-" json:"model"`
 }
 
 const roundSelect = `SELECT id, name, questionnaire_id, status, public, deadline, coalesce(opened_at, ''), coalesce(closed_at, ''),

@@ -64,7 +64,7 @@ type ScoreOptions struct {
 // with it. It is a pure function of its arguments (DESIGN.md §4).
 func Score(def *Definition, answers AnswerSet, services []Service, opt ScoreOptions) Result {
 	metrics := catalogMetricValues(services, opt.AsOf)
-	var r Result
+	r := Result{Items: make([]ItemScore, 0, len(def.Items))}
 	for _, it := range def.Items {
 		is := ItemScore{ItemID: it.ID, Section: it.Section, Weight: it.Weight}
 		a, answered := answers[it.ID]
@@ -227,8 +227,10 @@ func (m Model) Display(x float64) float64 {
 // (no fee-bearing services, none for the diaspora) is absent: N/A. With no
 // public service at all, every metric is 0.
 func catalogMetricValues(services []Service, asOf time.Time) map[string]float64 {
-	var a []Service // public-facing active services
-	for _, s := range services {
+	// Sets hold pointers: a Service is large, and a round scores thousands of catalogs.
+	a := make([]*Service, 0, len(services)) // public-facing active services
+	for i := range services {
+		s := &services[i]
 		if s.Status == ServiceActive && (contains(s.Audience, "citizens") || contains(s.Audience, "businesses") || contains(s.Audience, "diaspora")) {
 			a = append(a, s)
 		}
@@ -240,7 +242,7 @@ func catalogMetricValues(services []Service, asOf time.Time) map[string]float64 
 		}
 		return out
 	}
-	share := func(set []Service, p func(Service) bool) float64 {
+	share := func(set []*Service, p func(*Service) bool) float64 {
 		if len(set) == 0 {
 			return 0
 		}
@@ -252,8 +254,8 @@ func catalogMetricValues(services []Service, asOf time.Time) map[string]float64 
 		}
 		return float64(n) / float64(len(set))
 	}
-	where := func(p func(Service) bool) []Service {
-		var out []Service
+	where := func(p func(*Service) bool) []*Service {
+		var out []*Service
 		for _, s := range a {
 			if p(s) {
 				out = append(out, s)
@@ -261,24 +263,24 @@ func catalogMetricValues(services []Service, asOf time.Time) map[string]float64 
 		}
 		return out
 	}
-	a1 := where(func(s Service) bool { return s.Stage >= 1 })
-	a2 := where(func(s Service) bool { return s.Stage >= 2 })
-	a3 := where(func(s Service) bool { return s.Stage >= 3 })
-	fees := where(func(s Service) bool { return s.FeeILS > 0 })
-	diaspora := where(func(s Service) bool { return contains(s.Audience, "diaspora") })
-	withVolume := where(func(s Service) bool { return s.YearlyVolume > 0 })
+	a1 := where(func(s *Service) bool { return s.Stage >= 1 })
+	a2 := where(func(s *Service) bool { return s.Stage >= 2 })
+	a3 := where(func(s *Service) bool { return s.Stage >= 3 })
+	fees := where(func(s *Service) bool { return s.FeeILS > 0 })
+	diaspora := where(func(s *Service) bool { return contains(s.Audience, "diaspora") })
+	withVolume := where(func(s *Service) bool { return s.YearlyVolume > 0 })
 
 	cutoff := asOf.AddDate(-1, 0, 0).Format("2006-01-02")
-	out["catalog_fresh"] = share(a, func(s Service) bool {
+	out["catalog_fresh"] = share(a, func(s *Service) bool {
 		return s.NameAr != "" && s.NameEn != "" && s.DescriptionAr != "" && len(s.Channels) > 0 &&
 			s.LastReviewed != "" && (asOf.IsZero() || s.LastReviewed >= cutoff)
 	})
-	out["share_stage1"] = share(a, func(s Service) bool { return s.Stage >= 1 })
-	out["share_stage3"] = share(a, func(s Service) bool { return s.Stage >= 3 })
-	out["share_stage4"] = share(a, func(s Service) bool { return s.Stage >= 4 })
+	out["share_stage1"] = share(a, func(s *Service) bool { return s.Stage >= 1 })
+	out["share_stage3"] = share(a, func(s *Service) bool { return s.Stage >= 3 })
+	out["share_stage4"] = share(a, func(s *Service) bool { return s.Stage >= 4 })
 	out["mean_stage"] = weightedMeanStage(a, withVolume) / MaxStage
 	if len(fees) > 0 {
-		out["share_e_payment"] = share(fees, func(s Service) bool { return s.EPayment })
+		out["share_e_payment"] = share(fees, func(s *Service) bool { return s.EPayment })
 	}
 	var vol, online float64
 	for _, s := range withVolume {
@@ -292,32 +294,32 @@ func catalogMetricValues(services []Service, asOf time.Time) map[string]float64 
 	} else {
 		out["digital_takeup"] = 0
 	}
-	top := append([]Service(nil), withVolume...)
+	top := append([]*Service(nil), withVolume...)
 	sort.SliceStable(top, func(i, j int) bool {
 		if top[i].YearlyVolume != top[j].YearlyVolume {
 			return top[i].YearlyVolume > top[j].YearlyVolume
 		}
 		return top[i].Code < top[j].Code
 	})
-	out["top5_stage3"] = share(top[:min(5, len(top))], func(s Service) bool { return s.Stage >= 3 })
-	out["share_mobile"] = share(a1, func(s Service) bool { return s.MobileFriendly })
-	out["share_e_id"] = share(a3, func(s Service) bool { return s.EID })
-	out["share_data_exchange"] = share(a2, func(s Service) bool { return s.DataExchange })
+	out["top5_stage3"] = share(top[:min(5, len(top))], func(s *Service) bool { return s.Stage >= 3 })
+	out["share_mobile"] = share(a1, func(s *Service) bool { return s.MobileFriendly })
+	out["share_e_id"] = share(a3, func(s *Service) bool { return s.EID })
+	out["share_data_exchange"] = share(a2, func(s *Service) bool { return s.DataExchange })
 	// Published standards: a stated processing time and a description (the
 	// catalog has no separate list of required documents yet; the fee,
 	// 0 included, is always stated).
-	out["share_published_standards"] = share(a, func(s Service) bool { return s.ProcessingDays > 0 && s.DescriptionAr != "" })
-	out["share_abroad"] = share(a, func(s Service) bool { return s.Abroad })
+	out["share_published_standards"] = share(a, func(s *Service) bool { return s.ProcessingDays > 0 && s.DescriptionAr != "" })
+	out["share_abroad"] = share(a, func(s *Service) bool { return s.Abroad })
 	if len(diaspora) > 0 {
-		out["share_abroad_diaspora"] = share(diaspora, func(s Service) bool { return s.Abroad })
+		out["share_abroad_diaspora"] = share(diaspora, func(s *Service) bool { return s.Abroad })
 	}
-	out["share_no_visit"] = share(a, func(s Service) bool { return s.NoVisit })
+	out["share_no_visit"] = share(a, func(s *Service) bool { return s.NoVisit })
 	return out
 }
 
 // weightedMeanStage is the volume-weighted mean stage; a service with no
 // recorded volume weighs the median recorded volume (1 when none is).
-func weightedMeanStage(a, withVolume []Service) float64 {
+func weightedMeanStage(a, withVolume []*Service) float64 {
 	median := 1.0
 	if n := len(withVolume); n > 0 {
 		v := make([]float64, n)
