@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -72,9 +73,22 @@ func filterScores(c *gin.Context, list []survey.InstitutionScore) []survey.Insti
 	return out
 }
 
+// apiScores answers a round's rankings. The encoded answer is kept per
+// round, index, filters and version of the scores, so repeated requests (a
+// dashboard on a conference screen) cost one small query.
 func (s *Server) apiScores(c *gin.Context) {
 	r, ok := s.roundForScores(c, "")
 	if !ok {
+		return
+	}
+	version, err := s.store.ScoresVersion(c.Request.Context(), r.ID)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	key := "scores/" + strconv.FormatInt(r.ID, 10) + "/" + scoreKind(c) + "/" + c.Query("sector") + "/" + c.Query("kind") + "/" + c.Query("region") + "/" + r.Status + strconv.FormatBool(r.Public)
+	if body, ok := s.apiCache.get(key, version); ok {
+		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 		return
 	}
 	list, err := s.store.Scores(c.Request.Context(), r.ID, scoreKind(c))
@@ -86,7 +100,13 @@ func (s *Server) apiScores(c *gin.Context) {
 	if list == nil {
 		list = []survey.InstitutionScore{}
 	}
-	c.JSON(http.StatusOK, gin.H{"round": r, "index": scoreKind(c), "scoring_version": survey.ScoringVersion, "scores": list})
+	body, err := json.Marshal(gin.H{"round": r, "index": scoreKind(c), "scoring_version": survey.ScoringVersion, "scores": list})
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	s.apiCache.put(key, version, body)
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }
 
 // scorecard is one institution's score explained: dimensions, items and
@@ -145,6 +165,10 @@ func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
 	}
 	if !found {
 		s.failErr(c, survey.ErrNotFound)
+		return sc, false
+	}
+	if sc.Score.Result, err = s.store.ScoreResult(ctx, r.ID, code, sc.Kind); err != nil {
+		s.failErr(c, err)
 		return sc, false
 	}
 	sc.Institution = sc.Score.Institution

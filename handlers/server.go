@@ -46,6 +46,8 @@ type Server struct {
 	assets string
 	// catalogPages caches anonymous catalog pages by URL.
 	catalogPages *pageCache
+	// apiCache caches encoded API answers that many ask for alike (rankings).
+	apiCache *pageCache
 	// ready is set once an administrator exists; until then only the
 	// first-run setup page and /healthz answer.
 	ready atomic.Bool
@@ -57,7 +59,7 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: store, cfg: cfg, log: cfg.Logger, catalogPages: newPageCache(512)}
+	s := &Server{store: store, cfg: cfg, log: cfg.Logger, catalogPages: newPageCache(512), apiCache: newPageCache(256)}
 	var err error
 	if s.locales, err = loadLocales(); err != nil {
 		return nil, err

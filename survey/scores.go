@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
+	"sync"
 )
 
 // Score kinds: the self-reported index counts every answer; the verified
@@ -39,12 +42,13 @@ func (s *Store) scoreResponse(ctx context.Context, tx *sql.Tx, round Round, q Qu
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO scores (response_id, kind, scoring_version, questionnaire_hash, index_value, level, result, computed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		dims := encodeDimensions(r.Dimensions)
+		_, err = tx.ExecContext(ctx, `INSERT INTO scores (response_id, kind, scoring_version, questionnaire_hash, index_value, level, dimensions, result, computed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (response_id, kind) DO UPDATE SET scoring_version = excluded.scoring_version,
 				questionnaire_hash = excluded.questionnaire_hash, index_value = excluded.index_value, level = excluded.level,
-				result = excluded.result, computed_at = excluded.computed_at`,
-			responseID, kind, ScoringVersion, q.Hash, r.Index, r.Level, string(body), formatTime(s.now()))
+				dimensions = excluded.dimensions, result = excluded.result, computed_at = excluded.computed_at`,
+			responseID, kind, ScoringVersion, q.Hash, r.Index, r.Level, dims, string(body), formatTime(s.now()))
 		if err != nil {
 			return fmt.Errorf("survey: store score: %w", err)
 		}
@@ -114,10 +118,60 @@ type InstitutionScore struct {
 	QuestionnaireHash string             `json:"questionnaire_hash"`
 }
 
+// ScoresVersion changes whenever rankings could: a score written, a
+// response's status changed, an institution or the catalog edited (both
+// counters are kept by triggers, so writes from any process count).
+func (s *Store) ScoresVersion(ctx context.Context, roundID int64) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT group_concat(value, '|') FROM settings WHERE key IN ('scores_version', 'catalog_version')`).Scan(&v)
+	if err != nil {
+		return "", fmt.Errorf("survey: scores version: %w", err)
+	}
+	return v, nil
+}
+
+// rankCache keeps recent rankings by round and kind, with the version they
+// were computed at.
+type rankCache struct {
+	mu sync.Mutex
+	by map[string]rankEntry
+}
+
+type rankEntry struct {
+	version string
+	list    []InstitutionScore
+}
+
 // Scores ranks a round's scored responses on the self-reported or the
 // verified index, with Δ index and Δ rank against the previous round for
-// institutions present in both.
+// institutions present in both. A ranking is computed once per version of
+// the round's scores and then served from memory (a copy of the slice).
 func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
+	version, err := s.ScoresVersion(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%d/%s", roundID, kind)
+	s.ranks.mu.Lock()
+	e, ok := s.ranks.by[key]
+	s.ranks.mu.Unlock()
+	if ok && e.version == version {
+		return append([]InstitutionScore(nil), e.list...), nil
+	}
+	list, err := s.computeScores(ctx, roundID, kind)
+	if err != nil {
+		return nil, err
+	}
+	s.ranks.mu.Lock()
+	if s.ranks.by == nil || len(s.ranks.by) > 64 {
+		s.ranks.by = map[string]rankEntry{}
+	}
+	s.ranks.by[key] = rankEntry{version, list}
+	s.ranks.mu.Unlock()
+	return append([]InstitutionScore(nil), list...), nil
+}
+
+func (s *Store) computeScores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
 	round, err := s.Round(ctx, roundID)
 	if err != nil {
 		return nil, err
@@ -126,7 +180,7 @@ func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]Insti
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.rankedRound(ctx, roundID, kind, q.Def.Model)
+	cur, err := s.rankedRound(ctx, roundID, kind, q.Def)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +196,7 @@ func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]Insti
 		if err != nil {
 			return nil, err
 		}
-		list, err := s.rankedRound(ctx, prevID, kind, pdef.Def.Model)
+		list, err := s.rankedRound(ctx, prevID, kind, pdef.Def)
 		if err != nil {
 			return nil, err
 		}
@@ -193,9 +247,11 @@ func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]Insti
 	return cur, nil
 }
 
-// rankedRound reads a round's stored scores and ranks them.
-func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, m Model) ([]InstitutionScore, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("i.", institutionColumns)+`, r.status, s.result, s.scoring_version, s.questionnaire_hash
+// rankedRound reads a round's stored scores (index and dimensions only:
+// decoding every item of 1,500 results was most of the time) and ranks them.
+func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def *Definition) ([]InstitutionScore, error) {
+	m := def.Model
+	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("i.", institutionColumns)+`, r.status, s.index_value, s.level, s.dimensions, s.scoring_version, s.questionnaire_hash
 		FROM scores s JOIN responses r ON r.id = s.response_id JOIN institutions i ON i.id = r.institution_id
 		WHERE r.round_id = ? AND s.kind = ? AND r.status IN ('submitted', 'accepted') AND i.active = 1`, roundID, kind)
 	if err != nil {
@@ -208,14 +264,15 @@ func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, m M
 		var (
 			sc   InstitutionScore
 			body string
+			err  error
 		)
 		var created, updated string
 		inst := &sc.Institution
 		if err := rows.Scan(&inst.ID, &inst.Code, &inst.NameAr, &inst.NameEn, &inst.Kind, &inst.Sector, &inst.Region, &inst.Website,
-			&inst.Active, &created, &updated, &sc.Status, &body, &sc.ScoringVersion, &sc.QuestionnaireHash); err != nil {
+			&inst.Active, &created, &updated, &sc.Status, &sc.Result.Index, &sc.Result.Level, &body, &sc.ScoringVersion, &sc.QuestionnaireHash); err != nil {
 			return nil, fmt.Errorf("survey: scores: %w", err)
 		}
-		if err := json.Unmarshal([]byte(body), &sc.Result); err != nil {
+		if sc.Result.Dimensions, err = decodeDimensions(body, def); err != nil {
 			return nil, fmt.Errorf("survey: scores: %w", err)
 		}
 		results[inst.Code] = sc.Result
@@ -249,4 +306,58 @@ func prefixed(prefix, columns string) string {
 		out = append(out, prefix+c)
 	}
 	return joinColumns(out)
+}
+
+// ScoreResult is one institution's whole stored result (every item) in a round.
+func (s *Store) ScoreResult(ctx context.Context, roundID int64, code, kind string) (Result, error) {
+	var body string
+	err := s.r.QueryRowContext(ctx, `SELECT s.result FROM scores s JOIN responses r ON r.id = s.response_id
+		JOIN institutions i ON i.id = r.institution_id WHERE r.round_id = ? AND i.code = ? AND s.kind = ?`, roundID, code, kind).Scan(&body)
+	var r Result
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("survey: score of %s: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("survey: score of %s: %w", code, err)
+	}
+	return r, json.Unmarshal([]byte(body), &r)
+}
+
+// encodeDimensions writes dimension scores compactly for the rankings
+// ("STR=0.51;SRV=-" with - for a dropped dimension): decoding them as JSON
+// for 1,500 institutions took most of a rankings request.
+func encodeDimensions(dims []DimensionScore) string {
+	parts := make([]string, len(dims))
+	for i, d := range dims {
+		v := "-"
+		if !d.Dropped {
+			v = strconv.FormatFloat(d.Score, 'g', -1, 64)
+		}
+		parts[i] = d.Section + "=" + v
+	}
+	return strings.Join(parts, ";")
+}
+
+func decodeDimensions(s string, def *Definition) ([]DimensionScore, error) {
+	weights := make(map[string]float64, len(def.Sections))
+	for _, sec := range def.Sections {
+		weights[sec.ID] = sec.Weight
+	}
+	var out []DimensionScore
+	for _, part := range strings.Split(s, ";") {
+		id, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("bad dimension %q", part)
+		}
+		d := DimensionScore{Section: id, Weight: weights[id], Dropped: v == "-"}
+		if !d.Dropped {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return nil, err
+			}
+			d.Score = f
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }

@@ -97,6 +97,7 @@ type Store struct {
 	dummy     []byte
 	cat       catalogCache
 	defs      definitions
+	ranks     rankCache
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
