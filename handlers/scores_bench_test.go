@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,4 +81,28 @@ func BenchmarkScoresAPI(b *testing.B) {
 	}
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)*99/100])/1e6, "p99-ms")
+}
+
+// BenchmarkAutosave is one answer saved through the whole router (bearer
+// token, JSON, validation, version check, audit) on the demo database.
+func BenchmarkAutosave(b *testing.B) {
+	srv, st := newTestServer(b)
+	ctx := context.Background()
+	rounds, _ := st.OpenRounds(ctx)
+	u, _ := st.CreateUser(ctx, 0, survey.NewUser{Email: "r@moi.ps", Role: survey.RoleRespondent, InstitutionCode: "MOI", Password: "bench-password"})
+	token, _, _ := st.CreateSession(ctx, u.ID, survey.SessionAPI)
+	path := "/api/v1/rounds/" + strconv.FormatInt(rounds[0].ID, 10) + "/responses/MOI/answers/STR-1"
+	version := 0
+	for b.Loop() {
+		body := fmt.Sprintf(`{"values":["%d"],"version":%d}`, version%4, version)
+		req := httptest.NewRequest(http.MethodPut, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body.String())
+		}
+		version++
+	}
 }

@@ -48,6 +48,9 @@ func parseTime(s string) time.Time {
 //     memory (the default is 2 MB). A catalog of 30,000 services is ~20 MB;
 //     with the default, every search re-read it from the OS (measured: 3–4×
 //     slower).
+//   - _stmt_cache_size=64: each connection keeps its last 64 prepared
+//     statements; preparing the same SQL again on every save was 40 % of
+//     the database time of an autosave (measured).
 //   - _txlock=immediate: BEGIN takes the write lock at once. A deferred
 //     transaction that reads and then writes must upgrade its lock, and a busy
 //     timeout cannot rescue that upgrade (measured: 7–37 % failures under 50
@@ -59,6 +62,7 @@ func DSN(path string, readOnly bool) string {
 	v.Set("_busy_timeout", "5000")
 	v.Set("_foreign_keys", "on")
 	v.Set("_cache_size", "-32000")
+	v.Set("_stmt_cache_size", "64")
 	if readOnly {
 		v.Set("mode", "ro")
 	} else {
