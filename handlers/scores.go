@@ -91,6 +91,13 @@ func (s *Server) apiScores(c *gin.Context) {
 		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 		return
 	}
+	// Requests arriving together after a change encode the answer once.
+	s.encoding.Lock()
+	defer s.encoding.Unlock()
+	if body, ok := s.apiCache.get(key, version); ok {
+		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+		return
+	}
 	list, err := s.store.Scores(c.Request.Context(), r.ID, scoreKind(c))
 	if err != nil {
 		s.serverError(c, err)

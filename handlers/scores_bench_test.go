@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,20 +68,37 @@ func BenchmarkScoresAPI(b *testing.B) {
 	token, _, _ := st.CreateSession(ctx, u.ID, survey.SessionAPI)
 	srv := newServerOn(b, st)
 	path := "/api/v1/rounds/" + strconv.FormatInt(round.ID, 10) + "/scores"
+	// 32 concurrent clients on the 2 CPUs, like a hall of dashboards. The
+	// first request after a change computes the ranking (about 30 ms); the
+	// rest are served from memory.
+	b.SetParallelism(16)
+	if os.Getenv("MARSAD_BENCH_COLD") == "" {
+		warm := httptest.NewRequest(http.MethodGet, path, nil)
+		warm.Header.Set("Authorization", "Bearer "+token)
+		srv.ServeHTTP(&discardWriter{header: http.Header{}}, warm)
+	}
+	var mu sync.Mutex
 	var times []time.Duration
 	b.ResetTimer()
-	for b.Loop() {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		w := httptest.NewRecorder()
-		start := time.Now()
-		srv.ServeHTTP(w, req)
-		times = append(times, time.Since(start))
-		if w.Code != http.StatusOK {
-			b.Fatalf("status %d", w.Code)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			w := &discardWriter{header: http.Header{}}
+			start := time.Now()
+			srv.ServeHTTP(w, req)
+			d := time.Since(start)
+			if w.status != http.StatusOK {
+				b.Errorf("status %d", w.status)
+				return
+			}
+			mu.Lock()
+			times = append(times, d)
+			mu.Unlock()
 		}
-	}
+	})
 	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2])/1e6, "p50-ms")
 	b.ReportMetric(float64(times[len(times)*99/100])/1e6, "p99-ms")
 }
 
@@ -106,3 +125,45 @@ func BenchmarkAutosave(b *testing.B) {
 		version++
 	}
 }
+
+// BenchmarkResponsePage renders the 60-item questionnaire form for a
+// signed-in respondent (server time only), reporting p99.
+func BenchmarkResponsePage(b *testing.B) {
+	srv, st := newTestServer(b)
+	ctx := context.Background()
+	rounds, _ := st.OpenRounds(ctx)
+	u, _ := st.CreateUser(ctx, 0, survey.NewUser{Email: "r@moh.ps", Role: survey.RoleRespondent, InstitutionCode: "MOH", Password: "bench-password"})
+	token, _, _ := st.CreateSession(ctx, u.ID, survey.SessionWeb)
+	path := "/ar/rounds/" + strconv.FormatInt(rounds[0].ID, 10) + "/responses/MOH"
+	var times []time.Duration
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: cookieSession, Value: token})
+		w := httptest.NewRecorder()
+		start := time.Now()
+		srv.ServeHTTP(w, req)
+		times = append(times, time.Since(start))
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)*99/100])/1e6, "p99-ms")
+}
+
+// discardWriter is a ResponseWriter that drops the body, as a network
+// connection would take it, so benchmarks time the server and not a
+// recorder's growing buffer.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header { return w.header }
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return len(p), nil
+}
+func (w *discardWriter) WriteHeader(code int) { w.status = code }

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
@@ -46,8 +47,10 @@ type Server struct {
 	assets string
 	// catalogPages caches anonymous catalog pages by URL.
 	catalogPages *pageCache
-	// apiCache caches encoded API answers that many ask for alike (rankings).
+	// apiCache caches encoded API answers that many ask for alike (rankings);
+	// encoding is held while one is made.
 	apiCache *pageCache
+	encoding sync.Mutex
 	// ready is set once an administrator exists; until then only the
 	// first-run setup page and /healthz answer.
 	ready atomic.Bool

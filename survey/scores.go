@@ -135,6 +135,9 @@ func (s *Store) ScoresVersion(ctx context.Context, roundID int64) (string, error
 type rankCache struct {
 	mu sync.Mutex
 	by map[string]rankEntry
+	// computing is held while a ranking is computed, so that many requests
+	// arriving together after a change compute it once, not each.
+	computing sync.Mutex
 }
 
 type rankEntry struct {
@@ -152,11 +155,22 @@ func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]Insti
 		return nil, err
 	}
 	key := fmt.Sprintf("%d/%s", roundID, kind)
-	s.ranks.mu.Lock()
-	e, ok := s.ranks.by[key]
-	s.ranks.mu.Unlock()
-	if ok && e.version == version {
-		return append([]InstitutionScore(nil), e.list...), nil
+	cached := func() ([]InstitutionScore, bool) {
+		s.ranks.mu.Lock()
+		defer s.ranks.mu.Unlock()
+		e, ok := s.ranks.by[key]
+		if !ok || e.version != version {
+			return nil, false
+		}
+		return append([]InstitutionScore(nil), e.list...), true
+	}
+	if list, ok := cached(); ok {
+		return list, nil
+	}
+	s.ranks.computing.Lock()
+	defer s.ranks.computing.Unlock()
+	if list, ok := cached(); ok { // computed while we waited
+		return list, nil
 	}
 	list, err := s.computeScores(ctx, roundID, kind)
 	if err != nil {
