@@ -211,3 +211,37 @@ func mustDate(s string) (t time.Time) {
 	t, _ = time.Parse("2006-01-02", s)
 	return t
 }
+
+// TestRankIgnoresOrder: the same institutions given in another order (and
+// with normalisation on) get the same values, levels and ranks.
+func TestRankIgnoresOrder(t *testing.T) {
+	d := scoringDefinition()
+	r := rand.New(rand.NewPCG(3, 4))
+	results := map[string]Result{}
+	codes := []string{}
+	for i := range 40 {
+		code := string(rune('A'+i%26)) + itoa(i)
+		codes = append(codes, code)
+		answers := AnswerSet{"A1": ans(itoa(r.IntN(4))), "B1": ans(itoa(r.IntN(101))), "A3": ans("yes")}
+		results[code] = Score(d, answers, nil, ScoreOptions{})
+	}
+	for _, method := range []string{"none", "minmax", "zscore-minmax"} {
+		m := d.Model
+		m.Normalization = method
+		m.NormalizeOn = "dimensions"
+		base := Rank(m, results)
+		for range 5 {
+			r.Shuffle(len(codes), func(i, j int) { codes[i], codes[j] = codes[j], codes[i] })
+			shuffled := map[string]Result{}
+			for _, c := range codes {
+				shuffled[c] = results[c]
+			}
+			again := Rank(m, shuffled)
+			for i := range base {
+				if base[i].Institution != again[i].Institution || base[i].Rank != again[i].Rank || !near(base[i].Value, again[i].Value) {
+					t.Fatalf("%s: order changed the outcome at %d: %+v vs %+v", method, i, base[i], again[i])
+				}
+			}
+		}
+	}
+}
