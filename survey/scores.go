@@ -98,24 +98,26 @@ func (s *Store) Rescore(ctx context.Context, actorID, roundID int64) (int, error
 // InstitutionScore is an institution's score in a round, ranked among the
 // round's scored responses, with its change since the previous round.
 type InstitutionScore struct {
-	Institution       Institution        `json:"-"`
-	Code              string             `json:"code"`
-	NameAr            string             `json:"name_ar"`
-	NameEn            string             `json:"name_en"`
-	Sector            string             `json:"sector"`
-	Kind              string             `json:"kind"`
-	Region            string             `json:"region"`
-	Status            string             `json:"status"`
-	Index             float64            `json:"index"`
-	Level             string             `json:"level"`
-	Rank              int                `json:"rank"`
-	Of                int                `json:"of"`
-	Dimensions        map[string]float64 `json:"dimensions"`
-	DeltaIndex        *float64           `json:"delta_index,omitempty"`
-	DeltaRank         *int               `json:"delta_rank,omitempty"` // positive: moved up
-	Result            Result             `json:"-"`
-	ScoringVersion    string             `json:"scoring_version"`
-	QuestionnaireHash string             `json:"questionnaire_hash"`
+	Institution Institution        `json:"-"`
+	Code        string             `json:"code"`
+	NameAr      string             `json:"name_ar"`
+	NameEn      string             `json:"name_en"`
+	Sector      string             `json:"sector"`
+	Kind        string             `json:"kind"`
+	Region      string             `json:"region"`
+	Status      string             `json:"status"`
+	Index       float64            `json:"index"`
+	Level       string             `json:"level"`
+	Rank        int                `json:"rank"`
+	Of          int                `json:"of"`
+	Dimensions  map[string]float64 `json:"dimensions"`
+	// DimensionRanks ranks the institution on each dimension (ties share).
+	DimensionRanks    map[string]int `json:"dimension_ranks"`
+	DeltaIndex        *float64       `json:"delta_index,omitempty"`
+	DeltaRank         *int           `json:"delta_rank,omitempty"` // positive: moved up
+	Result            Result         `json:"-"`
+	ScoringVersion    string         `json:"scoring_version"`
+	QuestionnaireHash string         `json:"questionnaire_hash"`
 }
 
 // ScoresVersion changes whenever rankings could: a score written, a
@@ -311,7 +313,31 @@ func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def
 		out = append(out, sc)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Rank < out[j].Rank })
+	for _, sec := range def.Sections {
+		rankOn(out, sec.ID)
+	}
 	return out, nil
+}
+
+// rankOn gives each institution its competition rank on one dimension.
+func rankOn(list []InstitutionScore, section string) {
+	idx := make([]int, 0, len(list))
+	for i := range list {
+		if list[i].DimensionRanks == nil {
+			list[i].DimensionRanks = map[string]int{}
+		}
+		if _, ok := list[i].Dimensions[section]; ok {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return list[idx[a]].Dimensions[section] > list[idx[b]].Dimensions[section] })
+	for k, i := range idx {
+		if k > 0 && list[i].Dimensions[section] == list[idx[k-1]].Dimensions[section] {
+			list[i].DimensionRanks[section] = list[idx[k-1]].DimensionRanks[section]
+		} else {
+			list[i].DimensionRanks[section] = k + 1
+		}
+	}
 }
 
 func prefixed(prefix, columns string) string {
