@@ -113,6 +113,7 @@ type view struct {
 	Demo      bool
 	Version   string
 	Assets    string // cache-busting token for /static URLs
+	Charts    bool   // the page draws charts: load ECharts
 	Form      *form
 	Data      any
 	RequestID string

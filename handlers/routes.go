@@ -34,6 +34,7 @@ func (s *Server) routes() *gin.Engine {
 		open.GET("/catalog", s.showCatalog)
 		open.GET("/catalog/:id", s.showCatalogService)
 		open.GET("/rounds/:id/rankings", s.showRankings)
+		open.GET("/rounds/:id/dashboard", s.showDashboard)
 		open.GET("/rounds/:id/scorecards/:code", s.showScorecard)
 
 		editors := open.Group("", s.requireRole(survey.RoleAdmin, survey.RoleRespondent))

@@ -4,7 +4,7 @@ package static
 
 import "embed"
 
-// Files is the asset tree: css/, js/, fonts/.
+// Files is the asset tree: css/, js/, fonts/, echarts/ (ECharts 6.1.0, Apache-2.0: LICENSE.txt, NOTICE.txt).
 //
-//go:embed css js fonts
+//go:embed css js fonts echarts
 var Files embed.FS

@@ -195,3 +195,20 @@
   setInterval(flush, 5000);
   flush();
 })();
+
+// Charts: each <div class="chart" data-option="…"> holds its ECharts option
+// as JSON in an attribute (escaped by the server), drawn here with the
+// page's language. No inline script anywhere.
+(function () {
+  "use strict";
+  if (!window.echarts) { return; }
+  var lang = document.documentElement.lang === "ar" ? "AR" : "EN";
+  var charts = [];
+  document.querySelectorAll(".chart[data-option]").forEach(function (el) {
+    var chart = window.echarts.init(el, null, { renderer: "canvas", locale: lang });
+    chart.setOption(JSON.parse(el.getAttribute("data-option")));
+    el.setAttribute("data-rendered", "1");
+    charts.push(chart);
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();

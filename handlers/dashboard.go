@@ -1,0 +1,101 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/reports"
+	"marsad/survey"
+)
+
+type dashboardPage struct {
+	Round     survey.Round
+	Kind      string
+	Responded int
+	Total     int
+	Average   float64
+	Change    *float64
+	Catalog   survey.CatalogMetrics
+	Charts    []reports.Chart
+}
+
+// showDashboard is the national overview of a round: key figures and
+// charts, each with its data as a table. Visibility is the rankings'.
+func (s *Server) showDashboard(c *gin.Context) {
+	r, ok := s.roundForScores(c, "")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	v := s.newView(c, "dashboard.title")
+	v.Title = v.T("dashboard.heading", r.Name)
+	p := dashboardPage{Round: r, Kind: scoreKind(c)}
+	q, err := s.store.Questionnaire(ctx, r.QuestionnaireID)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	scores, err := s.store.Scores(ctx, r.ID, p.Kind)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	insts, err := s.store.CountInstitutions(ctx)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	p.Responded, p.Total = len(scores), insts
+	var sum, dsum float64
+	var dn int
+	levels := map[string]int{}
+	for _, sc := range scores {
+		sum += sc.Index
+		levels[sc.Level]++
+		if sc.DeltaIndex != nil {
+			dsum += *sc.DeltaIndex
+			dn++
+		}
+	}
+	if len(scores) > 0 {
+		p.Average = q.Def.Model.Display(sum / float64(len(scores)) / q.Def.Model.Scale)
+	}
+	if dn > 0 {
+		d := dsum / float64(dn)
+		p.Change = &d
+	}
+	var services []survey.Service
+	if err := s.store.EachService(ctx, true, func(sv survey.Service) error { services = append(services, sv); return nil }); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	p.Catalog = survey.ComputeMetrics(services)
+
+	var levelLabels []string
+	var levelCounts []int
+	var levelColors []string
+	for _, l := range q.Def.Model.Levels {
+		levelLabels = append(levelLabels, pick(v.Lang, l.LabelAr, l.LabelEn))
+		levelCounts = append(levelCounts, levels[l.Key])
+		levelColors = append(levelColors, reports.LevelColors[l.Key])
+	}
+	var stageLabels []string
+	var stageCounts []int
+	for st := 0; st <= survey.MaxStage; st++ {
+		stageLabels = append(stageLabels, strconv.Itoa(st)+" "+v.T("stage."+strconv.Itoa(st)))
+		stageCounts = append(stageCounts, p.Catalog.ByStage[st])
+	}
+	p.Charts = []reports.Chart{
+		reports.Leaderboard(reports.ChartID("leaderboard", r.ID), v.T("dashboard.leaderboard"), scores, v.Lang, 15),
+		reports.Counts(reports.ChartID("levels", r.ID), v.T("dashboard.levels"), levelLabels, levelCounts, levelColors, v.Lang),
+		reports.Counts(reports.ChartID("stages", r.ID), v.T("dashboard.stages"), stageLabels, stageCounts, reports.StageColors[:], v.Lang),
+		reports.Shares(reports.ChartID("reach", r.ID), v.T("dashboard.reach"),
+			[]string{v.T("metric.stage3"), v.T("flag.abroad"), v.T("flag.no_visit"), v.T("flag.e_payment")},
+			[]float64{p.Catalog.ShareStage3, p.Catalog.ShareAbroad, p.Catalog.ShareNoVisit, p.Catalog.ShareEPayment}, v.Lang),
+	}
+	v.Charts = true
+	v.Data = p
+	s.render(c, http.StatusOK, "dashboard", v)
+}

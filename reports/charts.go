@@ -1,0 +1,187 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"marsad/survey"
+)
+
+// Chart is a chart ready for a page or an export: its ECharts option (built
+// with go-echarts, then finished here: toolbox, font, right-to-left) and the
+// same data as a table, for screen readers and for people who want numbers.
+type Chart struct {
+	ID     string
+	Title  string
+	Option map[string]any
+	Head   []string
+	Rows   [][]string
+}
+
+// OptionJSON is the option as JSON. Pages put it in an HTML attribute,
+// which html/template escapes, so names can never break out as markup or
+// script (go-echarts itself does not escape chart data).
+func (c Chart) OptionJSON() string {
+	b, _ := json.Marshal(c.Option)
+	return string(b)
+}
+
+// Colours fixed for every page, chart and export (DESIGN.md §7).
+var (
+	LevelColors = map[string]string{"very-high": "#1a6e3a", "high": "#2b6f99", "middle": "#8a5a00", "low": "#b3261e",
+		"A": "#1a6e3a", "B": "#2b6f99", "C": "#8a5a00", "D": "#b3261e"}
+	StageColors = [6]string{"#c8d6e0", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08306b"}
+	primary     = "#0b4f6c"
+)
+
+const fontFamily = "'Noto Sans Arabic', 'Noto Sans', sans-serif"
+
+// isolate wraps a label for the SVG renderer so that mixed Arabic and Latin
+// keeps its word order (U+2067 RLI … U+2069 PDI) in Arabic charts.
+func isolate(lang, s string) string {
+	if lang == "ar" {
+		return "\u2067" + s + "\u2069"
+	}
+	return s
+}
+
+// finish turns a go-echarts chart into the option map and adds what
+// go-echarts lacks: a save-as-image with pixel ratio 2 and SVG, the page's
+// font, and the mirroring Arabic needs (ECharts has no right-to-left mode).
+func finish(c interface {
+	Validate()
+	JSON() map[string]any
+}, lang string, horizontal bool) map[string]any {
+	c.Validate()
+	raw := c.JSON()
+	delete(raw, "assets")
+	// Plain maps from here on: go-echarts' option structs lack fields we set.
+	b, _ := json.Marshal(raw)
+	var o map[string]any
+	_ = json.Unmarshal(b, &o)
+	o["textStyle"] = map[string]any{"fontFamily": fontFamily}
+	o["animation"] = false
+	o["toolbox"] = map[string]any{
+		"show": true, "left": map[bool]string{true: "left", false: "right"}[lang == "ar"],
+		"feature": map[string]any{"saveAsImage": map[string]any{"pixelRatio": 2, "backgroundColor": "#ffffff", "name": "marsad-chart"}},
+	}
+	if t, ok := o["title"].(map[string]any); ok {
+		t["left"] = map[bool]string{true: "right", false: "left"}[lang == "ar"]
+	}
+	o["grid"] = map[string]any{"containLabel": true, "left": 40, "right": 40, "top": 56, "bottom": 16}
+	o["legend"] = map[string]any{"show": false} // one series: the title says what it is
+	if !horizontal {
+		// Long category names wrap instead of overlapping.
+		setAxis(o, "xAxis", map[string]any{"axisLabel": map[string]any{"interval": 0, "width": 64, "overflow": "break"}})
+	}
+	if lang == "ar" {
+		if horizontal {
+			// Category axis on the right, bars growing leftwards.
+			setAxis(o, "yAxis", map[string]any{"position": "right"})
+			setAxis(o, "xAxis", map[string]any{"inverse": true})
+		} else {
+			setAxis(o, "xAxis", map[string]any{"inverse": true})
+			setAxis(o, "yAxis", map[string]any{"position": "right"})
+		}
+	}
+	return o
+}
+
+func setAxis(o map[string]any, name string, set map[string]any) {
+	axes, _ := o[name].([]any)
+	if len(axes) == 0 {
+		axes = []any{map[string]any{}}
+	}
+	first, _ := axes[0].(map[string]any)
+	if first == nil {
+		first = map[string]any{}
+		axes[0] = first
+	}
+	for k, val := range set {
+		first[k] = val
+	}
+	o[name] = axes
+}
+
+func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) }
+
+// Leaderboard is a horizontal bar chart of the top n institutions' index,
+// each bar in its level's colour.
+func Leaderboard(id, title string, scores []survey.InstitutionScore, lang string, n int) Chart {
+	if len(scores) > n {
+		scores = scores[:n]
+	}
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}))
+	var names []string
+	var data []opts.BarData
+	ch := Chart{ID: id, Title: title, Head: []string{"#", "institution", "index", "level"}}
+	for _, s := range scores {
+		name := s.NameAr
+		if lang == "en" && s.NameEn != "" {
+			name = s.NameEn
+		}
+		names = append(names, isolate(lang, name))
+		data = append(data, opts.BarData{Value: s.Index, ItemStyle: &opts.ItemStyle{Color: LevelColors[s.Level]},
+			Label: &opts.Label{Show: opts.Bool(true), Position: map[bool]string{true: "left", false: "right"}[lang == "ar"]}})
+		ch.Rows = append(ch.Rows, []string{strconv.Itoa(s.Rank), name, strconv.FormatFloat(s.Index, 'f', -1, 64), s.Level})
+	}
+	bar.SetXAxis(names).AddSeries("index", data)
+	bar.XYReversal() // horizontal bars: names on the category (y) axis
+	ch.Option = finish(bar, lang, true)
+	// Names on a category axis, first place on top.
+	setAxis(ch.Option, "yAxis", map[string]any{"type": "category", "inverse": true})
+	setAxis(ch.Option, "xAxis", map[string]any{"type": "value"})
+	return ch
+}
+
+// Counts is a vertical bar chart of labelled counts with one colour each.
+func Counts(id, title string, labels []string, values []int, colors []string, lang string) Chart {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}))
+	ch := Chart{ID: id, Title: title, Head: []string{"", "n"}}
+	var xs []string
+	var data []opts.BarData
+	for i, l := range labels {
+		xs = append(xs, isolate(lang, l))
+		data = append(data, opts.BarData{Value: values[i], ItemStyle: &opts.ItemStyle{Color: colors[i%len(colors)]},
+			Label: &opts.Label{Show: opts.Bool(true), Position: "top"}})
+		ch.Rows = append(ch.Rows, []string{l, strconv.Itoa(values[i])})
+	}
+	bar.SetXAxis(xs).AddSeries("n", data)
+	ch.Option = finish(bar, lang, false)
+	return ch
+}
+
+// Shares is a vertical bar chart of percentages (0–1 in, 0–100 shown).
+func Shares(id, title string, labels []string, shares []float64, lang string) Chart {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}),
+		charts.WithYAxisOpts(opts.YAxis{Max: 100, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}))
+	ch := Chart{ID: id, Title: title, Head: []string{"", "%"}}
+	var xs []string
+	var data []opts.BarData
+	for i, l := range labels {
+		xs = append(xs, isolate(lang, l))
+		v, _ := strconv.ParseFloat(pct(shares[i]), 64)
+		data = append(data, opts.BarData{Value: v, ItemStyle: &opts.ItemStyle{Color: primary},
+			Label: &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{c}%"}})
+		ch.Rows = append(ch.Rows, []string{l, pct(shares[i])})
+	}
+	bar.SetXAxis(xs).AddSeries("share", data)
+	ch.Option = finish(bar, lang, false)
+	return ch
+}
+
+// ChartID makes a chart id that is safe as an HTML id and a JS name.
+func ChartID(parts ...any) string {
+	id := "chart"
+	for _, p := range parts {
+		id += fmt.Sprintf("_%v", p)
+	}
+	return id
+}

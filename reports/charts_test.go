@@ -1,0 +1,66 @@
+package reports
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"marsad/survey"
+)
+
+func sampleScores() []survey.InstitutionScore {
+	return []survey.InstitutionScore{
+		{Code: "MOH", NameAr: "وزارة الصحة", NameEn: "Ministry of Health", Index: 61.3, Level: "high", Rank: 1},
+		{Code: "X", NameAr: `</script><script>alert(1)</script>`, NameEn: `"><img src=x onerror=alert(1)>`, Index: 40, Level: "middle", Rank: 2},
+	}
+}
+
+func axis(t *testing.T, o map[string]any, name string) map[string]any {
+	t.Helper()
+	b, _ := json.Marshal(o[name])
+	var axes []map[string]any
+	if err := json.Unmarshal(b, &axes); err != nil || len(axes) == 0 {
+		t.Fatalf("%s: %s", name, b)
+	}
+	return axes[0]
+}
+
+func TestLeaderboardOptions(t *testing.T) {
+	ar := Leaderboard("lb", "الترتيب", sampleScores(), "ar", 10)
+	en := Leaderboard("lb", "Ranking", sampleScores(), "en", 10)
+	if got := axis(t, ar.Option, "yAxis"); got["position"] != "right" || got["type"] != "category" || got["inverse"] != true {
+		t.Errorf("Arabic category axis: %v", got)
+	}
+	if got := axis(t, ar.Option, "xAxis"); got["inverse"] != true {
+		t.Errorf("Arabic value axis not mirrored: %v", got)
+	}
+	if got := axis(t, en.Option, "yAxis"); got["position"] == "right" {
+		t.Errorf("English axis mirrored: %v", got)
+	}
+	js := ar.OptionJSON()
+	for _, want := range []string{`"pixelRatio":2`, `"saveAsImage"`, "Noto Sans Arabic", "#2b6f99", "\u2067وزارة الصحة\u2069", `"right"`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("option lacks %q:\n%s", want, js)
+		}
+	}
+	if ar.Option["title"].(map[string]any)["left"] != "right" {
+		t.Error("Arabic title not on the right")
+	}
+	if len(ar.Rows) != 2 || ar.Rows[0][1] != "وزارة الصحة" {
+		t.Errorf("table %v", ar.Rows)
+	}
+	if len(Leaderboard("lb", "x", sampleScores(), "en", 1).Rows) != 1 {
+		t.Error("top n not applied")
+	}
+}
+
+func TestCountsAndShares(t *testing.T) {
+	c := Counts("levels", "Levels", []string{"High", "Low"}, []int{3, 1}, []string{"#1", "#2"}, "en")
+	if !strings.Contains(c.OptionJSON(), `"value":3`) || len(c.Rows) != 2 {
+		t.Errorf("counts: %s", c.OptionJSON())
+	}
+	s := Shares("reach", "Reach", []string{"abroad"}, []float64{0.4567}, "ar")
+	if !strings.Contains(s.OptionJSON(), `"value":45.7`) || s.Rows[0][1] != "45.7" {
+		t.Errorf("shares: %s", s.OptionJSON())
+	}
+}
