@@ -19,14 +19,26 @@ type dashboardPage struct {
 	Change    *float64
 	Catalog   survey.CatalogMetrics
 	Charts    []reports.Chart
+	Top10     reports.Chart
 }
 
 // showDashboard is the national overview of a round: key figures and
 // charts, each with its data as a table. Visibility is the rankings'.
 func (s *Server) showDashboard(c *gin.Context) {
-	r, ok := s.roundForScores(c, "")
+	p, v, ok := s.buildDashboard(c)
 	if !ok {
 		return
+	}
+	v.Data = p
+	s.render(c, http.StatusOK, "dashboard", v)
+}
+
+// buildDashboard gathers a round's overview: figures and charts. It answers
+// the request itself when it returns false.
+func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
+	r, ok := s.roundForScores(c, "")
+	if !ok {
+		return dashboardPage{}, nil, false
 	}
 	ctx := c.Request.Context()
 	v := s.newView(c, "dashboard.title")
@@ -35,17 +47,17 @@ func (s *Server) showDashboard(c *gin.Context) {
 	q, err := s.store.Questionnaire(ctx, r.QuestionnaireID)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return p, v, false
 	}
 	scores, err := s.store.Scores(ctx, r.ID, p.Kind)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return p, v, false
 	}
 	insts, err := s.store.CountInstitutions(ctx)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return p, v, false
 	}
 	p.Responded, p.Total = len(scores), insts
 	var sum, dsum float64
@@ -69,7 +81,7 @@ func (s *Server) showDashboard(c *gin.Context) {
 	var services []survey.Service
 	if err := s.store.EachService(ctx, true, func(sv survey.Service) error { services = append(services, sv); return nil }); err != nil {
 		s.serverError(c, err)
-		return
+		return p, v, false
 	}
 	p.Catalog = survey.ComputeMetrics(services)
 
@@ -95,7 +107,7 @@ func (s *Server) showDashboard(c *gin.Context) {
 			[]string{v.T("metric.stage3"), v.T("flag.abroad"), v.T("flag.no_visit"), v.T("flag.e_payment")},
 			[]float64{p.Catalog.ShareStage3, p.Catalog.ShareAbroad, p.Catalog.ShareNoVisit, p.Catalog.ShareEPayment}, v.Lang),
 	}
+	p.Top10 = reports.Leaderboard(reports.ChartID("top10", r.ID), v.T("present.top10"), scores, v.Lang, 10)
 	v.Charts = true
-	v.Data = p
-	s.render(c, http.StatusOK, "dashboard", v)
+	return p, v, true
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"marsad/survey"
 )
@@ -71,4 +72,64 @@ func TestBrowserDashboardDraws(t *testing.T) {
 		}
 		screenshot(t, ctx, "11-dashboard-"+l)
 	}
+}
+
+func TestPresentationPage(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	c := newClient(t, ts)
+	for _, l := range Languages {
+		r := c.get("/" + l + "/present/" + id + "?auto=10")
+		assertStatus(t, r, http.StatusOK)
+		assertTranslated(t, r.Body)
+		assertContains(t, r.Body, `class="presentation" data-auto="10"`, `class="slide slide-title"`, "data-option=")
+		if n := strings.Count(r.Body, `<section class="slide"`); n < 4 {
+			t.Errorf("%s: %d slides, want the overview and at least three charts", l, n)
+		}
+	}
+	// An odd auto value is ignored rather than trusted.
+	assertContains(t, c.get("/en/present/"+id+"?auto=1").Body, `data-auto="0"`)
+	// Unpublished rounds are not presented to the public.
+	assertStatus(t, c.get("/ar/present/"+roundIDByName(t, st, "2026")), http.StatusSeeOther)
+}
+
+// TestBrowserPresentationKeys walks the Arabic deck with the keyboard: in a
+// right-to-left deck the left arrow moves forward, and each chart slide
+// draws once shown.
+func TestBrowserPresentationKeys(t *testing.T) {
+	srv, st := newTestServer(t)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ctx := newBrowser(t)
+	id := roundIDByName(t, st, "2025")
+	err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/ar/present/"+id), chromedp.WaitVisible(chromedp.CSS(".slide-title")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slide := func() string {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.presentation').getAttribute('data-slide')`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := slide(); s != "0" {
+		t.Fatalf("starts on slide %s", s)
+	}
+	for _, step := range []struct{ key, name, want string }{{kb.ArrowLeft, "ArrowLeft", "1"}, {kb.ArrowLeft, "ArrowLeft", "2"}, {kb.ArrowRight, "ArrowRight", "1"}, {kb.PageDown, "PageDown", "2"}} {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(step.key)); err != nil {
+			t.Fatal(err)
+		}
+		if s := slide(); s != step.want {
+			t.Fatalf("after %s: slide %s, want %s", step.name, s, step.want)
+		}
+	}
+	ok, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+		const el = document.querySelector('.slide:not([hidden]) .chart canvas');
+		return !!el && el.width > 300;
+	})()`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || !ok {
+		t.Fatalf("the shown chart slide did not draw at full size: %v", err)
+	}
+	screenshot(t, ctx, "12-present-ar")
 }

@@ -1,0 +1,33 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+)
+
+type presentPage struct {
+	dashboardPage
+	Auto int // seconds per slide, 0 for manual
+}
+
+// showPresentation is presentation mode: full screen, one chart per slide,
+// arrow keys, Page Up/Down (what a presenter's clicker sends) and space;
+// ?auto=N advances every N seconds for a screen in the hall.
+func (s *Server) showPresentation(c *gin.Context) {
+	p, v, ok := s.buildDashboard(c)
+	if !ok {
+		return
+	}
+	pp := presentPage{dashboardPage: p}
+	if n := c.Query("auto"); n != "" {
+		for _, d := range []int{5, 10, 15, 20, 30, 60} {
+			if n == strconv.Itoa(d) {
+				pp.Auto = d
+			}
+		}
+	}
+	v.Data = pp
+	s.render(c, http.StatusOK, "present", v)
+}
