@@ -3,11 +3,14 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -132,4 +135,95 @@ func TestBrowserPresentationKeys(t *testing.T) {
 		t.Fatalf("the shown chart slide did not draw at full size: %v", err)
 	}
 	screenshot(t, ctx, "12-present-ar")
+}
+
+// TestStandaloneExport checks the offline HTML file: a download, whole in
+// itself (no URL it would fetch), within 1.5 MB, names kept as text.
+func TestStandaloneExport(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
+		NameAr: `وزارة </script><script>alert(1)</script>`, NameEn: `"><img src=x onerror=alert(1)>`, Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ts)
+	for _, l := range Languages {
+		r := c.get("/" + l + "/rounds/" + id + "/dashboard.html")
+		assertStatus(t, r, http.StatusOK)
+		if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, ".html") {
+			t.Errorf("%s: Content-Disposition %q", l, cd)
+		}
+		if n := len(r.Body); n > 1500*1024 {
+			t.Errorf("%s: standalone dashboard is %d bytes, over 1.5 MB", l, n)
+		}
+		assertTranslated(t, r.Body)
+		assertContains(t, r.Body, `lang="`+l+`"`, "data-option=", "data:font/woff2;base64,", "echarts")
+		// The markup before the inlined scripts (ECharts' own code mentions src=).
+		markup, _, _ := strings.Cut(r.Body, "<script>")
+		for _, fetch := range []string{`src="`, `href="/`, "<link", `url("../`} {
+			if strings.Contains(markup, fetch) {
+				t.Errorf("%s: the file has %q: it would need the network", l, fetch)
+			}
+		}
+		if strings.Contains(r.Body, "<script>alert(1)") || strings.Contains(r.Body, "<img src=x") {
+			t.Errorf("%s: a name broke out of its attribute", l)
+		}
+		if n := strings.Count(r.Body, `class="chart"`); n < 4 {
+			t.Errorf("%s: %d charts", l, n)
+		}
+	}
+	one := c.get("/en/rounds/" + id + "/dashboard.html?chart=chart_stages_" + id)
+	assertStatus(t, one, http.StatusOK)
+	if n := strings.Count(one.Body, `class="chart"`); n != 1 {
+		t.Errorf("one chart's file has %d charts", n)
+	}
+	assertStatus(t, c.get("/en/rounds/"+id+"/dashboard.html?chart=nope"), http.StatusNotFound)
+	// Unpublished rounds stay private in exports too.
+	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/dashboard.html"), http.StatusSeeOther)
+}
+
+// TestBrowserStandaloneOffline saves the Arabic export to disk and opens it
+// through file:// with the network switched off: every chart must draw and
+// nothing may have been fetched.
+func TestBrowserStandaloneOffline(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	body := newClient(t, ts).get("/ar/rounds/" + id + "/dashboard.html").Body
+	file := filepath.Join(t.TempDir(), "dashboard.html")
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts.Close() // the server is gone, as on the conference laptop
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+file)); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+		const charts = document.querySelectorAll('.chart');
+		if (charts.length < 4) return false;
+		for (const el of charts) {
+			const c = el.querySelector('canvas');
+			if (!c || !c.width) return false;
+			const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+			let ink = 0;
+			for (let i = 0; i < d.length; i += 16) if (d[i + 3] > 0 && (d[i] < 200 || d[i + 2] < 200)) ink++;
+			if (ink < 50) return false;
+		}
+		return document.fonts.check('16px "Noto Sans Arabic"', 'مرصد');
+	})()`, chromedp.WithPollingTimeout(15*time.Second)))
+	if err != nil || !ok {
+		t.Fatalf("the offline file did not draw its charts: %v", err)
+	}
+	fetched, err := chromedp.Run(ctx, chromedp.Evaluate[int](`performance.getEntriesByType('resource').length`))
+	if err != nil || fetched != 0 {
+		t.Errorf("the offline file fetched %d resources (%v)", fetched, err)
+	}
+	screenshot(t, ctx, "13-standalone-ar")
 }

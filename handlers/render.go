@@ -39,6 +39,12 @@ func parseTemplates() (map[string]*template.Template, error) {
 		}
 		out[name] = t
 	}
+	// A standalone export is a whole document of its own, with no site layout.
+	t, err := template.New("standalone").Funcs(templateFuncs).ParseFS(templateFiles, "templates/standalone.html")
+	if err != nil {
+		return nil, fmt.Errorf("handlers: template standalone: %w", err)
+	}
+	out["standalone"] = t
 	return out, nil
 }
 

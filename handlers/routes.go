@@ -35,6 +35,7 @@ func (s *Server) routes() *gin.Engine {
 		open.GET("/catalog/:id", s.showCatalogService)
 		open.GET("/rounds/:id/rankings", s.showRankings)
 		open.GET("/rounds/:id/dashboard", s.showDashboard)
+		open.GET("/rounds/:id/dashboard.html", s.downloadStandalone)
 		open.GET("/present/:id", s.showPresentation)
 		open.GET("/rounds/:id/scorecards/:code", s.showScorecard)
 

@@ -1,0 +1,133 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/reports"
+	"marsad/static"
+)
+
+// standaloneAssets is what a standalone HTML file carries inside itself:
+// ECharts, its Arabic strings, the fonts (as data: URLs) and the script
+// that draws the charts. Built once from the embedded files.
+type standaloneAssets struct {
+	ECharts, LangAR, Init template.JS
+	CSS                   template.CSS
+}
+
+var (
+	standaloneOnce sync.Once
+	standaloneAll  standaloneAssets
+	standaloneErr  error
+)
+
+// standaloneInit draws every chart from its data-option attribute, as
+// static/js/app.js does on the site.
+const standaloneInit = `(function(){var l=document.documentElement.lang==="ar"?"AR":"EN";` +
+	`document.querySelectorAll(".chart[data-option]").forEach(function(el){` +
+	`var c=echarts.init(el,null,{renderer:"canvas",locale:l});c.setOption(JSON.parse(el.getAttribute("data-option")));` +
+	`el.setAttribute("data-rendered","1");window.addEventListener("resize",function(){c.resize();});});})();`
+
+const standaloneCSS = `
+body{margin:0;font-family:"Noto Sans Arabic","Noto Sans",sans-serif;color:#0b0c0c;background:#fff;line-height:1.5}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:1.8rem;margin:0 0 8px}
+.lead{color:#505a5f;margin:0 0 24px}
+.demo{background:#fff4c2;border-bottom:4px solid #b58a00;padding:8px 24px;text-align:center}
+.facts{display:flex;flex-wrap:wrap;gap:16px;list-style:none;padding:0;margin:0 0 24px}
+.facts li{border-top:4px solid #0b4f6c;padding:8px 16px;min-width:150px}
+.facts b{display:block;font-size:1.8rem}
+figure{margin:0 0 32px}
+.chart{width:100%;height:460px}
+table{border-collapse:collapse;font-size:.9rem}
+td{border-bottom:1px solid #b1b4b6;padding:4px 12px}
+footer{color:#505a5f;font-size:.85rem;border-top:1px solid #b1b4b6;margin-top:32px;padding-top:8px}
+`
+
+// fontFaces are the @font-face rules the charts and text need, fonts
+// inlined; Arabic regular and bold, Latin regular.
+var fontFaces = []struct{ family, weight, file, ranges string }{
+	{"Noto Sans Arabic", "400", "fonts/noto-sans-arabic-arabic-400-normal.woff2", "U+0600-06FF,U+0750-077F,U+08A0-08FF,U+200C-200E,U+2066-2069,U+FB50-FDFF,U+FE70-FEFC"},
+	{"Noto Sans Arabic", "700", "fonts/noto-sans-arabic-arabic-700-normal.woff2", "U+0600-06FF,U+0750-077F,U+08A0-08FF,U+200C-200E,U+2066-2069,U+FB50-FDFF,U+FE70-FEFC"},
+	{"Noto Sans", "400", "fonts/noto-sans-latin-400-normal.woff2", "U+0000-00FF,U+2000-206F,U+2212"},
+}
+
+func loadStandaloneAssets() (standaloneAssets, error) {
+	standaloneOnce.Do(func() {
+		read := func(p string) []byte {
+			b, err := fs.ReadFile(static.Files, p)
+			if err != nil && standaloneErr == nil {
+				standaloneErr = err
+			}
+			return b
+		}
+		var css strings.Builder
+		for _, f := range fontFaces {
+			fmt.Fprintf(&css, "@font-face{font-family:%q;font-weight:%s;font-style:normal;src:url(data:font/woff2;base64,%s) format(\"woff2\");unicode-range:%s}\n",
+				f.family, f.weight, base64.StdEncoding.EncodeToString(read(f.file)), f.ranges)
+		}
+		css.WriteString(standaloneCSS)
+		js, lang := string(read("echarts/echarts.min.js")), string(read("echarts/langAR.js"))
+		// The scripts are inlined in <script> elements: they must not close one.
+		if strings.Contains(strings.ToLower(js+lang), "</script") && standaloneErr == nil {
+			standaloneErr = fmt.Errorf("handlers: an inlined script contains </script")
+		}
+		standaloneAll = standaloneAssets{
+			ECharts: template.JS(js), LangAR: template.JS(lang), Init: template.JS(standaloneInit),
+			CSS: template.CSS(css.String()),
+		}
+	})
+	return standaloneAll, standaloneErr
+}
+
+type standalonePage struct {
+	dashboardPage
+	Assets standaloneAssets
+	Only   string // one chart's ID, or "" for the whole dashboard
+}
+
+// downloadStandalone is the dashboard, or one chart of it (?chart=ID), as
+// one HTML file with ECharts, the data and the fonts inside: it opens from
+// a laptop's disk at a conference with no network.
+func (s *Server) downloadStandalone(c *gin.Context) {
+	p, v, ok := s.buildDashboard(c)
+	if !ok {
+		return
+	}
+	a, err := loadStandaloneAssets()
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	sp := standalonePage{dashboardPage: p, Assets: a}
+	name := "dashboard"
+	if id := c.Query("chart"); id != "" {
+		var keep []reports.Chart
+		for _, ch := range append(append([]reports.Chart(nil), p.Charts...), p.Top10) {
+			if ch.ID == id {
+				keep = append(keep, ch)
+			}
+		}
+		if len(keep) == 0 {
+			s.fail(c, http.StatusNotFound, "err.not_found")
+			return
+		}
+		sp.Charts, sp.Only, name = keep[:1], id, id
+	}
+	v.Data = sp
+	body, ok := s.renderBytes(c, "standalone", v)
+	if !ok {
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="marsad-%s-%d-%s.html"`, name, p.Round.ID, v.Lang))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
+}
