@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/xuri/excelize/v2"
 
 	"marsad/survey"
 )
@@ -226,4 +227,53 @@ func TestBrowserStandaloneOffline(t *testing.T) {
 		t.Errorf("the offline file fetched %d resources (%v)", fetched, err)
 	}
 	screenshot(t, ctx, "13-standalone-ar")
+}
+
+// TestRankingsExports downloads the ranking table as CSV and XLSX, with the
+// page's filters, and checks visibility and that names stay inert text.
+func TestRankingsExports(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
+		NameAr: `=HYPERLINK("http://evil") وزارة`, NameEn: "@SUM(A1)", Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ts)
+	r := c.get("/ar/rounds/" + id + "/rankings.csv")
+	assertStatus(t, r, http.StatusOK)
+	if !strings.HasPrefix(r.Body, "\xEF\xBB\xBFالمرتبة,") {
+		t.Errorf("csv starts %q", r.Body[:40])
+	}
+	lines := strings.Split(strings.TrimSpace(r.Body), "\n")
+	if len(lines) < 30 {
+		t.Errorf("%d csv lines, want every scored institution", len(lines))
+	}
+	if strings.Contains(r.Body, ",=HYPERLINK") || !strings.Contains(r.Body, "'=HYPERLINK") {
+		t.Errorf("a name was left as a formula")
+	}
+	// Filters are those of the page: only municipalities.
+	m := c.get("/en/rounds/" + id + "/rankings.csv?kind=municipality")
+	ml := strings.Split(strings.TrimSpace(m.Body), "\n")
+	if len(ml) < 2 || len(ml) >= len(lines) {
+		t.Errorf("municipality filter gave %d lines of %d", len(ml), len(lines))
+	}
+	for _, l := range ml[1:] {
+		if !strings.Contains(l, ",Municipality,") {
+			t.Errorf("filtered row %q is not a municipality", l)
+		}
+	}
+	x := c.get("/ar/rounds/" + id + "/rankings.xlsx")
+	assertStatus(t, x, http.StatusOK)
+	f, err := excelize.OpenReader(strings.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if view, err := f.GetSheetView("rankings", 0); err != nil || view.RightToLeft == nil || !*view.RightToLeft {
+		t.Errorf("the Arabic workbook is not right to left (%v)", err)
+	}
+	if rows, _ := f.GetRows("rankings"); len(rows) != len(lines) {
+		t.Errorf("xlsx has %d rows, csv %d", len(rows), len(lines))
+	}
+	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/rankings.xlsx"), http.StatusSeeOther)
 }

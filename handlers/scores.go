@@ -2,12 +2,15 @@ package handlers
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"marsad/reports"
 	"marsad/survey"
 )
 
@@ -246,21 +249,34 @@ type rankingsPage struct {
 }
 
 func (s *Server) showRankings(c *gin.Context) {
-	r, ok := s.roundForScores(c, "")
+	p, ok := s.rankingsData(c)
 	if !ok {
 		return
+	}
+	v := s.newView(c, "rankings.title")
+	v.Title = v.T("rankings.title") + " — " + p.Round.Name
+	v.Data = p
+	s.render(c, http.StatusOK, "rankings", v)
+}
+
+// rankingsData is the filtered, sorted ranking a request asks for; it has
+// answered the request itself when it returns false.
+func (s *Server) rankingsData(c *gin.Context) (rankingsPage, bool) {
+	r, ok := s.roundForScores(c, "")
+	if !ok {
+		return rankingsPage{}, false
 	}
 	ctx := c.Request.Context()
 	p := rankingsPage{Round: r, Kind: scoreKind(c), Sector: c.Query("sector"), IKind: c.Query("kind"), Region: c.Query("region"), Sort: c.Query("sort")}
 	var err error
 	if p.Q, err = s.store.Questionnaire(ctx, r.QuestionnaireID); err != nil {
 		s.serverError(c, err)
-		return
+		return p, false
 	}
 	all, err := s.store.Scores(ctx, r.ID, p.Kind)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return p, false
 	}
 	seen := map[string]bool{}
 	for _, x := range all {
@@ -279,10 +295,7 @@ func (s *Server) showRankings(c *gin.Context) {
 			return p.Scores[i].Dimensions[d] > p.Scores[j].Dimensions[d]
 		})
 	}
-	v := s.newView(c, "rankings.title")
-	v.Title = v.T("rankings.title") + " — " + r.Name
-	v.Data = p
-	s.render(c, http.StatusOK, "rankings", v)
+	return p, true
 }
 
 func deltaOf(x survey.InstitutionScore) float64 {
@@ -290,4 +303,67 @@ func deltaOf(x survey.InstitutionScore) float64 {
 		return -1e9
 	}
 	return *x.DeltaIndex
+}
+
+// exportRankings is the rankings table as it is filtered on the page, as
+// CSV (with a BOM) or as a workbook (right to left in Arabic).
+func (s *Server) exportRankings(c *gin.Context) {
+	p, ok := s.rankingsData(c)
+	if !ok {
+		return
+	}
+	v := s.newView(c, "rankings.title")
+	head := []string{v.T("rankings.rank"), v.T("field.code"), v.T("field.institution"), v.T("field.sector"), v.T("field.kind"),
+		v.T("field.region"), v.T("rankings.index"), v.T("rankings.level"), v.T("rankings.change")}
+	for _, sec := range p.Q.Def.Sections {
+		head = append(head, sec.ID+" "+sec.Title(v.Lang))
+	}
+	rows := [][]string{head}
+	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	for _, sc := range p.Scores {
+		rank := sc.Rank
+		if r, ok := sc.DimensionRanks[p.Sort]; ok {
+			rank = r
+		}
+		change := ""
+		if sc.DeltaIndex != nil {
+			change = num(*sc.DeltaIndex)
+		}
+		row := []string{strconv.Itoa(rank), sc.Code, pick(v.Lang, sc.NameAr, sc.NameEn), v.Sector(sc.Sector), v.Kind(sc.Kind),
+			v.Region(sc.Region), num(sc.Index), v.LevelLabel(p.Q.Def, sc.Level), change}
+		for _, sec := range p.Q.Def.Sections {
+			if d, ok := sc.Dimensions[sec.ID]; ok {
+				row = append(row, num(d))
+			} else {
+				row = append(row, "")
+			}
+		}
+		rows = append(rows, row)
+	}
+	name := fmt.Sprintf("marsad-rankings-%s-%s", p.Round.Name, p.Kind)
+	var err error
+	if strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
+		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Header("Content-Disposition", `attachment; filename="`+safeFileName(name)+`.xlsx"`)
+		err = reports.WriteTableXLSX(c.Writer, "rankings", rows, v.Lang == "ar")
+	} else {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", `attachment; filename="`+safeFileName(name)+`.csv"`)
+		err = reports.WriteTableCSV(c.Writer, rows)
+	}
+	if err != nil {
+		s.log.Error("rankings export", "id", c.GetString(keyRequestID), "err", err)
+	}
+}
+
+// safeFileName keeps letters, digits, dot, dash and underscore of an ASCII
+// name for a Content-Disposition header.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
 }
