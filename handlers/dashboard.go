@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -108,6 +110,55 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 			[]float64{p.Catalog.ShareStage3, p.Catalog.ShareAbroad, p.Catalog.ShareNoVisit, p.Catalog.ShareEPayment}, v.Lang),
 	}
 	p.Top10 = reports.Leaderboard(reports.ChartID("top10", r.ID), v.T("present.top10"), scores, v.Lang, 10)
+	// The data tables (and their exports) speak the page's language.
+	for _, ch := range []*reports.Chart{&p.Charts[0], &p.Top10} {
+		ch.Head = []string{v.T("rankings.rank"), v.T("field.institution"), v.T("rankings.index"), v.T("rankings.level")}
+		for _, row := range ch.Rows {
+			row[3] = v.LevelLabel(q.Def, row[3])
+		}
+	}
+	p.Charts[1].Head = []string{v.T("rankings.level"), v.T("dashboard.institutions")}
+	p.Charts[2].Head = []string{v.T("field.stage"), v.T("dashboard.services")}
+	p.Charts[3].Head = []string{v.T("dashboard.measure"), v.T("dashboard.share")}
 	v.Charts = true
 	return p, v, true
+}
+
+// chart finds one of the page's charts by its ID.
+func (p dashboardPage) chart(id string) (reports.Chart, bool) {
+	for _, ch := range append(append([]reports.Chart(nil), p.Charts...), p.Top10) {
+		if ch.ID == id {
+			return ch, true
+		}
+	}
+	return reports.Chart{}, false
+}
+
+// exportChartData is one chart's data table as CSV (BOM) or a workbook
+// (right to left in Arabic): ?chart=ID.
+func (s *Server) exportChartData(c *gin.Context) {
+	p, v, ok := s.buildDashboard(c)
+	if !ok {
+		return
+	}
+	ch, ok := p.chart(c.Query("chart"))
+	if !ok {
+		s.fail(c, http.StatusNotFound, "err.not_found")
+		return
+	}
+	rows := append([][]string{ch.Head}, ch.Rows...)
+	name := safeFileName(fmt.Sprintf("marsad-%s-%s", ch.ID, v.Lang))
+	var err error
+	if strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
+		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Header("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+		err = reports.WriteTableXLSX(c.Writer, "data", rows, v.Lang == "ar")
+	} else {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		err = reports.WriteTableCSV(c.Writer, rows)
+	}
+	if err != nil {
+		s.log.Error("chart data export", "id", c.GetString(keyRequestID), "err", err)
+	}
 }

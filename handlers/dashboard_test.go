@@ -277,3 +277,30 @@ func TestRankingsExports(t *testing.T) {
 	}
 	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/rankings.xlsx"), http.StatusSeeOther)
 }
+
+func TestChartDataExports(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	c := newClient(t, ts)
+	r := c.get("/ar/rounds/" + id + "/dashboard.csv?chart=chart_leaderboard_" + id)
+	assertStatus(t, r, http.StatusOK)
+	if !strings.HasPrefix(r.Body, "\xEF\xBB\xBFالمرتبة,المؤسسة,") || strings.Count(r.Body, "\n") != 16 {
+		t.Errorf("leaderboard csv: %q…", r.Body[:min(len(r.Body), 200)])
+	}
+	if strings.Contains(r.Body, ",high\n") || strings.Contains(r.Body, ",medium\n") {
+		t.Error("levels exported as keys, not labels")
+	}
+	x := c.get("/en/rounds/" + id + "/dashboard.xlsx?chart=chart_stages_" + id)
+	assertStatus(t, x, http.StatusOK)
+	f, err := excelize.OpenReader(strings.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("data")
+	if len(rows) != 7 || rows[0][0] != "Online stage" {
+		t.Errorf("stages workbook rows: %v", rows)
+	}
+	assertStatus(t, c.get("/en/rounds/"+id+"/dashboard.csv?chart=x"), http.StatusNotFound)
+	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/dashboard.csv?chart=chart_stages_1"), http.StatusSeeOther)
+}

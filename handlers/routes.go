@@ -38,6 +38,8 @@ func (s *Server) routes() *gin.Engine {
 		open.GET("/rounds/:id/rankings.xlsx", s.exportRankings)
 		open.GET("/rounds/:id/dashboard", s.showDashboard)
 		open.GET("/rounds/:id/dashboard.html", s.downloadStandalone)
+		open.GET("/rounds/:id/dashboard.csv", s.exportChartData)
+		open.GET("/rounds/:id/dashboard.xlsx", s.exportChartData)
 		open.GET("/present/:id", s.showPresentation)
 		open.GET("/rounds/:id/scorecards/:code", s.showScorecard)
 

@@ -110,17 +110,12 @@ func (s *Server) downloadStandalone(c *gin.Context) {
 	sp := standalonePage{dashboardPage: p, Assets: a}
 	name := "dashboard"
 	if id := c.Query("chart"); id != "" {
-		var keep []reports.Chart
-		for _, ch := range append(append([]reports.Chart(nil), p.Charts...), p.Top10) {
-			if ch.ID == id {
-				keep = append(keep, ch)
-			}
-		}
-		if len(keep) == 0 {
+		ch, ok := p.chart(id)
+		if !ok {
 			s.fail(c, http.StatusNotFound, "err.not_found")
 			return
 		}
-		sp.Charts, sp.Only, name = keep[:1], id, id
+		sp.Charts, sp.Only, name = []reports.Chart{ch}, id, id
 	}
 	v.Data = sp
 	body, ok := s.renderBytes(c, "standalone", v)
