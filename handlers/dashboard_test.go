@@ -6,11 +6,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/xuri/excelize/v2"
@@ -53,8 +56,9 @@ func TestBrowserDashboardDraws(t *testing.T) {
 	defer ts.Close()
 	ctx := newBrowser(t)
 	id := roundIDByName(t, st, "2025")
-	for _, l := range Languages {
-		err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"+l+"/rounds/"+id+"/dashboard"), chromedp.WaitVisible(chromedp.CSS(".chart")))
+	for _, page := range []string{"ar/rounds/" + id + "/dashboard", "en/rounds/" + id + "/dashboard", "ar/rounds/" + id + "/scorecards/MOH", "en/rounds/" + id + "/scorecards/MOH"} {
+		l := strings.ReplaceAll(page, "/", "-")
+		err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"+page), chromedp.WaitVisible(chromedp.CSS(".chart")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +78,7 @@ func TestBrowserDashboardDraws(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("%s: charts did not draw: %v", l, err)
 		}
-		screenshot(t, ctx, "11-dashboard-"+l)
+		screenshot(t, ctx, "11-"+l)
 	}
 }
 
@@ -303,4 +307,63 @@ func TestChartDataExports(t *testing.T) {
 	}
 	assertStatus(t, c.get("/en/rounds/"+id+"/dashboard.csv?chart=x"), http.StatusNotFound)
 	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/dashboard.csv?chart=chart_stages_1"), http.StatusSeeOther)
+}
+
+func TestScorecardProfileCharts(t *testing.T) {
+	ts, st := startServer(t)
+	id, old := roundIDByName(t, st, "2025"), roundIDByName(t, st, "2024")
+	// An institution scored in both rounds.
+	n, _ := strconv.ParseInt(old, 10, 64)
+	earlier, err := st.Scores(context.Background(), n, survey.ScoreSelf)
+	if err != nil || len(earlier) == 0 {
+		t.Fatal(err)
+	}
+	code := earlier[0].Code
+	c := newClient(t, ts)
+	for _, l := range Languages {
+		r := c.get("/" + l + "/rounds/" + id + "/scorecards/" + code)
+		assertStatus(t, r, http.StatusOK)
+		assertTranslated(t, r.Body)
+		assertContains(t, r.Body, `id="chart_profile_`+id+`_`+code+`"`, `id="chart_trend_`+id+`_`+code+`"`, "/static/echarts/echarts.min.js", "&#34;radar&#34;")
+	}
+	// The 2024 scorecard has no earlier round: a radar, no trend line.
+	r := c.get("/en/rounds/" + old + "/scorecards/" + code)
+	assertStatus(t, r, http.StatusOK)
+	if strings.Contains(r.Body, "chart_trend_") || !strings.Contains(r.Body, "chart_profile_") {
+		t.Error("2024 scorecard: want a radar and no trend")
+	}
+}
+
+// TestBrowserScorecardPrintsOnA4 prints the Arabic scorecard the way the
+// browser's "save as PDF" does, with the stylesheet's page size.
+func TestBrowserScorecardPrintsOnA4(t *testing.T) {
+	srv, st := newTestServer(t)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ctx := newBrowser(t)
+	id := roundIDByName(t, st, "2025")
+	err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/ar/rounds/"+id+"/scorecards/MOH"), chromedp.WaitVisible(chromedp.CSS(".chart[data-rendered]")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	css := true
+	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &css})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(pdf.Data)
+	if !strings.HasPrefix(body, "%PDF") {
+		t.Fatalf("not a PDF: %q", body[:min(len(body), 20)])
+	}
+	// A4 is 595 × 842 points (Chromium writes 594.96 × 841.92).
+	if !regexp.MustCompile(`/MediaBox \[0 0 59[45][.0-9]* 84[12][.0-9]*\]`).MatchString(body) {
+		t.Errorf("the printed page is not A4")
+	}
+	m := regexp.MustCompile(`/Count (\d+)`).FindStringSubmatch(body)
+	if m == nil || m[1] == "0" || len(m[1]) > 1 || m[1] > "3" {
+		t.Errorf("the scorecard printed on %v pages, want 1 to 3", m)
+	}
+	if dir := os.Getenv("MARSAD_SCREENSHOTS"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "14-scorecard-ar.pdf"), pdf.Data, 0o644)
+	}
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -131,6 +132,7 @@ type scorecard struct {
 	Dimensions  []dimensionView
 	Items       []itemScoreView
 	Institution survey.Institution
+	Charts      []reports.Chart // the profile: radar and trend (pages only)
 }
 
 type actionView struct {
@@ -232,8 +234,94 @@ func (s *Server) showScorecard(c *gin.Context) {
 	}
 	v := s.newView(c, "scorecard.title")
 	v.Title = v.T("scorecard.title") + " — " + sc.Institution.Name(v.Lang)
+	var err error
+	if sc.Charts, err = s.profileCharts(c, v, sc); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v.Charts = len(sc.Charts) > 0
 	v.Data = sc
 	s.render(c, http.StatusOK, "scorecard", v)
+}
+
+// profileCharts are an institution's radar (its dimensions against the
+// national average and the best in its sector) and its index over the
+// rounds this user may see.
+func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports.Chart, error) {
+	ctx := c.Request.Context()
+	list, err := s.store.Scores(ctx, sc.Round.ID, sc.Kind)
+	if err != nil {
+		return nil, err
+	}
+	m := sc.Q.Def.Model
+	var dims []string
+	mine := reports.Series{Name: sc.Institution.Name(v.Lang)}
+	avg := reports.Series{Name: v.T("profile.national_average")}
+	best := reports.Series{Name: v.T("profile.sector_best")}
+	var bestScore *survey.InstitutionScore
+	for i, x := range list {
+		if x.Sector == sc.Score.Sector && x.Code != sc.Score.Code && (bestScore == nil || x.Index > bestScore.Index) {
+			bestScore = &list[i]
+		}
+	}
+	if bestScore != nil {
+		best.Name = v.T("profile.sector_best_named", pick(v.Lang, bestScore.NameAr, bestScore.NameEn))
+	}
+	for _, sec := range sc.Q.Def.Sections {
+		dims = append(dims, sec.Title(v.Lang))
+		mine.Values = append(mine.Values, sc.Score.Dimensions[sec.ID])
+		var sum float64
+		var n int
+		for _, x := range list {
+			if d, ok := x.Dimensions[sec.ID]; ok {
+				sum += d
+				n++
+			}
+		}
+		a := 0.0
+		if n > 0 {
+			a = math.Round(sum/float64(n)*10) / 10
+		}
+		avg.Values = append(avg.Values, a)
+		if bestScore != nil {
+			best.Values = append(best.Values, bestScore.Dimensions[sec.ID])
+		}
+	}
+	series := []reports.Series{mine, avg}
+	if bestScore != nil {
+		series = append(series, best)
+	}
+	radar := reports.Radar(reports.ChartID("profile", sc.Round.ID, sc.Score.Code), v.T("profile.radar"), dims, m.Display(1), series, v.Lang)
+	radar.Head[0] = v.T("response.sections")
+	out := []reports.Chart{radar}
+
+	rounds, err := s.store.ListRounds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ID < rounds[j].ID })
+	var names []string
+	var values []float64
+	for _, r := range rounds {
+		if r.ID > sc.Round.ID || !scoreAccess(currentUser(c), r, sc.Score.Code) {
+			continue
+		}
+		scores, err := s.store.Scores(ctx, r.ID, sc.Kind)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range scores {
+			if x.Code == sc.Score.Code {
+				names, values = append(names, r.Name), append(values, x.Index)
+			}
+		}
+	}
+	if len(values) > 1 {
+		t := reports.Trend(reports.ChartID("trend", sc.Round.ID, sc.Score.Code), v.T("profile.trend"), names, values, m.Display(1), v.Lang)
+		t.Head = []string{v.T("rounds.round"), v.T("rankings.index")}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 type rankingsPage struct {

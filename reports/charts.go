@@ -185,3 +185,69 @@ func ChartID(parts ...any) string {
 	}
 	return id
 }
+
+// Series is one named line of values, for radar charts.
+type Series struct {
+	Name   string
+	Values []float64
+}
+
+// Radar compares series on the same dimensions (an institution against the
+// national average and the best in its sector), each axis 0 to max.
+func Radar(id, title string, dims []string, max float64, series []Series, lang string) Chart {
+	radar := charts.NewRadar()
+	var ind []*opts.Indicator
+	for _, d := range dims {
+		ind = append(ind, &opts.Indicator{Name: isolate(lang, d), Max: float32(max)})
+	}
+	radar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}),
+		charts.WithRadarComponentOpts(opts.RadarComponent{Indicator: ind, SplitNumber: 4}))
+	ch := Chart{ID: id, Title: title, Head: []string{""}}
+	var data []opts.RadarData
+	for _, s := range series {
+		ch.Head = append(ch.Head, s.Name)
+		data = append(data, opts.RadarData{Name: isolate(lang, s.Name), Value: s.Values})
+	}
+	for i, d := range dims {
+		row := []string{d}
+		for _, s := range series {
+			row = append(row, strconv.FormatFloat(s.Values[i], 'f', -1, 64))
+		}
+		ch.Rows = append(ch.Rows, row)
+	}
+	radar.AddSeries("radar", data)
+	o := finish(radar, lang, false)
+	delete(o, "xAxis")
+	delete(o, "yAxis")
+	delete(o, "grid")
+	var names []string
+	for _, s := range series {
+		names = append(names, isolate(lang, s.Name))
+	}
+	o["legend"] = map[string]any{"show": true, "bottom": 0, "data": names}
+	o["color"] = []string{primary, "#8a8f94", "#1a6e3a"}
+	if r, ok := o["radar"].(map[string]any); ok {
+		r["center"], r["radius"] = []string{"50%", "56%"}, "60%"
+	}
+	ch.Option = o
+	return ch
+}
+
+// Trend is one institution's index over rounds, oldest first.
+func Trend(id, title string, rounds []string, values []float64, max float64, lang string) Chart {
+	line := charts.NewLine()
+	line.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}),
+		charts.WithYAxisOpts(opts.YAxis{Min: 0, Max: max}))
+	ch := Chart{ID: id, Title: title, Head: []string{"", ""}}
+	var data []opts.LineData
+	for i, r := range rounds {
+		data = append(data, opts.LineData{Value: values[i]})
+		ch.Rows = append(ch.Rows, []string{r, strconv.FormatFloat(values[i], 'f', -1, 64)})
+	}
+	line.SetXAxis(rounds).AddSeries("index", data,
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: primary, Width: 3}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: primary}))
+	ch.Option = finish(line, lang, false)
+	return ch
+}

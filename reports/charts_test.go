@@ -64,3 +64,40 @@ func TestCountsAndShares(t *testing.T) {
 		t.Errorf("shares: %s", s.OptionJSON())
 	}
 }
+
+func TestRadarAndTrend(t *testing.T) {
+	for _, tc := range []struct {
+		lang, label string
+	}{{"ar", "\u2067الحوكمة\u2069"}, {"en", "Governance"}} {
+		name := map[string]string{"ar": "الحوكمة", "en": "Governance"}[tc.lang]
+		r := Radar("r", "Profile", []string{name, "B"}, 100, []Series{
+			{Name: `"><img src=x onerror=alert(1)>`, Values: []float64{60, 40}},
+			{Name: "avg", Values: []float64{50, 50}},
+		}, tc.lang)
+		js := r.OptionJSON()
+		for _, want := range []string{`"type":"radar"`, `"max":100`, tc.label, `"legend":{"bottom":0`, `"pixelRatio":2`} {
+			if !strings.Contains(js, want) {
+				t.Errorf("%s radar lacks %q:\n%s", tc.lang, want, js)
+			}
+		}
+		if _, ok := r.Option["xAxis"]; ok {
+			t.Errorf("%s radar has a cartesian axis", tc.lang)
+		}
+		if strings.Contains(js, "<img") {
+			t.Errorf("%s: JSON left markup unescaped for HTML: %s", tc.lang, js)
+		}
+		if len(r.Rows) != 2 || r.Rows[0][1] != "60" || r.Rows[1][2] != "50" || len(r.Head) != 3 {
+			t.Errorf("%s radar table %v %v", tc.lang, r.Head, r.Rows)
+		}
+	}
+	tr := Trend("t", "Trend", []string{"2024", "2025"}, []float64{41.5, 47}, 100, "ar")
+	if got := axis(t, tr.Option, "xAxis"); got["inverse"] != true {
+		t.Errorf("Arabic trend runs left to right: %v", got)
+	}
+	if got := axis(t, tr.Option, "yAxis"); got["max"] != 100.0 || got["position"] != "right" {
+		t.Errorf("trend value axis: %v", got)
+	}
+	if !strings.Contains(tr.OptionJSON(), `"type":"line"`) || len(tr.Rows) != 2 || tr.Rows[1][1] != "47" {
+		t.Errorf("trend: %v %s", tr.Rows, tr.OptionJSON())
+	}
+}

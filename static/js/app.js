@@ -210,7 +210,10 @@
     el.setAttribute("data-rendered", "1");
     charts.push(chart);
   });
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  function resize() { charts.forEach(function (c) { c.resize(); }); }
+  window.addEventListener("resize", resize);
+  window.addEventListener("beforeprint", resize);
+  window.addEventListener("afterprint", resize);
 })();
 
 // Presentation mode: one slide at a time; arrows, Page Up/Down (a clicker),
@@ -246,4 +249,13 @@
   var auto = parseInt(deck.getAttribute("data-auto"), 10);
   if (auto > 0) { setInterval(function () { show(i + 1); }, auto * 1000); }
   show(0);
+})();
+
+// A print button: the print stylesheet lays the page out on A4, and the
+// browser's dialog saves it as PDF.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
 })();
