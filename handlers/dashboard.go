@@ -120,6 +120,27 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 	p.Charts[1].Head = []string{v.T("rankings.level"), v.T("dashboard.institutions")}
 	p.Charts[2].Head = []string{v.T("field.stage"), v.T("dashboard.services")}
 	p.Charts[3].Head = []string{v.T("dashboard.measure"), v.T("dashboard.share")}
+	if movers := reports.Movers(reports.ChartID("movers", r.ID), v.T("dashboard.movers"), scores, v.Lang, 10); len(movers.Rows) > 0 {
+		movers.Head = []string{v.T("field.institution"), v.T("rankings.change"), v.T("rankings.index")}
+		p.Charts = append(p.Charts, movers)
+	}
+	if len(scores) >= 3 {
+		var dims []string
+		var series []reports.Series
+		for _, sec := range q.Def.Sections {
+			dims = append(dims, sec.Title(v.Lang))
+		}
+		for _, sc := range scores[:3] {
+			one := reports.Series{Name: pick(v.Lang, sc.NameAr, sc.NameEn)}
+			for _, sec := range q.Def.Sections {
+				one.Values = append(one.Values, sc.Dimensions[sec.ID])
+			}
+			series = append(series, one)
+		}
+		top3 := reports.Radar(reports.ChartID("top3", r.ID), v.T("dashboard.top3"), dims, q.Def.Model.Display(1), series, v.Lang)
+		top3.Head[0] = v.T("response.sections")
+		p.Charts = append(p.Charts, top3)
+	}
 	v.Charts = true
 	return p, v, true
 }

@@ -90,7 +90,8 @@ func TestPresentationPage(t *testing.T) {
 		r := c.get("/" + l + "/present/" + id + "?auto=10")
 		assertStatus(t, r, http.StatusOK)
 		assertTranslated(t, r.Body)
-		assertContains(t, r.Body, `class="presentation" data-auto="10"`, `class="slide slide-title"`, "data-option=")
+		assertContains(t, r.Body, `class="presentation" data-auto="10"`, `class="slide slide-title"`, "data-option=",
+			`id="chart_top10_`+id+`"`, `id="chart_movers_`+id+`"`, `id="chart_top3_`+id+`"`, `id="chart_stages_`+id+`"`)
 		if n := strings.Count(r.Body, `<section class="slide"`); n < 4 {
 			t.Errorf("%s: %d slides, want the overview and at least three charts", l, n)
 		}

@@ -5,11 +5,14 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+
+	"marsad/reports"
 )
 
 type presentPage struct {
 	dashboardPage
-	Auto int // seconds per slide, 0 for manual
+	Auto   int // seconds per slide, 0 for manual
+	Slides []reports.Chart
 }
 
 // showPresentation is presentation mode: full screen, one chart per slide,
@@ -21,6 +24,13 @@ func (s *Server) showPresentation(c *gin.Context) {
 		return
 	}
 	pp := presentPage{dashboardPage: p}
+	// The story of a round on stage: who leads, who moved, how the leaders
+	// differ, then the services: stages, reach and resilience, levels.
+	for _, name := range []string{"top10", "movers", "top3", "stages", "reach", "levels"} {
+		if ch, ok := p.chart(reports.ChartID(name, p.Round.ID)); ok {
+			pp.Slides = append(pp.Slides, ch)
+		}
+	}
 	if n := c.Query("auto"); n != "" {
 		for _, d := range []int{5, 10, 15, 20, 30, 60} {
 			if n == strconv.Itoa(d) {

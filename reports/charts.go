@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -249,5 +250,46 @@ func Trend(id, title string, rounds []string, values []float64, max float64, lan
 		charts.WithLineStyleOpts(opts.LineStyle{Color: primary, Width: 3}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: primary}))
 	ch.Option = finish(line, lang, false)
+	return ch
+}
+
+// Movers is a horizontal bar chart of the n largest changes of index since
+// the last round (risers first), green up and red down.
+func Movers(id, title string, scores []survey.InstitutionScore, lang string, n int) Chart {
+	var moved []survey.InstitutionScore
+	for _, s := range scores {
+		if s.DeltaIndex != nil {
+			moved = append(moved, s)
+		}
+	}
+	sort.SliceStable(moved, func(i, j int) bool { return *moved[i].DeltaIndex > *moved[j].DeltaIndex })
+	if len(moved) > n {
+		moved = moved[:n]
+	}
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}))
+	ch := Chart{ID: id, Title: title, Head: []string{"institution", "change", "index"}}
+	var names []string
+	var data []opts.BarData
+	for _, s := range moved {
+		name := s.NameAr
+		if lang == "en" && s.NameEn != "" {
+			name = s.NameEn
+		}
+		d := *s.DeltaIndex
+		color := "#1a6e3a"
+		if d < 0 {
+			color = "#b3261e"
+		}
+		names = append(names, isolate(lang, name))
+		data = append(data, opts.BarData{Value: d, ItemStyle: &opts.ItemStyle{Color: color},
+			Label: &opts.Label{Show: opts.Bool(true), Position: map[bool]string{true: "left", false: "right"}[lang == "ar"]}})
+		ch.Rows = append(ch.Rows, []string{name, strconv.FormatFloat(d, 'f', -1, 64), strconv.FormatFloat(s.Index, 'f', -1, 64)})
+	}
+	bar.SetXAxis(names).AddSeries("change", data)
+	bar.XYReversal()
+	ch.Option = finish(bar, lang, true)
+	setAxis(ch.Option, "yAxis", map[string]any{"type": "category", "inverse": true})
+	setAxis(ch.Option, "xAxis", map[string]any{"type": "value"})
 	return ch
 }

@@ -101,3 +101,21 @@ func TestRadarAndTrend(t *testing.T) {
 		t.Errorf("trend: %v %s", tr.Rows, tr.OptionJSON())
 	}
 }
+
+func TestMovers(t *testing.T) {
+	up, down := 6.5, -2.0
+	list := sampleScores()
+	list[0].DeltaIndex, list[1].DeltaIndex = &down, &up
+	list = append(list, survey.InstitutionScore{Code: "NEW", NameAr: "جديدة", Index: 30}) // no earlier round
+	m := Movers("m", "Movers", list, "en", 10)
+	if len(m.Rows) != 2 || m.Rows[0][1] != "6.5" || m.Rows[1][1] != "-2" {
+		t.Errorf("movers rows %v", m.Rows)
+	}
+	js := m.OptionJSON()
+	if !strings.Contains(js, "#1a6e3a") || !strings.Contains(js, "#b3261e") {
+		t.Errorf("rises and falls not coloured apart: %s", js)
+	}
+	if got := axis(t, Movers("m", "x", list, "ar", 1).Option, "yAxis"); got["position"] != "right" {
+		t.Errorf("Arabic movers axis: %v", got)
+	}
+}
