@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 
@@ -276,7 +277,7 @@ func Movers(id, title string, scores []survey.InstitutionScore, lang string, n i
 		if lang == "en" && s.NameEn != "" {
 			name = s.NameEn
 		}
-		d := *s.DeltaIndex
+		d := math.Round(*s.DeltaIndex*10) / 10 // one decimal, as the index is shown
 		color := "#1a6e3a"
 		if d < 0 {
 			color = "#b3261e"

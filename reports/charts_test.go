@@ -103,7 +103,7 @@ func TestRadarAndTrend(t *testing.T) {
 }
 
 func TestMovers(t *testing.T) {
-	up, down := 6.5, -2.0
+	up, down := 6.5000000000000085, -2.0
 	list := sampleScores()
 	list[0].DeltaIndex, list[1].DeltaIndex = &down, &up
 	list = append(list, survey.InstitutionScore{Code: "NEW", NameAr: "جديدة", Index: 30}) // no earlier round

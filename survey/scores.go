@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -252,7 +253,7 @@ func (s *Store) computeScores(ctx context.Context, roundID int64, kind string) (
 		}
 		for i := range cur {
 			if p, ok := prev[cur[i].Code]; ok {
-				d := cur[i].Index - p.Index
+				d := math.Round((cur[i].Index-p.Index)*1e6) / 1e6 // no float noise (7.1, not 7.1000000000000085)
 				dr := p.Rank - curRank[cur[i].Code]
 				cur[i].DeltaIndex, cur[i].DeltaRank = &d, &dr
 			}
