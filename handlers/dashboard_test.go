@@ -56,7 +56,7 @@ func TestBrowserDashboardDraws(t *testing.T) {
 	defer ts.Close()
 	ctx := newBrowser(t)
 	id := roundIDByName(t, st, "2025")
-	for _, page := range []string{"ar/rounds/" + id + "/dashboard", "en/rounds/" + id + "/dashboard", "ar/rounds/" + id + "/scorecards/MOH", "en/rounds/" + id + "/scorecards/MOH"} {
+	for _, page := range []string{"ar/rounds/" + id + "/dashboard", "en/rounds/" + id + "/dashboard", "ar/rounds/" + id + "/scorecards/MOH", "en/rounds/" + id + "/scorecards/MOH", "ar/rounds/" + id + "/heatmap"} {
 		l := strings.ReplaceAll(page, "/", "-")
 		err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"+page), chromedp.WaitVisible(chromedp.CSS(".chart")))
 		if err != nil {
@@ -367,4 +367,32 @@ func TestBrowserScorecardPrintsOnA4(t *testing.T) {
 	if dir := os.Getenv("MARSAD_SCREENSHOTS"); dir != "" {
 		_ = os.WriteFile(filepath.Join(dir, "14-scorecard-ar.pdf"), pdf.Data, 0o644)
 	}
+}
+
+func TestHeatmapPage(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
+		NameAr: `وزارة </script><script>alert(1)</script>`, NameEn: `"><img src=x onerror=alert(1)>`, Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ts)
+	for _, l := range Languages {
+		r := c.get("/" + l + "/rounds/" + id + "/heatmap")
+		assertStatus(t, r, http.StatusOK)
+		assertTranslated(t, r.Body)
+		assertContains(t, r.Body, `id="chart_heatmap_`+id+`"`, "data-height=", "&#34;heatmap&#34;", ">STR</dt>")
+		if strings.Contains(r.Body, "<script>alert(1)") || strings.Contains(r.Body, "<img src=x") {
+			t.Errorf("%s: a name broke out", l)
+		}
+	}
+	// Filters narrow the rows, and are kept in the export links.
+	all := c.get("/en/rounds/" + id + "/heatmap").Body
+	mun := c.get("/en/rounds/" + id + "/heatmap?kind=municipality").Body
+	rows := func(b string) int { return strings.Count(b, "<tr><td dir=\"auto\">") }
+	if rows(mun) == 0 || rows(mun) >= rows(all) {
+		t.Errorf("municipality filter: %d rows of %d", rows(mun), rows(all))
+	}
+	assertContains(t, mun, "rankings.csv?index=self&sector=&kind=municipality")
+	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/heatmap"), http.StatusSeeOther)
 }

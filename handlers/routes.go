@@ -34,6 +34,7 @@ func (s *Server) routes() *gin.Engine {
 		open.GET("/catalog", s.showCatalog)
 		open.GET("/catalog/:id", s.showCatalogService)
 		open.GET("/rounds/:id/rankings", s.showRankings)
+		open.GET("/rounds/:id/heatmap", s.showHeatmap)
 		open.GET("/rounds/:id/rankings.csv", s.exportRankings)
 		open.GET("/rounds/:id/rankings.xlsx", s.exportRankings)
 		open.GET("/rounds/:id/dashboard", s.showDashboard)

@@ -22,6 +22,7 @@ type Chart struct {
 	Option map[string]any
 	Head   []string
 	Rows   [][]string
+	Height int // pixels the chart needs, 0 for the page's default
 }
 
 // OptionJSON is the option as JSON. Pages put it in an HTML attribute,
@@ -292,5 +293,42 @@ func Movers(id, title string, scores []survey.InstitutionScore, lang string, n i
 	ch.Option = finish(bar, lang, true)
 	setAxis(ch.Option, "yAxis", map[string]any{"type": "category", "inverse": true})
 	setAxis(ch.Option, "xAxis", map[string]any{"type": "value"})
+	return ch
+}
+
+// Heatmap shows institutions (rows, in the order given) × dimensions
+// (columns) coloured by score, 0 to max; a missing score stays blank.
+// Height is what the chart needs for its rows, in pixels.
+func Heatmap(id, title string, names, dims []string, values [][]*float64, max float64, lang string) Chart {
+	hm := charts.NewHeatMap()
+	hm.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}))
+	ch := Chart{ID: id, Title: title, Head: append([]string{""}, dims...), Height: 140 + 24*len(names)}
+	var data []opts.HeatMapData
+	var ys []string
+	for r, name := range names {
+		ys = append(ys, isolate(lang, name))
+		row := []string{name}
+		for c := range dims {
+			cell := ""
+			if v := values[r][c]; v != nil {
+				data = append(data, opts.HeatMapData{Value: [3]any{c, r, *v}})
+				cell = strconv.FormatFloat(*v, 'f', -1, 64)
+			}
+			row = append(row, cell)
+		}
+		ch.Rows = append(ch.Rows, row)
+	}
+	hm.SetXAxis(dims).AddSeries("score", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true)}))
+	o := finish(hm, lang, true)
+	setAxis(o, "xAxis", map[string]any{"type": "category", "data": dims, "position": "top", "splitArea": map[string]any{"show": true}})
+	setAxis(o, "yAxis", map[string]any{"type": "category", "data": ys, "inverse": true, "splitArea": map[string]any{"show": true}})
+	if lang == "ar" {
+		setAxis(o, "xAxis", map[string]any{"inverse": true})
+		setAxis(o, "yAxis", map[string]any{"position": "right"})
+	}
+	o["grid"] = map[string]any{"containLabel": true, "left": 16, "right": 16, "top": 80, "bottom": 56}
+	o["visualMap"] = map[string]any{"min": 0, "max": max, "calculable": true, "orient": "horizontal", "left": "center", "bottom": 0,
+		"inRange": map[string]any{"color": []string{"#b3261e", "#f2d492", "#1a6e3a"}}}
+	ch.Option = o
 	return ch
 }

@@ -119,3 +119,29 @@ func TestMovers(t *testing.T) {
 		t.Errorf("Arabic movers axis: %v", got)
 	}
 }
+
+func TestHeatmap(t *testing.T) {
+	a, b := 61.5, 20.0
+	h := Heatmap("h", "Heat", []string{"وزارة الصحة", `</script>`}, []string{"STR", "SRV"}, [][]*float64{{&a, nil}, {&b, &a}}, 100, "ar")
+	if h.Height != 140+48 {
+		t.Errorf("height %d", h.Height)
+	}
+	js := h.OptionJSON()
+	for _, want := range []string{`"type":"heatmap"`, `[0,0,61.5]`, `[1,1,61.5]`, `"visualMap":{`, `"max":100`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("heatmap lacks %s: %s", want, js)
+		}
+	}
+	if strings.Contains(js, `[1,0,`) {
+		t.Error("a missing score was drawn")
+	}
+	if strings.Contains(js, "</script>") {
+		t.Error("a name is raw in the JSON")
+	}
+	if got := axis(t, h.Option, "yAxis"); got["position"] != "right" || got["inverse"] != true {
+		t.Errorf("Arabic rows axis: %v", got)
+	}
+	if len(h.Rows) != 2 || h.Rows[0][2] != "" || h.Rows[1][1] != "20" {
+		t.Errorf("table %v", h.Rows)
+	}
+}

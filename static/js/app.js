@@ -205,6 +205,8 @@
   var lang = document.documentElement.lang === "ar" ? "AR" : "EN";
   var charts = [];
   document.querySelectorAll(".chart[data-option]").forEach(function (el) {
+    var h = parseInt(el.getAttribute("data-height"), 10);
+    if (h > 0) { el.style.blockSize = h + "px"; }
     var chart = window.echarts.init(el, null, { renderer: "canvas", locale: lang });
     chart.setOption(JSON.parse(el.getAttribute("data-option")));
     el.setAttribute("data-rendered", "1");

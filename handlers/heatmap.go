@@ -1,0 +1,57 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/reports"
+)
+
+// heatmapRows caps the chart: past a few hundred rows a heatmap is a
+// texture, not a reading. The filters narrow it; the export has all.
+const heatmapRows = 200
+
+type heatmapPage struct {
+	rankingsPage
+	Chart   reports.Chart
+	Shown   int
+	Matched int
+}
+
+// showHeatmap is every institution × dimension of a round, coloured by
+// score, with the rankings' filters and visibility.
+func (s *Server) showHeatmap(c *gin.Context) {
+	p, ok := s.rankingsData(c)
+	if !ok {
+		return
+	}
+	v := s.newView(c, "heatmap.title")
+	v.Title = v.T("heatmap.heading", p.Round.Name)
+	hp := heatmapPage{rankingsPage: p, Matched: len(p.Scores)}
+	list := p.Scores
+	if len(list) > heatmapRows {
+		list = list[:heatmapRows]
+	}
+	hp.Shown = len(list)
+	var names, dims []string
+	for _, sec := range p.Q.Def.Sections {
+		dims = append(dims, sec.ID)
+	}
+	values := make([][]*float64, len(list))
+	for i, sc := range list {
+		names = append(names, pick(v.Lang, sc.NameAr, sc.NameEn))
+		values[i] = make([]*float64, len(dims))
+		for j, d := range dims {
+			if x, ok := sc.Dimensions[d]; ok {
+				values[i][j] = &x
+			}
+		}
+	}
+	hp.Chart = reports.Heatmap(reports.ChartID("heatmap", p.Round.ID), v.T("heatmap.chart"), names, dims, values, p.Q.Def.Model.Display(1), v.Lang)
+	hp.Chart.Head[0] = v.T("field.institution")
+	v.Charts = true
+	v.Data = hp
+	s.render(c, http.StatusOK, "heatmap", v)
+}
+
