@@ -54,4 +54,3 @@ func (s *Server) showHeatmap(c *gin.Context) {
 	v.Data = hp
 	s.render(c, http.StatusOK, "heatmap", v)
 }
-
