@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -27,12 +28,14 @@ type dashboardPage struct {
 // showDashboard is the national overview of a round: key figures and
 // charts, each with its data as a table. Visibility is the rankings'.
 func (s *Server) showDashboard(c *gin.Context) {
-	p, v, ok := s.buildDashboard(c)
-	if !ok {
-		return
-	}
-	v.Data = p
-	s.render(c, http.StatusOK, "dashboard", v)
+	s.cachedScorePage(c, func(c *gin.Context) ([]byte, bool) {
+		p, v, ok := s.buildDashboard(c)
+		if !ok {
+			return nil, false
+		}
+		v.Data = p
+		return s.renderBytes(c, "dashboard", v)
+	})
 }
 
 // buildDashboard gathers a round's overview: figures and charts. It answers
@@ -80,12 +83,10 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 		d := dsum / float64(dn)
 		p.Change = &d
 	}
-	var services []survey.Service
-	if err := s.store.EachService(ctx, true, func(sv survey.Service) error { services = append(services, sv); return nil }); err != nil {
+	if p.Catalog, err = s.catalogMetrics(ctx); err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
-	p.Catalog = survey.ComputeMetrics(services)
 
 	var levelLabels []string
 	var levelCounts []int
@@ -182,4 +183,67 @@ func (s *Server) exportChartData(c *gin.Context) {
 	if err != nil {
 		s.log.Error("chart data export", "id", c.GetString(keyRequestID), "err", err)
 	}
+}
+
+// catalogMetrics are the published catalog's figures, computed once per
+// version of the catalog (15,000 services take tens of milliseconds).
+func (s *Server) catalogMetrics(ctx context.Context) (survey.CatalogMetrics, error) {
+	version, err := s.store.CatalogVersion(ctx)
+	if err != nil {
+		return survey.CatalogMetrics{}, err
+	}
+	s.metrics.mu.Lock()
+	defer s.metrics.mu.Unlock()
+	if s.metrics.version == version && s.metrics.ok {
+		return s.metrics.m, nil
+	}
+	var services []survey.Service
+	if err := s.store.EachService(ctx, true, func(sv survey.Service) error { services = append(services, sv); return nil }); err != nil {
+		return survey.CatalogMetrics{}, err
+	}
+	s.metrics.m, s.metrics.version, s.metrics.ok = survey.ComputeMetrics(services), version, true
+	return s.metrics.m, nil
+}
+
+// scorePageParams are the query parameters score pages understand; only
+// URLs made of them are cached.
+var scorePageParams = map[string]bool{"index": true, "sector": true, "kind": true, "region": true, "sort": true, "auto": true}
+
+// cachedScorePage serves an anonymous visitor's score page (dashboard,
+// rankings, heatmap, scorecard, presentation) from memory while neither
+// the scores, the catalog nor the round changed; render makes the page
+// otherwise. Access is checked on every request, cached or not.
+func (s *Server) cachedScorePage(c *gin.Context, render func(c *gin.Context) ([]byte, bool)) {
+	raw := c.Request.URL.Query()
+	cacheable := currentUser(c) == nil
+	for k := range raw {
+		cacheable = cacheable && scorePageParams[k]
+	}
+	if !cacheable {
+		if body, ok := render(c); ok {
+			s.writePage(c, http.StatusOK, body)
+		}
+		return
+	}
+	r, ok := s.roundForScores(c, c.Param("code"))
+	if !ok {
+		return
+	}
+	version, err := s.store.ScoresVersion(c.Request.Context(), r.ID)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	version += "|" + r.Status + "|" + strconv.FormatBool(r.Public)
+	key := c.Request.URL.Path + "?" + raw.Encode()
+	if body, ok := s.scorePages.get(key, version); ok {
+		s.writePage(c, http.StatusOK, body)
+		return
+	}
+	body, ok := render(c)
+	if !ok {
+		return
+	}
+	s.scorePages.put(key, version, body)
+	s.writePage(c, http.StatusOK, body)
 }

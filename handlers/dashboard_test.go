@@ -396,3 +396,28 @@ func TestHeatmapPage(t *testing.T) {
 	assertContains(t, mun, "rankings.csv?index=self&sector=&kind=municipality")
 	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/heatmap"), http.StatusSeeOther)
 }
+
+// TestScorePagesCacheFollowsChanges: anonymous score pages are cached, but
+// a renamed institution or a round made private shows on the next request.
+func TestScorePagesCacheFollowsChanges(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	c := newClient(t, ts)
+	for _, page := range []string{"/dashboard", "/rankings", "/heatmap"} {
+		assertStatus(t, c.get("/en/rounds/"+id+page), http.StatusOK)
+	}
+	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
+		NameAr: "وزارة التربية", NameEn: "Renamed Ministry of Education", Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{"/dashboard", "/rankings", "/heatmap"} {
+		assertContains(t, c.get("/en/rounds/"+id+page).Body, "Renamed Ministry of Education")
+	}
+	n, _ := strconv.ParseInt(id, 10, 64)
+	if err := st.SetRoundPublic(context.Background(), 0, n, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{"/dashboard", "/rankings", "/heatmap"} {
+		assertStatus(t, c.get("/en/rounds/"+id+page), http.StatusSeeOther)
+	}
+}

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 
 	"marsad/reports"
@@ -22,9 +20,13 @@ type heatmapPage struct {
 // showHeatmap is every institution × dimension of a round, coloured by
 // score, with the rankings' filters and visibility.
 func (s *Server) showHeatmap(c *gin.Context) {
+	s.cachedScorePage(c, s.renderHeatmap)
+}
+
+func (s *Server) renderHeatmap(c *gin.Context) ([]byte, bool) {
 	p, ok := s.rankingsData(c)
 	if !ok {
-		return
+		return nil, false
 	}
 	v := s.newView(c, "heatmap.title")
 	v.Title = v.T("heatmap.heading", p.Round.Name)
@@ -52,5 +54,5 @@ func (s *Server) showHeatmap(c *gin.Context) {
 	hp.Chart.Head[0] = v.T("field.institution")
 	v.Charts = true
 	v.Data = hp
-	s.render(c, http.StatusOK, "heatmap", v)
+	return s.renderBytes(c, "heatmap", v)
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -19,9 +18,13 @@ type presentPage struct {
 // arrow keys, Page Up/Down (what a presenter's clicker sends) and space;
 // ?auto=N advances every N seconds for a screen in the hall.
 func (s *Server) showPresentation(c *gin.Context) {
+	s.cachedScorePage(c, s.renderPresentation)
+}
+
+func (s *Server) renderPresentation(c *gin.Context) ([]byte, bool) {
 	p, v, ok := s.buildDashboard(c)
 	if !ok {
-		return
+		return nil, false
 	}
 	pp := presentPage{dashboardPage: p}
 	// The story of a round on stage: who leads, who moved, how the leaders
@@ -39,5 +42,5 @@ func (s *Server) showPresentation(c *gin.Context) {
 		}
 	}
 	v.Data = pp
-	s.render(c, http.StatusOK, "present", v)
+	return s.renderBytes(c, "present", v)
 }

@@ -228,20 +228,24 @@ func (s *Server) apiScorecard(c *gin.Context) {
 }
 
 func (s *Server) showScorecard(c *gin.Context) {
+	s.cachedScorePage(c, s.renderScorecard)
+}
+
+func (s *Server) renderScorecard(c *gin.Context) ([]byte, bool) {
 	sc, ok := s.loadScorecard(c)
 	if !ok {
-		return
+		return nil, false
 	}
 	v := s.newView(c, "scorecard.title")
 	v.Title = v.T("scorecard.title") + " — " + sc.Institution.Name(v.Lang)
 	var err error
 	if sc.Charts, err = s.profileCharts(c, v, sc); err != nil {
 		s.serverError(c, err)
-		return
+		return nil, false
 	}
 	v.Charts = len(sc.Charts) > 0
 	v.Data = sc
-	s.render(c, http.StatusOK, "scorecard", v)
+	return s.renderBytes(c, "scorecard", v)
 }
 
 // profileCharts are an institution's radar (its dimensions against the
@@ -337,14 +341,16 @@ type rankingsPage struct {
 }
 
 func (s *Server) showRankings(c *gin.Context) {
-	p, ok := s.rankingsData(c)
-	if !ok {
-		return
-	}
-	v := s.newView(c, "rankings.title")
-	v.Title = v.T("rankings.title") + " — " + p.Round.Name
-	v.Data = p
-	s.render(c, http.StatusOK, "rankings", v)
+	s.cachedScorePage(c, func(c *gin.Context) ([]byte, bool) {
+		p, ok := s.rankingsData(c)
+		if !ok {
+			return nil, false
+		}
+		v := s.newView(c, "rankings.title")
+		v.Title = v.T("rankings.title") + " — " + p.Round.Name
+		v.Data = p
+		return s.renderBytes(c, "rankings", v)
+	})
 }
 
 // rankingsData is the filtered, sorted ranking a request asks for; it has

@@ -29,38 +29,7 @@ func BenchmarkScoresAPI(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	round, _ := st.CreateRound(ctx, 0, survey.RoundInput{Name: "2026", QuestionnaireID: q.ID})
-	if _, err := st.RoundAction(ctx, 0, round.ID, "open"); err != nil {
-		b.Fatal(err)
-	}
-	admin := survey.Actor{Role: survey.RoleAdmin}
-	for i := 1; i <= 1500; i++ {
-		code := fmt.Sprintf("I%04d", i)
-		var rows []survey.AnswerRow
-		for _, it := range q.Def.Items {
-			if !it.Required || it.Type == survey.TypeMetric {
-				continue
-			}
-			v := []string{"1"}
-			switch it.Type {
-			case survey.TypeSingle:
-				v = []string{it.Options[i%len(it.Options)].Value}
-			case survey.TypeMulti:
-				v = []string{it.Options[i%len(it.Options)].Value}
-			case survey.TypePercent:
-				v = []string{strconv.Itoa(i % 101)}
-			case survey.TypeYesNo:
-				v = []string{"yes"}
-			}
-			rows = append(rows, survey.AnswerRow{Institution: code, Input: survey.AnswerInput{ItemID: it.ID, Values: v}})
-		}
-		if _, err := st.ImportAnswers(ctx, admin, round.ID, rows); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := st.ResponseAction(ctx, admin, round.ID, code, "submit"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	round := seedScoredRound(b, st, q, "2026", 0, false)
 	u, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "a@example.ps", Role: survey.RoleAdmin, Password: "bench-password"})
 	if err != nil {
 		b.Fatal(err)
@@ -100,6 +69,56 @@ func BenchmarkScoresAPI(b *testing.B) {
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)/2])/1e6, "p50-ms")
 	b.ReportMetric(float64(times[len(times)*99/100])/1e6, "p99-ms")
+}
+
+// seedScoredRound runs a whole round for the synthetic institutions I0001…
+// I1500: opened, every institution's answers imported and submitted (which
+// scores them); shift varies the answers from round to round. With publish
+// the round ends closed, published and public.
+func seedScoredRound(b *testing.B, st *survey.Store, q survey.QuestionnaireVersion, name string, shift int, publish bool) survey.Round {
+	ctx := context.Background()
+	round, err := st.CreateRound(ctx, 0, survey.RoundInput{Name: name, QuestionnaireID: q.ID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.RoundAction(ctx, 0, round.ID, "open"); err != nil {
+		b.Fatal(err)
+	}
+	admin := survey.Actor{Role: survey.RoleAdmin}
+	for i := 1; i <= 1500; i++ {
+		code := fmt.Sprintf("I%04d", i)
+		k := i + shift
+		var rows []survey.AnswerRow
+		for _, it := range q.Def.Items {
+			if !it.Required || it.Type == survey.TypeMetric {
+				continue
+			}
+			v := []string{"1"}
+			switch it.Type {
+			case survey.TypeSingle, survey.TypeMulti:
+				v = []string{it.Options[k%len(it.Options)].Value}
+			case survey.TypePercent:
+				v = []string{strconv.Itoa(k % 101)}
+			case survey.TypeYesNo:
+				v = []string{"yes"}
+			}
+			rows = append(rows, survey.AnswerRow{Institution: code, Input: survey.AnswerInput{ItemID: it.ID, Values: v}})
+		}
+		if _, err := st.ImportAnswers(ctx, admin, round.ID, rows); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.ResponseAction(ctx, admin, round.ID, code, "submit"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if publish {
+		for _, a := range []string{"close", "publish"} {
+			if _, err := st.RoundAction(ctx, 0, round.ID, a); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return round
 }
 
 // BenchmarkAutosave is one answer saved through the whole router (bearer

@@ -47,6 +47,14 @@ type Server struct {
 	assets string
 	// catalogPages caches anonymous catalog pages by URL.
 	catalogPages *pageCache
+	// scorePages caches anonymous dashboards, rankings and scorecards.
+	scorePages *pageCache
+	metrics    struct {
+		mu      sync.Mutex
+		version string
+		ok      bool
+		m       survey.CatalogMetrics
+	}
 	// apiCache caches encoded API answers that many ask for alike (rankings);
 	// encoding is held while one is made.
 	apiCache *pageCache
@@ -62,7 +70,7 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: store, cfg: cfg, log: cfg.Logger, catalogPages: newPageCache(512), apiCache: newPageCache(256)}
+	s := &Server{store: store, cfg: cfg, log: cfg.Logger, catalogPages: newPageCache(512), scorePages: newPageCache(256), apiCache: newPageCache(256)}
 	var err error
 	if s.locales, err = loadLocales(); err != nil {
 		return nil, err

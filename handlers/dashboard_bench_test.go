@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"marsad/data"
+	"marsad/survey"
+)
+
+// BenchmarkDashboardPages serves each dashboard page for the last of ten
+// published rounds of 1,500 scored institutions, as an anonymous visitor
+// (the published round is public), from 32 concurrent clients, reporting
+// server time p50/p99 and the size of a page.
+func BenchmarkDashboardPages(b *testing.B) {
+	st := newTestStore(b)
+	ctx := context.Background()
+	if err := st.SeedSynthetic(ctx, 1500, 15000, 3); err != nil {
+		b.Fatal(err)
+	}
+	q, err := st.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var last survey.Round
+	for i := range 10 {
+		last = seedScoredRound(b, st, q, strconv.Itoa(2017+i), i*7, true)
+		if err := st.SetRoundPublic(ctx, 0, last.ID, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// A coordinator exists (or every page sends visitors to first-run set-up).
+	if _, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "a@example.ps", Role: survey.RoleAdmin, Password: "bench-password"}); err != nil {
+		b.Fatal(err)
+	}
+	srv := newServerOn(b, st)
+	id := strconv.FormatInt(last.ID, 10)
+	for _, page := range []string{"dashboard", "rankings", "heatmap", "scorecards/I0042", "present", "dashboard.html"} {
+		path := "/ar/rounds/" + id + "/" + page
+		if page == "present" {
+			path = "/ar/present/" + id
+		}
+		b.Run(page, func(b *testing.B) {
+			warm := &discardWriter{header: http.Header{}}
+			srv.ServeHTTP(warm, httptest.NewRequest(http.MethodGet, path, nil))
+			if warm.status != http.StatusOK {
+				b.Fatalf("%s: status %d", path, warm.status)
+			}
+			b.SetParallelism(16) // 32 clients on 2 CPUs
+			var mu sync.Mutex
+			var times []time.Duration
+			var size int
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					w := &countingWriter{discardWriter: discardWriter{header: http.Header{}}}
+					start := time.Now()
+					srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+					d := time.Since(start)
+					mu.Lock()
+					times, size = append(times, d), w.n
+					mu.Unlock()
+				}
+			})
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2])/1e6, "p50-ms")
+			b.ReportMetric(float64(times[len(times)*99/100])/1e6, "p99-ms")
+			b.ReportMetric(float64(size)/1024, "KiB")
+		})
+	}
+}
+
+type countingWriter struct {
+	discardWriter
+	n int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n += len(p)
+	return w.discardWriter.Write(p)
+}
