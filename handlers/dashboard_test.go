@@ -78,6 +78,16 @@ func TestBrowserDashboardDraws(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("%s: charts did not draw: %v", l, err)
 		}
+		if strings.HasSuffix(page, "dashboard") {
+			// The SVG export of the leaderboard, as the SVG button saves it.
+			svg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.marsadSVG('chart_leaderboard_`+id+`')`))
+			if err != nil || !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "<text") {
+				t.Errorf("%s: SVG export: %v %.200q", page, err, svg)
+			}
+			if strings.HasPrefix(page, "ar/") && !strings.Contains(svg, "وزارة") {
+				t.Errorf("the Arabic SVG has no Arabic names")
+			}
+		}
 		screenshot(t, ctx, "11-"+l)
 	}
 }

@@ -212,6 +212,33 @@
     el.setAttribute("data-rendered", "1");
     charts.push(chart);
   });
+  // SVG for slides: the same option drawn once more by the SVG renderer,
+  // off screen and left to right (Arabic labels carry their own isolates).
+  function svgOf(el) {
+    var box = document.createElement("div");
+    box.dir = "ltr";
+    box.style.position = "absolute"; box.style.insetInlineStart = "-10000px";
+    document.body.appendChild(box);
+    var c = window.echarts.init(box, null, { renderer: "svg", locale: lang, width: el.clientWidth || 800, height: el.clientHeight || 420 });
+    var opt = JSON.parse(el.getAttribute("data-option"));
+    opt.animation = false;
+    c.setOption(opt);
+    var svg = c.renderToSVGString();
+    c.dispose();
+    box.remove();
+    return svg;
+  }
+  window.marsadSVG = function (id) { return svgOf(document.getElementById(id)); };
+  document.querySelectorAll("[data-svg]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var id = b.getAttribute("data-svg");
+      var url = URL.createObjectURL(new Blob([svgOf(document.getElementById(id))], { type: "image/svg+xml" }));
+      var a = document.createElement("a");
+      a.href = url; a.download = "marsad-" + id + ".svg";
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    });
+  });
   function resize() { charts.forEach(function (c) { c.resize(); }); }
   window.addEventListener("resize", resize);
   window.addEventListener("beforeprint", resize);
