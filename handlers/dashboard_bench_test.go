@@ -30,7 +30,7 @@ func BenchmarkDashboardPages(b *testing.B) {
 	}
 	var last survey.Round
 	for i := range 10 {
-		last = seedScoredRound(b, st, q, strconv.Itoa(2017+i), i*7, true)
+		last = seedScoredRound(b, st, q, strconv.Itoa(2017+i), i*7, 1500, true)
 		if err := st.SetRoundPublic(ctx, 0, last.ID, true); err != nil {
 			b.Fatal(err)
 		}

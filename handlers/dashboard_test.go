@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/xuri/excelize/v2"
 
+	"marsad/data"
 	"marsad/survey"
 )
 
@@ -429,5 +430,46 @@ func TestScorePagesCacheFollowsChanges(t *testing.T) {
 	}
 	for _, page := range []string{"/dashboard", "/rankings", "/heatmap"} {
 		assertStatus(t, c.get("/en/rounds/"+id+page), http.StatusSeeOther)
+	}
+}
+
+// TestRankingsPages: a big round's rankings come a hundred rows a page,
+// with the filters kept in the page links; the export has every row.
+func TestRankingsPages(t *testing.T) {
+	st := newTestStore(t)
+	ctx := context.Background()
+	if err := st.SeedSynthetic(ctx, 150, 300, 5); err != nil {
+		t.Fatal(err)
+	}
+	q, err := st.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := seedScoredRound(t, st, q, "2030", 0, 150, true)
+	if err := st.SetRoundPublic(ctx, 0, r.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "a@example.ps", Role: survey.RoleAdmin, Password: "test-password-1"}); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(newServerOn(t, st))
+	defer ts.Close()
+	c := newClient(t, ts)
+	base := "/en/rounds/" + strconv.FormatInt(r.ID, 10) + "/rankings"
+	rows := func(b string) int { return strings.Count(b, "/scorecards/I") }
+	p1 := c.get(base)
+	assertStatus(t, p1, http.StatusOK)
+	assertContains(t, p1.Body, "Page 1 of 2", `rel="next" href="?index=self&amp;kind=&amp;page=2`)
+	if n := rows(p1.Body); n != 100 {
+		t.Errorf("page 1 has %d rows", n)
+	}
+	if n := rows(c.get(base + "?page=2").Body); n != 50 {
+		t.Errorf("page 2 has %d rows", n)
+	}
+	if b := c.get(base + "?page=99").Body; rows(b) != 50 || !strings.Contains(b, "Page 2 of 2") {
+		t.Error("a page past the end is not the last page")
+	}
+	if n := strings.Count(strings.TrimSpace(c.get(base+".csv").Body), "\n"); n != 150 {
+		t.Errorf("the export has %d rows, want all 150", n)
 	}
 }

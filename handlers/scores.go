@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -338,6 +339,17 @@ type rankingsPage struct {
 	Region  string
 	Sectors []string
 	Sort    string
+	Page    int // 1-based, on the rankings page
+	Pages   int
+}
+
+// rankingsPageSize is how many institutions a rankings page lists.
+const rankingsPageSize = 100
+
+// PageLink is the rankings URL for page n, other parameters kept.
+func (p rankingsPage) PageLink(n int) string {
+	q := url.Values{"index": {p.Kind}, "sector": {p.Sector}, "kind": {p.IKind}, "region": {p.Region}, "sort": {p.Sort}, "page": {strconv.Itoa(n)}}
+	return "?" + q.Encode()
 }
 
 func (s *Server) showRankings(c *gin.Context) {
@@ -346,6 +358,12 @@ func (s *Server) showRankings(c *gin.Context) {
 		if !ok {
 			return nil, false
 		}
+		// A page of rows: 1,500 institutions in one table is slow to render
+		// and to read; the exports have them all.
+		p.Pages = max(1, (len(p.Scores)+rankingsPageSize-1)/rankingsPageSize)
+		p.Page, _ = strconv.Atoi(c.Query("page"))
+		p.Page = min(max(p.Page, 1), p.Pages)
+		p.Scores = p.Scores[(p.Page-1)*rankingsPageSize : min(len(p.Scores), p.Page*rankingsPageSize)]
 		v := s.newView(c, "rankings.title")
 		v.Title = v.T("rankings.title") + " — " + p.Round.Name
 		v.Data = p

@@ -29,7 +29,7 @@ func BenchmarkScoresAPI(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	round := seedScoredRound(b, st, q, "2026", 0, false)
+	round := seedScoredRound(b, st, q, "2026", 0, 1500, false)
 	u, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "a@example.ps", Role: survey.RoleAdmin, Password: "bench-password"})
 	if err != nil {
 		b.Fatal(err)
@@ -72,10 +72,10 @@ func BenchmarkScoresAPI(b *testing.B) {
 }
 
 // seedScoredRound runs a whole round for the synthetic institutions I0001…
-// I1500: opened, every institution's answers imported and submitted (which
+// I{institutions}: opened, every institution's answers imported and submitted (which
 // scores them); shift varies the answers from round to round. With publish
 // the round ends closed, published and public.
-func seedScoredRound(b *testing.B, st *survey.Store, q survey.QuestionnaireVersion, name string, shift int, publish bool) survey.Round {
+func seedScoredRound(b testing.TB, st *survey.Store, q survey.QuestionnaireVersion, name string, shift, institutions int, publish bool) survey.Round {
 	ctx := context.Background()
 	round, err := st.CreateRound(ctx, 0, survey.RoundInput{Name: name, QuestionnaireID: q.ID})
 	if err != nil {
@@ -85,7 +85,7 @@ func seedScoredRound(b *testing.B, st *survey.Store, q survey.QuestionnaireVersi
 		b.Fatal(err)
 	}
 	admin := survey.Actor{Role: survey.RoleAdmin}
-	for i := 1; i <= 1500; i++ {
+	for i := 1; i <= institutions; i++ {
 		code := fmt.Sprintf("I%04d", i)
 		k := i + shift
 		var rows []survey.AnswerRow
