@@ -207,7 +207,7 @@ func (s *Server) catalogMetrics(ctx context.Context) (survey.CatalogMetrics, err
 
 // scorePageParams are the query parameters score pages understand; only
 // URLs made of them are cached.
-var scorePageParams = map[string]bool{"index": true, "sector": true, "kind": true, "region": true, "sort": true, "auto": true, "page": true}
+var scorePageParams = map[string]bool{"index": true, "sector": true, "kind": true, "region": true, "sort": true, "auto": true, "page": true, "c": true}
 
 // cachedScorePage serves an anonymous visitor's score page (dashboard,
 // rankings, heatmap, scorecard, presentation) from memory while neither

@@ -57,8 +57,8 @@ func TestBrowserDashboardDraws(t *testing.T) {
 	defer ts.Close()
 	ctx := newBrowser(t)
 	id := roundIDByName(t, st, "2025")
-	for _, page := range []string{"ar/rounds/" + id + "/dashboard", "en/rounds/" + id + "/dashboard", "ar/rounds/" + id + "/scorecards/MOH", "en/rounds/" + id + "/scorecards/MOH", "ar/rounds/" + id + "/heatmap"} {
-		l := strings.ReplaceAll(page, "/", "-")
+	for _, page := range []string{"ar/rounds/" + id + "/dashboard", "en/rounds/" + id + "/dashboard", "ar/rounds/" + id + "/scorecards/MOH", "en/rounds/" + id + "/scorecards/MOH", "ar/rounds/" + id + "/heatmap", "ar/rounds/" + id + "/compare?c=MOH&c=MOE&c=MOL"} {
+		l := strings.NewReplacer("/", "-", "?", "-", "&", "-", "=", "").Replace(page)
 		err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"+page), chromedp.WaitVisible(chromedp.CSS(".chart")))
 		if err != nil {
 			t.Fatal(err)
@@ -472,4 +472,29 @@ func TestRankingsPages(t *testing.T) {
 	if n := strings.Count(strings.TrimSpace(c.get(base+".csv").Body), "\n"); n != 150 {
 		t.Errorf("the export has %d rows, want all 150", n)
 	}
+}
+
+func TestComparePage(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	c := newClient(t, ts)
+	for _, l := range Languages {
+		r := c.get("/" + l + "/rounds/" + id + "/compare")
+		assertStatus(t, r, http.StatusOK)
+		assertTranslated(t, r.Body)
+		if strings.Contains(r.Body, "chart_compare_") {
+			t.Errorf("%s: a radar with nothing chosen", l)
+		}
+	}
+	// Six asked (one twice, one unknown): five distinct known ones are kept.
+	r := c.get("/en/rounds/" + id + "/compare?c=MOH&c=MOE&c=MOH&c=NOPE&c=MOL&c=MOF&c=MOA&c=MOT")
+	assertStatus(t, r, http.StatusOK)
+	assertContains(t, r.Body, `id="chart_compare_`+id+`"`, "&#34;radar&#34;", `<option value="MOH" selected>`)
+	if n := strings.Count(r.Body, "/scorecards/"); n != 5 {
+		t.Errorf("%d institutions compared, want 5", n)
+	}
+	if strings.Contains(r.Body, `value="MOT" selected`) {
+		t.Error("a sixth institution was kept")
+	}
+	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/compare?c=MOH"), http.StatusSeeOther)
 }

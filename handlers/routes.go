@@ -35,6 +35,7 @@ func (s *Server) routes() *gin.Engine {
 		open.GET("/catalog/:id", s.showCatalogService)
 		open.GET("/rounds/:id/rankings", s.showRankings)
 		open.GET("/rounds/:id/heatmap", s.showHeatmap)
+		open.GET("/rounds/:id/compare", s.showCompare)
 		open.GET("/rounds/:id/rankings.csv", s.exportRankings)
 		open.GET("/rounds/:id/rankings.xlsx", s.exportRankings)
 		open.GET("/rounds/:id/dashboard", s.showDashboard)

@@ -228,7 +228,7 @@ func Radar(id, title string, dims []string, max float64, series []Series, lang s
 		names = append(names, isolate(lang, s.Name))
 	}
 	o["legend"] = map[string]any{"show": true, "bottom": 0, "data": names}
-	o["color"] = []string{primary, "#8a8f94", "#1a6e3a"}
+	o["color"] = []string{primary, "#8a8f94", "#1a6e3a", "#b35c00", "#6a3d9a"}
 	if r, ok := o["radar"].(map[string]any); ok {
 		r["center"], r["radius"] = []string{"50%", "56%"}, "60%"
 	}

@@ -1,0 +1,74 @@
+package handlers
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"marsad/reports"
+	"marsad/survey"
+)
+
+// compareMax is how many institutions one comparison holds: a radar with
+// more lines is unreadable.
+const compareMax = 5
+
+type comparePage struct {
+	rankingsPage
+	All      []survey.InstitutionScore // every scored institution, for the pickers
+	Selected []survey.InstitutionScore
+	Codes    []string // the picker values, compareMax of them ("" when unused)
+	Chart    reports.Chart
+}
+
+// showCompare puts up to five institutions of a round side by side: their
+// figures, a radar of their dimensions and the same as a table. The choice
+// lives in the URL (?c=MOH&c=MOE…) so a comparison can be shared.
+func (s *Server) showCompare(c *gin.Context) {
+	s.cachedScorePage(c, s.renderCompare)
+}
+
+func (s *Server) renderCompare(c *gin.Context) ([]byte, bool) {
+	p, ok := s.rankingsData(c)
+	if !ok {
+		return nil, false
+	}
+	v := s.newView(c, "compare.title")
+	v.Title = v.T("compare.heading", p.Round.Name)
+	cp := comparePage{rankingsPage: p, All: p.Scores}
+	byCode := map[string]survey.InstitutionScore{}
+	for _, sc := range p.Scores {
+		byCode[sc.Code] = sc
+	}
+	seen := map[string]bool{}
+	for _, code := range c.QueryArray("c") {
+		if sc, ok := byCode[code]; ok && !seen[code] && len(cp.Selected) < compareMax {
+			seen[code] = true
+			cp.Selected = append(cp.Selected, sc)
+		}
+	}
+	for i := range compareMax {
+		code := ""
+		if i < len(cp.Selected) {
+			code = cp.Selected[i].Code
+		}
+		cp.Codes = append(cp.Codes, code)
+	}
+	if len(cp.Selected) > 0 {
+		var dims []string
+		for _, sec := range p.Q.Def.Sections {
+			dims = append(dims, sec.Title(v.Lang))
+		}
+		var series []reports.Series
+		for _, sc := range cp.Selected {
+			one := reports.Series{Name: pick(v.Lang, sc.NameAr, sc.NameEn)}
+			for _, sec := range p.Q.Def.Sections {
+				one.Values = append(one.Values, sc.Dimensions[sec.ID])
+			}
+			series = append(series, one)
+		}
+		cp.Chart = reports.Radar(reports.ChartID("compare", p.Round.ID), v.T("compare.radar"), dims, p.Q.Def.Model.Display(1), series, v.Lang)
+		cp.Chart.Head[0] = v.T("response.sections")
+		v.Charts = true
+	}
+	v.Data = cp
+	return s.renderBytes(c, "compare", v)
+}
