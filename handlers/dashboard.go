@@ -168,20 +168,25 @@ func (s *Server) exportChartData(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "err.not_found")
 		return
 	}
-	rows := append([][]string{ch.Head}, ch.Rows...)
-	name := safeFileName(fmt.Sprintf("marsad-%s-%s", ch.ID, v.Lang))
+	s.sendTable(c, fmt.Sprintf("marsad-%s-%s", ch.ID, v.Lang), "data", append([][]string{ch.Head}, ch.Rows...), v.Lang == "ar")
+}
+
+// sendTable answers rows (header first) as a workbook when the path ends
+// in .xlsx (sheet right to left with rtl), otherwise as CSV with a BOM.
+func (s *Server) sendTable(c *gin.Context, name, sheet string, rows [][]string, rtl bool) {
+	name = safeFileName(name)
 	var err error
 	if strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
 		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		c.Header("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
-		err = reports.WriteTableXLSX(c.Writer, "data", rows, v.Lang == "ar")
+		err = reports.WriteTableXLSX(c.Writer, sheet, rows, rtl)
 	} else {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 		err = reports.WriteTableCSV(c.Writer, rows)
 	}
 	if err != nil {
-		s.log.Error("chart data export", "id", c.GetString(keyRequestID), "err", err)
+		s.log.Error("table export", "name", name, "id", c.GetString(keyRequestID), "err", err)
 	}
 }
 

@@ -452,20 +452,7 @@ func (s *Server) exportRankings(c *gin.Context) {
 		}
 		rows = append(rows, row)
 	}
-	name := fmt.Sprintf("marsad-rankings-%s-%s", p.Round.Name, p.Kind)
-	var err error
-	if strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
-		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Header("Content-Disposition", `attachment; filename="`+safeFileName(name)+`.xlsx"`)
-		err = reports.WriteTableXLSX(c.Writer, "rankings", rows, v.Lang == "ar")
-	} else {
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="`+safeFileName(name)+`.csv"`)
-		err = reports.WriteTableCSV(c.Writer, rows)
-	}
-	if err != nil {
-		s.log.Error("rankings export", "id", c.GetString(keyRequestID), "err", err)
-	}
+	s.sendTable(c, fmt.Sprintf("marsad-rankings-%s-%s", p.Round.Name, p.Kind), "rankings", rows, v.Lang == "ar")
 }
 
 // safeFileName keeps letters, digits, dot, dash and underscore of an ASCII
