@@ -26,10 +26,7 @@ func TestDashboardPagesAndEscaping(t *testing.T) {
 	ts, st := startServer(t)
 	r2025 := roundIDByName(t, st, "2025")
 	// A hostile name: it must stay text everywhere.
-	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
-		NameAr: `وزارة </script><script>alert(1)</script>`, NameEn: `"><img src=x onerror=alert(1)>`, Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
-		t.Fatal(err)
-	}
+	renameMOE(t, st, `وزارة </script><script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`)
 	c := newClient(t, ts)
 	for _, l := range Languages {
 		r := c.get("/" + l + "/rounds/" + r2025 + "/dashboard")
@@ -159,10 +156,7 @@ func TestBrowserPresentationKeys(t *testing.T) {
 func TestStandaloneExport(t *testing.T) {
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
-	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
-		NameAr: `وزارة </script><script>alert(1)</script>`, NameEn: `"><img src=x onerror=alert(1)>`, Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
-		t.Fatal(err)
-	}
+	renameMOE(t, st, `وزارة </script><script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`)
 	c := newClient(t, ts)
 	for _, l := range Languages {
 		r := c.get("/" + l + "/rounds/" + id + "/dashboard.html")
@@ -250,10 +244,7 @@ func TestBrowserStandaloneOffline(t *testing.T) {
 func TestRankingsExports(t *testing.T) {
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
-	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
-		NameAr: `=HYPERLINK("http://evil") وزارة`, NameEn: "@SUM(A1)", Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
-		t.Fatal(err)
-	}
+	renameMOE(t, st, `=HYPERLINK("http://evil") وزارة`, "@SUM(A1)")
 	c := newClient(t, ts)
 	r := c.get("/ar/rounds/" + id + "/rankings.csv")
 	assertStatus(t, r, http.StatusOK)
@@ -383,10 +374,7 @@ func TestBrowserScorecardPrintsOnA4(t *testing.T) {
 func TestHeatmapPage(t *testing.T) {
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
-	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
-		NameAr: `وزارة </script><script>alert(1)</script>`, NameEn: `"><img src=x onerror=alert(1)>`, Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
-		t.Fatal(err)
-	}
+	renameMOE(t, st, `وزارة </script><script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`)
 	c := newClient(t, ts)
 	for _, l := range Languages {
 		r := c.get("/" + l + "/rounds/" + id + "/heatmap")
@@ -417,10 +405,7 @@ func TestScorePagesCacheFollowsChanges(t *testing.T) {
 	for _, page := range []string{"/dashboard", "/rankings", "/heatmap"} {
 		assertStatus(t, c.get("/en/rounds/"+id+page), http.StatusOK)
 	}
-	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
-		NameAr: "وزارة التربية", NameEn: "Renamed Ministry of Education", Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
-		t.Fatal(err)
-	}
+	renameMOE(t, st, "وزارة التربية", "Renamed Ministry of Education")
 	for _, page := range []string{"/dashboard", "/rankings", "/heatmap"} {
 		assertContains(t, c.get("/en/rounds/"+id+page).Body, "Renamed Ministry of Education")
 	}
@@ -497,4 +482,14 @@ func TestComparePage(t *testing.T) {
 		t.Error("a sixth institution was kept")
 	}
 	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/compare?c=MOH"), http.StatusSeeOther)
+}
+
+// renameMOE gives the demo's Ministry of Education new names: hostile
+// ones, to check they stay text, or plain ones, to see a change show.
+func renameMOE(t *testing.T, st *survey.Store, ar, en string) {
+	t.Helper()
+	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
+		NameAr: ar, NameEn: en, Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"marsad/reports"
 	"marsad/survey"
 )
 
@@ -50,9 +51,20 @@ func parseTemplates() (map[string]*template.Template, error) {
 
 // templateFuncs are pure helpers, bound once at parse time.
 var templateFuncs = template.FuncMap{
-	"field":  makeField,
+	"field": makeField,
+	"chart": func(v *view, c reports.Chart) chartData { return chartData{V: v, C: c} },
+	"chartOpen": func(v *view, c reports.Chart) chartData {
+		return chartData{V: v, C: c, Open: true}
+	},
 	"add":    func(a, b int) int { return a + b },
 	"mul100": func(x float64) float64 { return x * 100 },
+}
+
+// chartData is what the "chart" and "chart_data" partials render.
+type chartData struct {
+	V    *view
+	C    reports.Chart
+	Open bool // the data table starts open
 }
 
 // fieldData is what the "input" and "select_open" partials render.
