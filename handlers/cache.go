@@ -2,41 +2,43 @@ package handlers
 
 import "sync"
 
-// pageCache keeps rendered public pages that depend only on their URL and
-// on a version of the data behind them (the catalog's write counter). A
-// page is served from it only while the version is unchanged, so a change
-// shows on the next request. Bounded: when full it starts over.
-type pageCache struct {
+// pageCache keeps rendered pages (or parts of them) that depend only on a
+// key (the URL, the kind of user) and on a version of the data behind them
+// (a write counter). An entry is served only while the version is
+// unchanged, so a change shows on the next request. Bounded: when full it
+// starts over.
+type pageCache[T any] struct {
 	mu      sync.Mutex
 	max     int
-	entries map[string]cachedPage
+	entries map[string]versioned[T]
 }
 
-type cachedPage struct {
+type versioned[T any] struct {
 	version string
-	body    []byte
+	value   T
 }
 
-func newPageCache(max int) *pageCache {
-	return &pageCache{max: max, entries: map[string]cachedPage{}}
+func newPageCache[T any](max int) *pageCache[T] {
+	return &pageCache[T]{max: max, entries: map[string]versioned[T]{}}
 }
 
-// get returns the page for key if it was rendered at version.
-func (c *pageCache) get(key, version string) ([]byte, bool) {
+// get returns the entry for key if it was made at version.
+func (c *pageCache[T]) get(key, version string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.entries[key]
-	if !ok || p.version != version {
-		return nil, false
+	e, ok := c.entries[key]
+	if !ok || e.version != version {
+		var zero T
+		return zero, false
 	}
-	return p.body, true
+	return e.value, true
 }
 
-func (c *pageCache) put(key, version string, body []byte) {
+func (c *pageCache[T]) put(key, version string, value T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= c.max {
 		clear(c.entries)
 	}
-	c.entries[key] = cachedPage{version, body}
+	c.entries[key] = versioned[T]{version, value}
 }

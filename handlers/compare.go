@@ -26,10 +26,10 @@ func (s *Server) showCompare(c *gin.Context) {
 	s.cachedScorePage(c, s.renderCompare)
 }
 
-func (s *Server) renderCompare(c *gin.Context) ([]byte, bool) {
+func (s *Server) renderCompare(c *gin.Context) (scorePage, bool) {
 	p, ok := s.rankingsData(c)
 	if !ok {
-		return nil, false
+		return scorePage{}, false
 	}
 	v := s.newView(c, "compare.title")
 	v.Title = v.T("compare.heading", p.Round.Name)
@@ -70,5 +70,5 @@ func (s *Server) renderCompare(c *gin.Context) ([]byte, bool) {
 		v.Charts = true
 	}
 	v.Data = cp
-	return s.renderBytes(c, "compare", v)
+	return scorePage{"compare", v}, true
 }

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,8 +16,8 @@ import (
 )
 
 type dashboardPage struct {
-	Round     survey.Round
-	Kind      string
+	Round survey.Round
+	scoreFilter
 	Responded int
 	Total     int
 	Average   float64
@@ -28,13 +30,13 @@ type dashboardPage struct {
 // showDashboard is the national overview of a round: key figures and
 // charts, each with its data as a table. Visibility is the rankings'.
 func (s *Server) showDashboard(c *gin.Context) {
-	s.cachedScorePage(c, func(c *gin.Context) ([]byte, bool) {
+	s.cachedScorePage(c, func(c *gin.Context) (scorePage, bool) {
 		p, v, ok := s.buildDashboard(c)
 		if !ok {
-			return nil, false
+			return scorePage{}, false
 		}
 		v.Data = p
-		return s.renderBytes(c, "dashboard", v)
+		return scorePage{"dashboard", v}, true
 	})
 }
 
@@ -48,7 +50,7 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 	ctx := c.Request.Context()
 	v := s.newView(c, "dashboard.title")
 	v.Title = v.T("dashboard.heading", r.Name)
-	p := dashboardPage{Round: r, Kind: scoreKind(c)}
+	p := dashboardPage{Round: r, scoreFilter: newScoreFilter(c)}
 	q, err := s.store.Questionnaire(ctx, r.QuestionnaireID)
 	if err != nil {
 		s.serverError(c, err)
@@ -59,12 +61,15 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 		s.serverError(c, err)
 		return p, v, false
 	}
-	insts, err := s.store.CountInstitutions(ctx)
+	p.Sectors = sectorsOf(scores)
+	scores = p.filter(scores)
+	figures, err := s.catalogFigures(ctx)
 	if err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
-	p.Responded, p.Total = len(scores), insts
+	p.Catalog, p.Total = figures.of(p.scoreFilter)
+	p.Responded = len(scores)
 	var sum, dsum float64
 	var dn int
 	levels := map[string]int{}
@@ -82,10 +87,6 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 	if dn > 0 {
 		d := dsum / float64(dn)
 		p.Change = &d
-	}
-	if p.Catalog, err = s.catalogMetrics(ctx); err != nil {
-		s.serverError(c, err)
-		return p, v, false
 	}
 
 	var levelLabels []string
@@ -190,43 +191,94 @@ func (s *Server) sendTable(c *gin.Context, name, sheet string, rows [][]string, 
 	}
 }
 
-// catalogMetrics are the published catalog's figures, computed once per
-// version of the catalog (15,000 services take tens of milliseconds).
-func (s *Server) catalogMetrics(ctx context.Context) (survey.CatalogMetrics, error) {
+// catalogFigures are the published catalog's figures: a tally per active
+// institution, so that any sector, kind or region adds up without reading
+// the services again. They are computed once per version of the catalog
+// (15,000 services take tens of milliseconds).
+type catalogFigures struct {
+	institutions []survey.Institution // active ones
+	tallies      map[string]survey.MetricsTally
+}
+
+// of adds up the institutions matching f: their catalog metrics and how
+// many they are.
+func (cf catalogFigures) of(f scoreFilter) (survey.CatalogMetrics, int) {
+	var t survey.MetricsTally
+	n := 0
+	for _, in := range cf.institutions {
+		if f.matches(in.Sector, in.Kind, in.Region) {
+			t.Merge(cf.tallies[in.Code])
+			n++
+		}
+	}
+	return t.Metrics(), n
+}
+
+func (s *Server) catalogFigures(ctx context.Context) (catalogFigures, error) {
 	version, err := s.store.CatalogVersion(ctx)
 	if err != nil {
-		return survey.CatalogMetrics{}, err
+		return catalogFigures{}, err
 	}
 	s.metrics.mu.Lock()
 	defer s.metrics.mu.Unlock()
 	if s.metrics.version == version && s.metrics.ok {
-		return s.metrics.m, nil
+		return s.metrics.figures, nil
 	}
-	var services []survey.Service
-	if err := s.store.EachService(ctx, true, func(sv survey.Service) error { services = append(services, sv); return nil }); err != nil {
-		return survey.CatalogMetrics{}, err
+	var cf catalogFigures
+	if cf.institutions, err = s.store.ListInstitutions(ctx, survey.InstitutionFilter{}); err != nil {
+		return cf, err
 	}
-	s.metrics.m, s.metrics.version, s.metrics.ok = survey.ComputeMetrics(services), version, true
-	return s.metrics.m, nil
+	cf.tallies = make(map[string]survey.MetricsTally, len(cf.institutions))
+	err = s.store.EachService(ctx, true, func(sv survey.Service) error {
+		t := cf.tallies[sv.InstitutionCode]
+		t.Add(sv)
+		cf.tallies[sv.InstitutionCode] = t
+		return nil
+	})
+	if err != nil {
+		return cf, err
+	}
+	s.metrics.figures, s.metrics.version, s.metrics.ok = cf, version, true
+	return cf, nil
 }
 
 // scorePageParams are the query parameters score pages understand; only
 // URLs made of them are cached.
 var scorePageParams = map[string]bool{"index": true, "sector": true, "kind": true, "region": true, "sort": true, "auto": true, "page": true, "c": true}
 
-// cachedScorePage serves an anonymous visitor's score page (dashboard,
-// rankings, heatmap, scorecard, presentation) from memory while neither
-// the scores, the catalog nor the round changed; render makes the page
-// otherwise. Access is checked on every request, cached or not.
-func (s *Server) cachedScorePage(c *gin.Context, render func(c *gin.Context) ([]byte, bool)) {
+// scorePage is a score page ready to render: its template and view.
+type scorePage struct {
+	name string
+	v    *view
+}
+
+// scorePart is a score page's main part as rendered, with what the layout
+// needs around it.
+type scorePart struct {
+	name, title string
+	charts      bool
+	body        template.HTML
+	// page is the whole page, for anonymous visitors: nothing around the
+	// main part depends on who they are.
+	page []byte
+}
+
+// cachedScorePage serves a score page (dashboard, rankings, heatmap,
+// scorecard, compare, presentation). Its main part depends only on the URL,
+// on what the user may see (anonymous, viewer, admin, or a respondent's
+// institution) and on the data behind it, so it is kept in memory while
+// neither the scores, the catalog nor the rounds changed; the layout around
+// it (who is signed in, the sign-out form's token) is rendered each time.
+// build makes the page otherwise. Access is checked on every request.
+func (s *Server) cachedScorePage(c *gin.Context, build func(c *gin.Context) (scorePage, bool)) {
 	raw := c.Request.URL.Query()
-	cacheable := currentUser(c) == nil
+	cacheable := true
 	for k := range raw {
 		cacheable = cacheable && scorePageParams[k]
 	}
 	if !cacheable {
-		if body, ok := render(c); ok {
-			s.writePage(c, http.StatusOK, body)
+		if p, ok := build(c); ok {
+			s.render(c, http.StatusOK, p.name, p.v)
 		}
 		return
 	}
@@ -239,16 +291,47 @@ func (s *Server) cachedScorePage(c *gin.Context, render func(c *gin.Context) ([]
 		s.serverError(c, err)
 		return
 	}
-	version += "|" + r.Status + "|" + strconv.FormatBool(r.Public)
-	key := c.Request.URL.Path + "?" + raw.Encode()
-	if body, ok := s.scorePages.get(key, version); ok {
-		s.writePage(c, http.StatusOK, body)
+	key := accessClass(currentUser(c)) + " " + c.Request.URL.Path + "?" + raw.Encode()
+	if part, ok := s.scorePages.get(key, version); ok {
+		if part.page != nil {
+			s.writePage(c, http.StatusOK, part.page)
+			return
+		}
+		v := s.newView(c, "")
+		v.Title, v.Charts, v.Content = part.title, part.charts, part.body
+		s.render(c, http.StatusOK, part.name, v)
 		return
 	}
-	body, ok := render(c)
+	p, ok := build(c)
 	if !ok {
 		return
 	}
-	s.scorePages.put(key, version, body)
-	s.writePage(c, http.StatusOK, body)
+	var buf bytes.Buffer
+	if err := s.pages[p.name].ExecuteTemplate(&buf, "content", p.v); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	p.v.Content = template.HTML(buf.String()) // #nosec G203 -- the output of our own template
+	page, ok := s.renderBytes(c, p.name, p.v)
+	if !ok {
+		return
+	}
+	part := scorePart{name: p.name, title: p.v.Title, charts: p.v.Charts, body: p.v.Content}
+	if currentUser(c) == nil {
+		part.page = page
+	}
+	s.scorePages.put(key, version, part)
+	s.writePage(c, http.StatusOK, page)
+}
+
+// accessClass names what a user may see of scores: pages rendered for one
+// member of a class are right for every other.
+func accessClass(u *survey.User) string {
+	switch {
+	case u == nil:
+		return "anonymous"
+	case u.Role == survey.RoleRespondent:
+		return "respondent:" + u.InstitutionCode
+	}
+	return string(u.Role)
 }

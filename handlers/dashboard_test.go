@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +21,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"marsad/data"
+	"marsad/reports"
 	"marsad/survey"
 )
 
@@ -54,7 +57,7 @@ func TestBrowserDashboardDraws(t *testing.T) {
 	defer ts.Close()
 	ctx := newBrowser(t)
 	id := roundIDByName(t, st, "2025")
-	for _, page := range []string{"ar/rounds/" + id + "/dashboard", "en/rounds/" + id + "/dashboard", "ar/rounds/" + id + "/scorecards/MOH", "en/rounds/" + id + "/scorecards/MOH", "ar/rounds/" + id + "/heatmap", "ar/rounds/" + id + "/compare?c=MOH&c=MOE&c=MOL"} {
+	for _, page := range []string{"ar/rounds/" + id + "/dashboard", "en/rounds/" + id + "/dashboard", "ar/rounds/" + id + "/scorecards/MOH", "en/rounds/" + id + "/scorecards/MOH", "ar/rounds/" + id + "/heatmap", "ar/rounds/" + id + "/stages?kind=municipality", "en/rounds/" + id + "/stages", "ar/rounds/" + id + "/compare?c=MOH&c=MOE&c=MOL"} {
 		l := strings.NewReplacer("/", "-", "?", "-", "&", "-", "=", "").Replace(page)
 		err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"+page), chromedp.WaitVisible(chromedp.CSS(".chart")))
 		if err != nil {
@@ -492,4 +495,160 @@ func renameMOE(t *testing.T, st *survey.Store, ar, en string) {
 		NameAr: ar, NameEn: en, Kind: "ministry", Sector: "education", Region: "national"}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestScorePagesCachedPerUser: score pages are kept per kind of user, yet
+// each user gets their own page around them (who is signed in, a working
+// sign-out form), and a change to another round shows at once.
+func TestScorePagesCachedPerUser(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	page := "/en/rounds/" + id + "/dashboard"
+	for _, email := range []string{"viewer@example.ps", "admin@example.ps", "moh@example.ps", "moi@example.ps"} {
+		c := newClient(t, ts)
+		c.signIn("en", email, "marsad-demo")
+		for range 2 { // rendered, then from the cache
+			r := c.get(page)
+			assertStatus(t, r, http.StatusOK)
+			assertContains(t, r.Body, email, "Leaderboard")
+			for _, other := range []string{"viewer@", "admin@", "moh@", "moi@"} {
+				if !strings.HasPrefix(email, other) && strings.Contains(r.Body, other+"example.ps") {
+					t.Errorf("%s sees %s's page", email, other)
+				}
+			}
+		}
+		// The sign-out form on the cached page carries this user's token.
+		assertStatus(t, c.post("/en/logout", url.Values{}, page), http.StatusSeeOther)
+		assertStatus(t, c.get("/en/rounds"), http.StatusSeeOther)
+	}
+
+	anon := newClient(t, ts)
+	card := "/en/rounds/" + id + "/scorecards/MOE"
+	n, _ := strconv.ParseInt(id, 10, 64)
+	trend := reports.ChartID("trend", n, "MOE")
+	assertContains(t, anon.get(card).Body, trend)
+	prev, _ := strconv.ParseInt(roundIDByName(t, st, "2024"), 10, 64)
+	if err := st.SetRoundPublic(context.Background(), 0, prev, false); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(anon.get(card).Body, trend) {
+		t.Error("the trend still shows a round that is no longer public")
+	}
+}
+
+// TestStagesPage: each institution's services by stage, narrowed by the
+// filters, adding up to the published catalog; names stay text.
+func TestStagesPage(t *testing.T) {
+	ts, st := startServer(t)
+	ctx := context.Background()
+	id := roundIDByName(t, st, "2025")
+	renameMOE(t, st, `وزارة </script><script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`)
+	c := newClient(t, ts)
+	for _, l := range Languages {
+		r := c.get("/" + l + "/rounds/" + id + "/stages")
+		assertStatus(t, r, http.StatusOK)
+		assertTranslated(t, r.Body)
+		assertContains(t, r.Body, `id="chart_stagemix_`+id+`"`, "&#34;stack&#34;:&#34;stages&#34;", "stages.csv?index=self")
+		if strings.Contains(r.Body, "<script>alert(1)") || strings.Contains(r.Body, "<img src=x") {
+			t.Errorf("%s: a name broke out", l)
+		}
+	}
+
+	var byStage [survey.MaxStage + 1]int
+	services := 0
+	if err := st.EachService(ctx, true, func(s survey.Service) error {
+		if s.Status == survey.ServiceActive {
+			byStage[s.Stage]++
+			services++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows := csvRows(t, c.get("/en/rounds/"+id+"/stages.csv").Body)
+	if rows[0][0] != "Code" || rows[0][2] != "Services" {
+		t.Errorf("head %v", rows[0])
+	}
+	var sum [survey.MaxStage + 1]int
+	total := 0
+	for _, row := range rows[1:] {
+		n, _ := strconv.Atoi(row[2])
+		total += n
+		for st := range sum {
+			k, _ := strconv.Atoi(row[3+st])
+			sum[st] += k
+		}
+	}
+	if total != services || sum != byStage {
+		t.Errorf("the table adds up to %d services %v, the catalog has %d %v", total, sum, services, byStage)
+	}
+
+	insts, err := st.ListInstitutions(ctx, survey.InstitutionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	municipalities := 0
+	for _, in := range insts {
+		if in.Kind == "municipality" {
+			municipalities++
+		}
+	}
+	mun := csvRows(t, c.get("/en/rounds/"+id+"/stages.csv?kind=municipality").Body)
+	if len(mun)-1 != municipalities || municipalities == 0 {
+		t.Errorf("municipality filter: %d rows, %d municipalities", len(mun)-1, municipalities)
+	}
+	x := c.get("/en/rounds/" + id + "/stages.xlsx")
+	assertStatus(t, x, http.StatusOK)
+	if !strings.HasPrefix(x.Body, "PK") {
+		t.Error("the workbook is not a zip")
+	}
+	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/stages"), http.StatusSeeOther)
+}
+
+// TestDashboardFilters: the overview narrowed to a kind of institution
+// counts, ranks and adds up only those, and its links keep the filter.
+func TestDashboardFilters(t *testing.T) {
+	ts, st := startServer(t)
+	id := roundIDByName(t, st, "2025")
+	c := newClient(t, ts)
+	all := c.get("/en/rounds/" + id + "/dashboard")
+	mun := c.get("/en/rounds/" + id + "/dashboard?kind=municipality")
+	assertStatus(t, mun, http.StatusOK)
+	assertContains(t, all.Body, "> / 35</span>")
+	assertContains(t, mun.Body, "> / 7</span>", `<option value="municipality" selected>`,
+		"rankings?index=self&amp;kind=municipality", "dashboard.csv?index=self&amp;kind=municipality&amp;chart=")
+	// Every leaderboard row of the narrowed dashboard is a municipality.
+	lb := csvRows(t, c.get("/en/rounds/"+id+"/dashboard.csv?kind=municipality&chart=chart_leaderboard_"+id).Body)
+	if len(lb) < 2 {
+		t.Fatalf("leaderboard %v", lb)
+	}
+	for _, row := range lb[1:] {
+		if !strings.Contains(row[1], "Municipality") {
+			t.Errorf("not a municipality: %v", row)
+		}
+	}
+	stages := csvRows(t, c.get("/en/rounds/"+id+"/dashboard.csv?kind=municipality&chart=chart_stages_"+id).Body)
+	allStages := csvRows(t, c.get("/en/rounds/"+id+"/dashboard.csv?chart=chart_stages_"+id).Body)
+	if sumColumn(stages, 1) == 0 || sumColumn(stages, 1) >= sumColumn(allStages, 1) {
+		t.Errorf("municipalities' services %d of %d", sumColumn(stages, 1), sumColumn(allStages, 1))
+	}
+}
+
+func sumColumn(rows [][]string, col int) int {
+	n := 0
+	for _, row := range rows[1:] {
+		k, _ := strconv.Atoi(row[col])
+		n += k
+	}
+	return n
+}
+
+// csvRows reads a CSV export (with its BOM).
+func csvRows(t *testing.T, body string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, body)
+	}
+	return rows
 }

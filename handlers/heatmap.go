@@ -23,10 +23,10 @@ func (s *Server) showHeatmap(c *gin.Context) {
 	s.cachedScorePage(c, s.renderHeatmap)
 }
 
-func (s *Server) renderHeatmap(c *gin.Context) ([]byte, bool) {
+func (s *Server) renderHeatmap(c *gin.Context) (scorePage, bool) {
 	p, ok := s.rankingsData(c)
 	if !ok {
-		return nil, false
+		return scorePage{}, false
 	}
 	v := s.newView(c, "heatmap.title")
 	v.Title = v.T("heatmap.heading", p.Round.Name)
@@ -54,5 +54,5 @@ func (s *Server) renderHeatmap(c *gin.Context) ([]byte, bool) {
 	hp.Chart.Head[0] = v.T("field.institution")
 	v.Charts = true
 	v.Data = hp
-	return s.renderBytes(c, "heatmap", v)
+	return scorePage{"heatmap", v}, true
 }

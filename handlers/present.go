@@ -21,10 +21,10 @@ func (s *Server) showPresentation(c *gin.Context) {
 	s.cachedScorePage(c, s.renderPresentation)
 }
 
-func (s *Server) renderPresentation(c *gin.Context) ([]byte, bool) {
+func (s *Server) renderPresentation(c *gin.Context) (scorePage, bool) {
 	p, v, ok := s.buildDashboard(c)
 	if !ok {
-		return nil, false
+		return scorePage{}, false
 	}
 	pp := presentPage{dashboardPage: p}
 	// The story of a round on stage: who leads, who moved, how the leaders
@@ -42,5 +42,5 @@ func (s *Server) renderPresentation(c *gin.Context) ([]byte, bool) {
 		}
 	}
 	v.Data = pp
-	return s.renderBytes(c, "present", v)
+	return scorePage{"present", v}, true
 }

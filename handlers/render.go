@@ -134,6 +134,9 @@ type view struct {
 	Charts    bool   // the page draws charts: load ECharts
 	Form      *form
 	Data      any
+	// Content, when set, is the page's main part already rendered (a
+	// cached score page); the layout uses it instead of "content".
+	Content   template.HTML
 	RequestID string
 	loc       *locale
 	csrf      string

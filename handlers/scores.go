@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -66,15 +67,61 @@ func scoreKind(c *gin.Context) string {
 	return survey.ScoreSelf
 }
 
-// filterScores keeps the institutions matching the sector, kind and region in the URL.
-func filterScores(c *gin.Context, list []survey.InstitutionScore) []survey.InstitutionScore {
-	sector, kind, region := c.Query("sector"), c.Query("kind"), c.Query("region")
+// scoreFilter is the index and the sector, kind and region a score page
+// is narrowed to, from its URL.
+type scoreFilter struct {
+	Kind    string // self or verified
+	Sector  string
+	IKind   string // institution kind
+	Region  string
+	Sectors []string // the sectors to choose from
+}
+
+func newScoreFilter(c *gin.Context) scoreFilter {
+	return scoreFilter{Kind: scoreKind(c), Sector: c.Query("sector"), IKind: c.Query("kind"), Region: c.Query("region")}
+}
+
+// matches says whether an institution with these attributes is kept.
+func (f scoreFilter) matches(sector, kind, region string) bool {
+	return (f.Sector == "" || sector == f.Sector) && (f.IKind == "" || kind == f.IKind) && (f.Region == "" || region == f.Region)
+}
+
+// Narrowed says whether any of sector, kind or region is chosen.
+func (f scoreFilter) Narrowed() bool { return f.Sector != "" || f.IKind != "" || f.Region != "" }
+
+// filter keeps the institutions matching the filter.
+func (f scoreFilter) filter(list []survey.InstitutionScore) []survey.InstitutionScore {
 	var out []survey.InstitutionScore
 	for _, sc := range list {
-		if (sector == "" || sc.Sector == sector) && (kind == "" || sc.Kind == kind) && (region == "" || sc.Region == region) {
+		if f.matches(sc.Sector, sc.Kind, sc.Region) {
 			out = append(out, sc)
 		}
 	}
+	return out
+}
+
+// Query is the filter as URL parameters, for links that keep it.
+func (f scoreFilter) Query() template.URL {
+	q := url.Values{"index": {f.Kind}}
+	for k, v := range map[string]string{"sector": f.Sector, "kind": f.IKind, "region": f.Region} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return template.URL(q.Encode()) // #nosec G203 -- encoded by url.Values
+}
+
+// sectorsOf lists the sectors of scored institutions, sorted.
+func sectorsOf(list []survey.InstitutionScore) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range list {
+		if !seen[x.Sector] {
+			seen[x.Sector] = true
+			out = append(out, x.Sector)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 
@@ -108,7 +155,7 @@ func (s *Server) apiScores(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	list = filterScores(c, list)
+	list = newScoreFilter(c).filter(list)
 	if list == nil {
 		list = []survey.InstitutionScore{}
 	}
@@ -232,21 +279,21 @@ func (s *Server) showScorecard(c *gin.Context) {
 	s.cachedScorePage(c, s.renderScorecard)
 }
 
-func (s *Server) renderScorecard(c *gin.Context) ([]byte, bool) {
+func (s *Server) renderScorecard(c *gin.Context) (scorePage, bool) {
 	sc, ok := s.loadScorecard(c)
 	if !ok {
-		return nil, false
+		return scorePage{}, false
 	}
 	v := s.newView(c, "scorecard.title")
 	v.Title = v.T("scorecard.title") + " — " + sc.Institution.Name(v.Lang)
 	var err error
 	if sc.Charts, err = s.profileCharts(c, v, sc); err != nil {
 		s.serverError(c, err)
-		return nil, false
+		return scorePage{}, false
 	}
 	v.Charts = len(sc.Charts) > 0
 	v.Data = sc
-	return s.renderBytes(c, "scorecard", v)
+	return scorePage{"scorecard", v}, true
 }
 
 // profileCharts are an institution's radar (its dimensions against the
@@ -330,17 +377,13 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 }
 
 type rankingsPage struct {
-	Round   survey.Round
-	Q       survey.QuestionnaireVersion
-	Scores  []survey.InstitutionScore
-	Kind    string
-	Sector  string
-	IKind   string
-	Region  string
-	Sectors []string
-	Sort    string
-	Page    int // 1-based, on the rankings page
-	Pages   int
+	Round  survey.Round
+	Q      survey.QuestionnaireVersion
+	Scores []survey.InstitutionScore
+	scoreFilter
+	Sort  string
+	Page  int // 1-based, on the rankings page
+	Pages int
 }
 
 // rankingsPageSize is how many institutions a rankings page lists.
@@ -353,10 +396,10 @@ func (p rankingsPage) PageLink(n int) string {
 }
 
 func (s *Server) showRankings(c *gin.Context) {
-	s.cachedScorePage(c, func(c *gin.Context) ([]byte, bool) {
+	s.cachedScorePage(c, func(c *gin.Context) (scorePage, bool) {
 		p, ok := s.rankingsData(c)
 		if !ok {
-			return nil, false
+			return scorePage{}, false
 		}
 		// A page of rows: 1,500 institutions in one table is slow to render
 		// and to read; the exports have them all.
@@ -367,7 +410,7 @@ func (s *Server) showRankings(c *gin.Context) {
 		v := s.newView(c, "rankings.title")
 		v.Title = v.T("rankings.title") + " — " + p.Round.Name
 		v.Data = p
-		return s.renderBytes(c, "rankings", v)
+		return scorePage{"rankings", v}, true
 	})
 }
 
@@ -379,7 +422,7 @@ func (s *Server) rankingsData(c *gin.Context) (rankingsPage, bool) {
 		return rankingsPage{}, false
 	}
 	ctx := c.Request.Context()
-	p := rankingsPage{Round: r, Kind: scoreKind(c), Sector: c.Query("sector"), IKind: c.Query("kind"), Region: c.Query("region"), Sort: c.Query("sort")}
+	p := rankingsPage{Round: r, scoreFilter: newScoreFilter(c), Sort: c.Query("sort")}
 	var err error
 	if p.Q, err = s.store.Questionnaire(ctx, r.QuestionnaireID); err != nil {
 		s.serverError(c, err)
@@ -390,15 +433,8 @@ func (s *Server) rankingsData(c *gin.Context) (rankingsPage, bool) {
 		s.serverError(c, err)
 		return p, false
 	}
-	seen := map[string]bool{}
-	for _, x := range all {
-		if !seen[x.Sector] {
-			seen[x.Sector] = true
-			p.Sectors = append(p.Sectors, x.Sector)
-		}
-	}
-	sort.Strings(p.Sectors)
-	p.Scores = filterScores(c, all)
+	p.Sectors = sectorsOf(all)
+	p.Scores = p.filter(all)
 	if d := p.Sort; d != "" && d != "rank" {
 		sort.SliceStable(p.Scores, func(i, j int) bool {
 			if d == "delta" {

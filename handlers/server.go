@@ -46,18 +46,19 @@ type Server struct {
 	// that browsers fetch a changed stylesheet at once despite caching.
 	assets string
 	// catalogPages caches anonymous catalog pages by URL.
-	catalogPages *pageCache
-	// scorePages caches anonymous dashboards, rankings and scorecards.
-	scorePages *pageCache
+	catalogPages *pageCache[[]byte]
+	// scorePages caches the main part of dashboards, rankings, scorecards…
+	// per kind of user.
+	scorePages *pageCache[scorePart]
 	metrics    struct {
 		mu      sync.Mutex
 		version string
 		ok      bool
-		m       survey.CatalogMetrics
+		figures catalogFigures
 	}
 	// apiCache caches encoded API answers that many ask for alike (rankings);
 	// encoding is held while one is made.
-	apiCache *pageCache
+	apiCache *pageCache[[]byte]
 	encoding sync.Mutex
 	// ready is set once an administrator exists; until then only the
 	// first-run setup page and /healthz answer.
@@ -70,7 +71,7 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: store, cfg: cfg, log: cfg.Logger, catalogPages: newPageCache(512), scorePages: newPageCache(256), apiCache: newPageCache(256)}
+	s := &Server{store: store, cfg: cfg, log: cfg.Logger, catalogPages: newPageCache[[]byte](512), scorePages: newPageCache[scorePart](256), apiCache: newPageCache[[]byte](256)}
 	var err error
 	if s.locales, err = loadLocales(); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -39,6 +40,8 @@ var (
 		"A": "#1a6e3a", "B": "#2b6f99", "C": "#8a5a00", "D": "#b3261e"}
 	StageColors = [6]string{"#c8d6e0", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08306b"}
 	primary     = "#0b4f6c"
+	// HeatmapColors run from low to high scores.
+	HeatmapColors = []string{"#fc8d59", "#ffffbf", "#91bfdb"}
 )
 
 const fontFamily = "'Noto Sans Arabic', 'Noto Sans', sans-serif"
@@ -79,7 +82,7 @@ func finish(c interface {
 	o["legend"] = map[string]any{"show": false} // one series: the title says what it is
 	if !horizontal {
 		// Long category names wrap instead of overlapping.
-		setAxis(o, "xAxis", map[string]any{"axisLabel": map[string]any{"interval": 0, "width": 64, "overflow": "break"}})
+		setAxis(o, "xAxis", map[string]any{"axisLabel": map[string]any{"interval": 0, "width": 84, "overflow": "break", "lineHeight": 18}})
 	}
 	if lang == "ar" {
 		if horizontal {
@@ -230,7 +233,9 @@ func Radar(id, title string, dims []string, max float64, series []Series, lang s
 	o["legend"] = map[string]any{"show": true, "bottom": 0, "data": names}
 	o["color"] = []string{primary, "#8a8f94", "#1a6e3a", "#b35c00", "#6a3d9a"}
 	if r, ok := o["radar"].(map[string]any); ok {
-		r["center"], r["radius"] = []string{"50%", "56%"}, "60%"
+		r["center"], r["radius"] = []string{"50%", "56%"}, "58%"
+		// Long dimension names wrap instead of running off the chart.
+		r["axisName"] = map[string]any{"width": 120, "overflow": "break", "lineHeight": 16, "color": "#333"}
 	}
 	ch.Option = o
 	return ch
@@ -328,7 +333,66 @@ func Heatmap(id, title string, names, dims []string, values [][]*float64, max fl
 	}
 	o["grid"] = map[string]any{"containLabel": true, "left": 16, "right": 16, "top": 80, "bottom": 56}
 	o["visualMap"] = map[string]any{"min": 0, "max": max, "calculable": true, "orient": "horizontal", "left": "center", "bottom": 0,
-		"inRange": map[string]any{"color": []string{"#b3261e", "#f2d492", "#1a6e3a"}}}
+		// ColorBrewer RdYlBu: ordered for people with red–green colour
+		// blindness too, and light enough for dark labels on every cell.
+		"inRange": map[string]any{"color": HeatmapColors}}
+	ch.Option = o
+	return ch
+}
+
+// StageMix shows, for each institution (rows, in the order given), the
+// share of its services at each stage 0–5 as one stacked bar, so a small
+// municipality and a big ministry compare; the table keeps the counts.
+// stages names the stages; Height is what the chart needs for its rows.
+func StageMix(id, title string, names []string, counts [][survey.MaxStage + 1]int, stages []string, lang string) Chart {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}))
+	ch := Chart{ID: id, Title: title, Head: append(append([]string{"", "n"}, stages...), "≥3 %"), Height: 160 + 26*len(names)}
+	var ys []string
+	series := make([][]opts.BarData, survey.MaxStage+1)
+	for r, name := range names {
+		ys = append(ys, isolate(lang, name))
+		total := 0
+		for _, n := range counts[r] {
+			total += n
+		}
+		row := []string{name, strconv.Itoa(total)}
+		online := 0
+		for st, n := range counts[r] {
+			share := 0.0
+			if total > 0 {
+				share, _ = strconv.ParseFloat(pct(float64(n)/float64(total)), 64)
+			}
+			series[st] = append(series[st], opts.BarData{Value: share})
+			row = append(row, strconv.Itoa(n))
+			if st >= survey.StageTransactional {
+				online += n
+			}
+		}
+		share3 := ""
+		if total > 0 {
+			share3 = pct(float64(online) / float64(total))
+		}
+		ch.Rows = append(ch.Rows, append(row, share3))
+	}
+	bar.SetXAxis(ys)
+	var legend []string
+	for st, data := range series {
+		name := isolate(lang, stages[st])
+		legend = append(legend, name)
+		bar.AddSeries(name, data, charts.WithBarChartOpts(opts.BarChart{Stack: "stages"}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: StageColors[st]}))
+	}
+	if lang == "ar" {
+		slices.Reverse(legend) // read from the right: stage 0 first, as the bars start
+	}
+	bar.XYReversal()
+	o := finish(bar, lang, true)
+	setAxis(o, "yAxis", map[string]any{"type": "category", "inverse": true})
+	setAxis(o, "xAxis", map[string]any{"type": "value", "max": 100, "axisLabel": map[string]any{"formatter": "{value}%"}})
+	o["legend"] = map[string]any{"show": true, "bottom": 0, "data": legend}
+	o["tooltip"] = map[string]any{"trigger": "axis", "axisPointer": map[string]any{"type": "shadow"}}
+	o["grid"] = map[string]any{"containLabel": true, "left": 40, "right": 40, "top": 56, "bottom": 48}
 	ch.Option = o
 	return ch
 }

@@ -2,6 +2,8 @@ package reports
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -143,5 +145,59 @@ func TestHeatmap(t *testing.T) {
 	}
 	if len(h.Rows) != 2 || h.Rows[0][2] != "" || h.Rows[1][1] != "20" {
 		t.Errorf("table %v", h.Rows)
+	}
+}
+
+func TestStageMix(t *testing.T) {
+	stages := []string{"0", "1", "2", "3", "4", "5"}
+	cases := []struct {
+		lang      string
+		wantRight bool // Arabic: names on the right, bars growing leftwards
+	}{{"ar", true}, {"en", false}}
+	for _, tc := range cases {
+		t.Run(tc.lang, func(t *testing.T) {
+			m := StageMix("s", "Stages", []string{"بلدية غزة", `"><img src=x onerror=alert(1)>`, "empty"},
+				[][6]int{{1, 0, 1, 1, 0, 1}, {0, 0, 0, 0, 3, 0}, {}}, stages, tc.lang)
+			if m.Height != 160+3*26 {
+				t.Errorf("height %d", m.Height)
+			}
+			want := [][]string{
+				{"بلدية غزة", "4", "1", "0", "1", "1", "0", "1", "50.0"},
+				{`"><img src=x onerror=alert(1)>`, "3", "0", "0", "0", "0", "3", "0", "100.0"},
+				{"empty", "0", "0", "0", "0", "0", "0", "0", ""},
+			}
+			if fmt.Sprint(m.Rows) != fmt.Sprint(want) {
+				t.Errorf("table\n%v\nwant\n%v", m.Rows, want)
+			}
+			series, _ := m.Option["series"].([]any)
+			if len(series) != 6 {
+				t.Fatalf("%d series, want one per stage", len(series))
+			}
+			// Each row's shares add up to 100 % (0 for no services).
+			for row, total := range []float64{100, 100, 0} {
+				sum := 0.0
+				for _, s := range series {
+					one := s.(map[string]any)
+					if one["stack"] != "stages" {
+						t.Fatalf("series not stacked: %v", one)
+					}
+					sum += one["data"].([]any)[row].(map[string]any)["value"].(float64)
+				}
+				if math.Abs(sum-total) > 0.2 {
+					t.Errorf("row %d adds up to %v", row, sum)
+				}
+			}
+			js := m.OptionJSON()
+			if strings.Contains(js, "<img") {
+				t.Error("a name is raw in the JSON")
+			}
+			y := axis(t, m.Option, "yAxis")
+			if (y["position"] == "right") != tc.wantRight || y["inverse"] != true {
+				t.Errorf("rows axis %v", y)
+			}
+			if x := axis(t, m.Option, "xAxis"); x["max"] != float64(100) || (x["inverse"] == true) != tc.wantRight {
+				t.Errorf("share axis %v", x)
+			}
+		})
 	}
 }

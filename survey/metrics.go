@@ -21,46 +21,73 @@ func (m CatalogMetrics) MeanStageShare() float64 { return m.MeanStage / MaxStage
 // ComputeMetrics computes the catalog metrics of services. It is pure:
 // the same services give the same numbers.
 func ComputeMetrics(services []Service) CatalogMetrics {
-	var (
-		m                             CatalogMetrics
-		s3, s4, abroad, noVisit, epay int
-		stageSum, weighted, volume    float64
-	)
+	var t MetricsTally
 	for _, s := range services {
-		if s.Status != ServiceActive || s.Stage < 0 || s.Stage > MaxStage {
-			continue
-		}
-		m.Services++
-		m.ByStage[s.Stage]++
-		if s.Stage >= StageTransactional {
-			s3++
-		}
-		if s.Stage >= StageIntegrated {
-			s4++
-		}
-		if s.Abroad {
-			abroad++
-		}
-		if s.NoVisit {
-			noVisit++
-		}
-		if s.EPayment {
-			epay++
-		}
-		stageSum += float64(s.Stage)
-		weighted += float64(s.Stage) * float64(s.YearlyVolume)
-		volume += float64(s.YearlyVolume)
+		t.Add(s)
+	}
+	return t.Metrics()
+}
+
+// MetricsTally counts what catalog metrics are made of. Tallies add up, so
+// the metrics of any group of institutions come from their tallies without
+// reading their services again.
+type MetricsTally struct {
+	ByStage                       [MaxStage + 1]int
+	s3, s4, abroad, noVisit, epay int
+	stageSum, weighted, volume    float64
+}
+
+// Add counts one service; inactive ones and impossible stages are left out.
+func (t *MetricsTally) Add(s Service) {
+	if s.Status != ServiceActive || s.Stage < 0 || s.Stage > MaxStage {
+		return
+	}
+	t.ByStage[s.Stage]++
+	if s.Stage >= StageTransactional {
+		t.s3++
+	}
+	if s.Stage >= StageIntegrated {
+		t.s4++
+	}
+	if s.Abroad {
+		t.abroad++
+	}
+	if s.NoVisit {
+		t.noVisit++
+	}
+	if s.EPayment {
+		t.epay++
+	}
+	t.stageSum += float64(s.Stage)
+	t.weighted += float64(s.Stage) * float64(s.YearlyVolume)
+	t.volume += float64(s.YearlyVolume)
+}
+
+// Merge adds another tally to this one.
+func (t *MetricsTally) Merge(o MetricsTally) {
+	for i := range t.ByStage {
+		t.ByStage[i] += o.ByStage[i]
+	}
+	t.s3, t.s4, t.abroad, t.noVisit, t.epay = t.s3+o.s3, t.s4+o.s4, t.abroad+o.abroad, t.noVisit+o.noVisit, t.epay+o.epay
+	t.stageSum, t.weighted, t.volume = t.stageSum+o.stageSum, t.weighted+o.weighted, t.volume+o.volume
+}
+
+// Metrics turns the counts into shares and the mean stage.
+func (t MetricsTally) Metrics() CatalogMetrics {
+	m := CatalogMetrics{ByStage: t.ByStage}
+	for _, n := range t.ByStage {
+		m.Services += n
 	}
 	if m.Services == 0 {
 		return m
 	}
 	n := float64(m.Services)
-	m.ShareStage3, m.ShareStage4 = float64(s3)/n, float64(s4)/n
-	m.ShareAbroad, m.ShareNoVisit, m.ShareEPayment = float64(abroad)/n, float64(noVisit)/n, float64(epay)/n
-	if volume > 0 {
-		m.MeanStage = weighted / volume
+	m.ShareStage3, m.ShareStage4 = float64(t.s3)/n, float64(t.s4)/n
+	m.ShareAbroad, m.ShareNoVisit, m.ShareEPayment = float64(t.abroad)/n, float64(t.noVisit)/n, float64(t.epay)/n
+	if t.volume > 0 {
+		m.MeanStage = t.weighted / t.volume
 	} else {
-		m.MeanStage = stageSum / n
+		m.MeanStage = t.stageSum / n
 	}
 	return m
 }

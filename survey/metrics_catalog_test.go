@@ -63,3 +63,38 @@ func TestComputeMetrics(t *testing.T) {
 		t.Errorf("by institution = %+v", byInst)
 	}
 }
+
+// TestMetricsTallyMerge: the metrics of tallies merged by institution are
+// those of all the services at once, whatever the split.
+func TestMetricsTallyMerge(t *testing.T) {
+	var all []Service
+	byInst := map[string]*MetricsTally{}
+	for i := range 500 {
+		s := Service{
+			InstitutionCode: string(rune('A' + i%7)), Stage: (i * 7) % 6, YearlyVolume: int64((i * 37) % 1000),
+			Abroad: i%3 == 0, NoVisit: i%4 != 0, EPayment: i%5 == 0, Status: ServiceActive,
+		}
+		if i%11 == 0 {
+			s.Status = ServiceRetired
+		}
+		all = append(all, s)
+		if byInst[s.InstitutionCode] == nil {
+			byInst[s.InstitutionCode] = &MetricsTally{}
+		}
+		byInst[s.InstitutionCode].Add(s)
+	}
+	var merged MetricsTally
+	for _, t := range byInst {
+		merged.Merge(*t)
+	}
+	got, want := merged.Metrics(), ComputeMetrics(all)
+	if got.Services != want.Services || got.ByStage != want.ByStage || math.Abs(got.MeanStage-want.MeanStage) > 1e-9 ||
+		math.Abs(got.ShareAbroad-want.ShareAbroad) > 1e-12 || math.Abs(got.ShareNoVisit-want.ShareNoVisit) > 1e-12 ||
+		math.Abs(got.ShareEPayment-want.ShareEPayment) > 1e-12 || math.Abs(got.ShareStage3-want.ShareStage3) > 1e-12 ||
+		math.Abs(got.ShareStage4-want.ShareStage4) > 1e-12 {
+		t.Errorf("merged %+v\nwant %+v", got, want)
+	}
+	if want.Services == 0 || want.Services == len(all) {
+		t.Fatalf("the data should mix counted and left-out services: %d of %d", want.Services, len(all))
+	}
+}

@@ -121,9 +121,10 @@ type InstitutionScore struct {
 	QuestionnaireHash string         `json:"questionnaire_hash"`
 }
 
-// ScoresVersion changes whenever rankings could: a score written, a
-// response's status changed, an institution or the catalog edited (both
-// counters are kept by triggers, so writes from any process count).
+// ScoresVersion changes whenever rankings or score pages could: a score
+// written, a response's status or a round changed, an institution or the
+// catalog edited (both counters are kept by triggers, so writes from any
+// process count).
 func (s *Store) ScoresVersion(ctx context.Context, roundID int64) (string, error) {
 	var v string
 	err := s.r.QueryRowContext(ctx, `SELECT group_concat(value, '|') FROM settings WHERE key IN ('scores_version', 'catalog_version')`).Scan(&v)
