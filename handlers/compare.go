@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"strings"
+
 	"github.com/gin-gonic/gin"
 
 	"marsad/reports"
@@ -15,7 +17,7 @@ type comparePage struct {
 	rankingsPage
 	All      []survey.InstitutionScore // every scored institution, for the pickers
 	Selected []survey.InstitutionScore
-	Codes    []string // the picker values, compareMax of them ("" when unused)
+	Picks    []string // the picker values, compareMax of them ("" when unused)
 	Chart    reports.Chart
 }
 
@@ -24,6 +26,18 @@ type comparePage struct {
 // lives in the URL (?c=MOH&c=MOE…) so a comparison can be shared.
 func (s *Server) showCompare(c *gin.Context) {
 	s.cachedScorePage(c, s.renderCompare)
+}
+
+// pickedCode is the institution code in a picker's value: the code alone
+// (links) or "name (CODE)" as the picker's list offers it.
+func pickedCode(value string) string {
+	value = strings.TrimSpace(value)
+	if strings.HasSuffix(value, ")") {
+		if i := strings.LastIndex(value, "("); i >= 0 {
+			return strings.TrimSpace(value[i+1 : len(value)-1])
+		}
+	}
+	return value
 }
 
 func (s *Server) renderCompare(c *gin.Context) (scorePage, bool) {
@@ -39,18 +53,19 @@ func (s *Server) renderCompare(c *gin.Context) (scorePage, bool) {
 		byCode[sc.Code] = sc
 	}
 	seen := map[string]bool{}
-	for _, code := range c.QueryArray("c") {
+	for _, pick := range c.QueryArray("c") {
+		code := pickedCode(pick)
 		if sc, ok := byCode[code]; ok && !seen[code] && len(cp.Selected) < compareMax {
 			seen[code] = true
 			cp.Selected = append(cp.Selected, sc)
 		}
 	}
 	for i := range compareMax {
-		code := ""
+		value := ""
 		if i < len(cp.Selected) {
-			code = cp.Selected[i].Code
+			value = cp.Selected[i].Pick(v.Lang)
 		}
-		cp.Codes = append(cp.Codes, code)
+		cp.Picks = append(cp.Picks, value)
 	}
 	if len(cp.Selected) > 0 {
 		var dims []string

@@ -477,12 +477,21 @@ func TestComparePage(t *testing.T) {
 	// Six asked (one twice, one unknown): five distinct known ones are kept.
 	r := c.get("/en/rounds/" + id + "/compare?c=MOH&c=MOE&c=MOH&c=NOPE&c=MOL&c=MOF&c=MOA&c=MOT")
 	assertStatus(t, r, http.StatusOK)
-	assertContains(t, r.Body, `id="chart_compare_`+id+`"`, "&#34;radar&#34;", `<option value="MOH" selected>`)
+	assertContains(t, r.Body, `id="chart_compare_`+id+`"`, "&#34;radar&#34;", `name="c" list="compare-institutions" value="Ministry of Health (MOH)"`)
 	if n := strings.Count(r.Body, "/scorecards/"); n != 5 {
 		t.Errorf("%d institutions compared, want 5", n)
 	}
-	if strings.Contains(r.Body, `value="MOT" selected`) {
+	if strings.Contains(r.Body, `value="Ministry of Transport and Communications (MOT)" dir`) {
 		t.Error("a sixth institution was kept")
+	}
+	// The picker's list is in the page once, not once per picker.
+	if n := strings.Count(r.Body, `<option value="Ministry of Health (MOH)">`); n != 1 {
+		t.Errorf("the list of institutions is there %d times", n)
+	}
+	// What the picker sends back, "name (CODE)", chooses the same.
+	picked := c.get("/ar/rounds/" + id + "/compare?c=" + url.QueryEscape("وزارة الصحة (MOH)") + "&c=" + url.QueryEscape(" MOE "))
+	if n := strings.Count(picked.Body, "/scorecards/"); n != 2 {
+		t.Errorf("%d institutions picked by name, want 2", n)
 	}
 	assertStatus(t, c.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/compare?c=MOH"), http.StatusSeeOther)
 }

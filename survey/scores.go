@@ -121,6 +121,17 @@ type InstitutionScore struct {
 	QuestionnaireHash string         `json:"questionnaire_hash"`
 }
 
+// Name is the institution's name in lang, falling back to Arabic.
+func (x InstitutionScore) Name(lang string) string {
+	if lang == "en" && x.NameEn != "" {
+		return x.NameEn
+	}
+	return x.NameAr
+}
+
+// Pick is how a picker offers the institution: "name (CODE)".
+func (x InstitutionScore) Pick(lang string) string { return x.Name(lang) + " (" + x.Code + ")" }
+
 // ScoresVersion changes whenever rankings or score pages could: a score
 // written, a response's status or a round changed, an institution or the
 // catalog edited (both counters are kept by triggers, so writes from any
