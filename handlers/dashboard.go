@@ -25,6 +25,10 @@ type dashboardPage struct {
 	Catalog   survey.CatalogMetrics
 	Charts    []reports.Chart
 	Top10     reports.Chart
+	// More are the obstacles, initiatives and action plans; Stories the
+	// approved success stories.
+	More    []reports.Chart
+	Stories []survey.Initiative
 }
 
 // showDashboard is the national overview of a round: key figures and
@@ -143,13 +147,19 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 		top3.Head[0] = v.T("response.sections")
 		p.Charts = append(p.Charts, top3)
 	}
+	conf, err := s.conferenceCharts(ctx, v, r, p.scoreFilter)
+	if err != nil {
+		s.serverError(c, err)
+		return p, v, false
+	}
+	p.More, p.Stories = conf.Charts, conf.Stories
 	v.Charts = true
 	return p, v, true
 }
 
 // chart finds one of the page's charts by its ID.
 func (p dashboardPage) chart(id string) (reports.Chart, bool) {
-	for _, ch := range append(append([]reports.Chart(nil), p.Charts...), p.Top10) {
+	for _, ch := range append(append(append([]reports.Chart(nil), p.Charts...), p.More...), p.Top10) {
 		if ch.ID == id {
 			return ch, true
 		}

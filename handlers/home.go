@@ -2,11 +2,14 @@ package handlers
 
 import (
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"marsad/reports"
 	"marsad/static"
+	"marsad/survey"
 )
 
 // health answers load balancers and operators: version and database status.
@@ -48,15 +51,82 @@ func (s *Server) chooseLanguage(c *gin.Context) {
 
 type homePage struct {
 	Institutions int
+	Catalog      survey.CatalogMetrics
+	Charts       []reports.Chart
+	Stories      []survey.Initiative
+	// Latest is the newest published public round, for its dashboard link.
+	Latest *survey.Round
 }
 
+// showHome is the public front page: national progress over the published
+// public rounds, the catalog's stages and reach, featured success stories
+// and a search box for the catalog.
 func (s *Server) showHome(c *gin.Context) {
-	n, err := s.store.CountInstitutions(c.Request.Context())
+	ctx := c.Request.Context()
+	n, err := s.store.CountInstitutions(ctx)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
 	v := s.newView(c, "home.title")
-	v.Data = homePage{Institutions: n}
+	p := homePage{Institutions: n}
+	figures, err := s.catalogFigures(ctx)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	p.Catalog, _ = figures.of(scoreFilter{})
+	rounds, err := s.store.ListRounds(ctx)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ID < rounds[j].ID })
+	var names []string
+	var values []float64
+	scale := 100.0
+	for _, r := range rounds {
+		if r.Status != survey.RoundPublished || !r.Public {
+			continue
+		}
+		scores, err := s.store.Scores(ctx, r.ID, survey.ScoreSelf)
+		if err != nil {
+			s.serverError(c, err)
+			return
+		}
+		if len(scores) == 0 {
+			continue
+		}
+		q, err := s.store.Questionnaire(ctx, r.QuestionnaireID)
+		if err != nil {
+			s.serverError(c, err)
+			return
+		}
+		sum := 0.0
+		for _, sc := range scores {
+			sum += sc.Index
+		}
+		scale = q.Def.Model.Display(1)
+		names = append(names, r.Name)
+		values = append(values, q.Def.Model.Display(sum/float64(len(scores))/q.Def.Model.Scale))
+		latest := r
+		p.Latest = &latest
+	}
+	if len(values) > 0 {
+		trend := reports.Trend("chart_home_trend", v.T("home.trend"), names, values, scale, v.Lang)
+		trend.Head = []string{v.T("rounds.round"), v.T("dashboard.average")}
+		p.Charts = append(p.Charts, trend)
+	}
+	if p.Catalog.Services > 0 {
+		stages := reports.Counts("chart_home_stages", v.T("dashboard.stages"), stageNames(v), p.Catalog.ByStage[:], reports.StageColors[:], v.Lang)
+		stages.Head = []string{v.T("field.stage"), v.T("dashboard.services")}
+		p.Charts = append(p.Charts, stages)
+	}
+	v.Charts = len(p.Charts) > 0
+	if p.Stories, err = s.store.PublicStories(ctx, 3); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v.Data = p
 	s.render(c, http.StatusOK, "home", v)
 }

@@ -12,6 +12,8 @@ type presentPage struct {
 	dashboardPage
 	Auto   int // seconds per slide, 0 for manual
 	Slides []reports.Chart
+	// After come after the success stories' slide.
+	After []reports.Chart
 }
 
 // showPresentation is presentation mode: full screen, one chart per slide,
@@ -28,10 +30,17 @@ func (s *Server) renderPresentation(c *gin.Context) (scorePage, bool) {
 	}
 	pp := presentPage{dashboardPage: p}
 	// The story of a round on stage: who leads, who moved, how the leaders
-	// differ, then the services: stages, reach and resilience, levels.
-	for _, name := range []string{"top10", "movers", "top3", "stages", "reach", "levels"} {
+	// differ, then the services: stages, reach and resilience, levels; then
+	// what the conference discusses: obstacles, success stories (slides of
+	// their own), partnerships and whether plans were kept.
+	for _, name := range []string{"top10", "movers", "top3", "stages", "reach", "levels", "obstacles", "obstacles_kind", "obstacles_region"} {
 		if ch, ok := p.chart(reports.ChartID(name, p.Round.ID)); ok {
 			pp.Slides = append(pp.Slides, ch)
+		}
+	}
+	for _, name := range []string{"initiatives_partners", "plans"} {
+		if ch, ok := p.chart(reports.ChartID(name, p.Round.ID)); ok {
+			pp.After = append(pp.After, ch)
 		}
 	}
 	if n := c.Query("auto"); n != "" {

@@ -188,6 +188,20 @@ func (v *view) StatusList() []string   { return survey.ServiceStatuses }
 func (v *view) CatalogSorts() []string { return survey.CatalogSorts }
 func (v *view) StageList() []int       { return []int{0, 1, 2, 3, 4, 5} }
 
+// Lists of choices for initiatives, stories, plans and obstacles.
+func (v *view) InitiativeStatuses() []string { return survey.InitiativeStatuses }
+func (v *view) PartnerTypes() []string       { return survey.PartnerTypes }
+func (v *view) BudgetBands() []string        { return survey.BudgetBands }
+func (v *view) StoryStatuses() []string {
+	return []string{survey.StoryPending, survey.StoryApproved, survey.StoryRejected}
+}
+func (v *view) PlanProgress() []string { return survey.PlanProgress }
+func (v *view) Severities() []int      { return []int{1, 2, 3} }
+func (v *view) PlanOutcomes() []string { return survey.PlanOutcomes }
+func (v *view) ObstacleKinds() []string {
+	return []string{survey.ObstacleInternal, survey.ObstacleExternal}
+}
+
 // choice is one option of a group of checkboxes.
 type choice struct {
 	Value, Label string
@@ -280,6 +294,24 @@ func (v *view) Decimal(f float64) string { return fmt.Sprintf("%.1f", f) }
 
 // Number shows an amount without needless decimals.
 func (v *view) Number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// Figure is a count for people to read: thousands grouped (12,000).
+func (v *view) Figure(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	neg := strings.HasPrefix(whole, "-")
+	whole = strings.TrimPrefix(whole, "-")
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	if neg {
+		whole = "-" + whole
+	}
+	if frac != "" {
+		return whole + "." + frac
+	}
+	return whole
+}
 
 // InstitutionName is an institution's name in the page's language.
 func (v *view) InstitutionName(i survey.Institution) string { return i.Name(v.Lang) }

@@ -108,6 +108,7 @@ func (s *Server) downloadStandalone(c *gin.Context) {
 		return
 	}
 	sp := standalonePage{dashboardPage: p, Assets: a}
+	sp.Charts = append(append([]reports.Chart(nil), p.Charts...), p.More...)
 	name := "dashboard"
 	if id := c.Query("chart"); id != "" {
 		ch, ok := p.chart(id)

@@ -99,6 +99,9 @@ func (s *Store) SeedDemo(ctx context.Context, dd DemoData) error {
 			if err := s.seedDemoRounds(ctx, tx, def); err != nil {
 				return err
 			}
+			if err := s.seedDemoInitiatives(ctx, tx, def); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM setup_tokens")
 		if err != nil {

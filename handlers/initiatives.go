@@ -1,0 +1,505 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"marsad/reports"
+	"marsad/survey"
+)
+
+// initiativeFilter is the list's filters, from the URL. A respondent sees
+// only their own institution's initiatives.
+func initiativeFilter(c *gin.Context) survey.InitiativeFilter {
+	f := survey.InitiativeFilter{Institution: strings.ToUpper(c.Query("institution")), Status: c.Query("status"),
+		Sector: c.Query("sector"), Region: c.Query("region"), PartnerType: c.Query("partner")}
+	if c.Query("story") != "" {
+		f.StoryStatus = c.Query("story")
+	}
+	if u := currentUser(c); u.Role == survey.RoleRespondent {
+		f.Institution = u.InstitutionCode
+	}
+	return f
+}
+
+type initiativesPage struct {
+	Filter  survey.InitiativeFilter
+	List    []survey.Initiative
+	Charts  []reports.Chart
+	Sectors []string
+	Notice  string
+	// Mine is the respondent's institution, to add an initiative to.
+	Mine string
+}
+
+// Query is the filter as URL parameters, for the export links.
+func (p initiativesPage) Query() template.URL {
+	f := p.Filter
+	q := urlValues("institution", f.Institution, "status", f.Status, "sector", f.Sector, "region", f.Region,
+		"partner", f.PartnerType, "story", f.StoryStatus)
+	return template.URL(q) // #nosec G203 -- every value is query-escaped
+}
+
+// urlValues encodes the non-empty pairs of a query.
+func urlValues(pairs ...string) string {
+	var parts []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			parts = append(parts, pairs[i]+"="+urlQueryEscape(pairs[i+1]))
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// initiativeCharts are the initiatives by status and by partner type.
+func initiativeCharts(v *view, list []survey.Initiative, idSuffix string) []reports.Chart {
+	byStatus, byPartner := reports.InitiativeCounts(list)
+	var statusLabels, partnerLabels []string
+	for _, s := range survey.InitiativeStatuses {
+		statusLabels = append(statusLabels, v.T("initiative_status."+s))
+	}
+	for _, p := range survey.PartnerTypes {
+		partnerLabels = append(partnerLabels, v.T("partner."+p))
+	}
+	status := reports.Counts(reports.ChartID("initiatives_status", idSuffix), v.T("initiatives.by_status"), statusLabels, byStatus,
+		[]string{"#9aa5ad", "#2b6f99", "#1a6e3a"}, v.Lang)
+	status.Head = []string{v.T("field.status"), v.T("initiatives.count")}
+	partners := reports.Counts(reports.ChartID("initiatives_partners", idSuffix), v.T("initiatives.by_partner"), partnerLabels, byPartner,
+		[]string{"#0b4f6c"}, v.Lang)
+	partners.Head = []string{v.T("field.partner_type"), v.T("initiatives.count")}
+	return []reports.Chart{status, partners}
+}
+
+func (s *Server) listInitiatives(c *gin.Context) {
+	f := initiativeFilter(c)
+	list, err := s.store.ListInitiatives(c.Request.Context(), f)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	insts, err := s.store.ListInstitutions(c.Request.Context(), survey.InstitutionFilter{})
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v := s.newView(c, "initiatives.title")
+	p := initiativesPage{Filter: f, List: list, Notice: initiativeNotice(c)}
+	seen := map[string]bool{}
+	for _, in := range insts {
+		if !seen[in.Sector] {
+			seen[in.Sector] = true
+			p.Sectors = append(p.Sectors, in.Sector)
+		}
+	}
+	if u := currentUser(c); u.Role == survey.RoleRespondent {
+		p.Mine = u.InstitutionCode
+	}
+	if len(list) > 0 {
+		p.Charts = initiativeCharts(v, list, "list")
+		v.Charts = true
+	}
+	v.Data = p
+	s.render(c, http.StatusOK, "initiatives", v)
+}
+
+func initiativeNotice(c *gin.Context) string {
+	switch d := c.Query("done"); d {
+	case "created", "updated", "archived", "approved", "rejected":
+		return "notice.initiative_" + d
+	}
+	return ""
+}
+
+// exportInitiatives is the filtered list as CSV (BOM) or a workbook.
+func (s *Server) exportInitiatives(c *gin.Context) {
+	list, err := s.store.ListInitiatives(c.Request.Context(), initiativeFilter(c))
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v := s.newView(c, "")
+	rows := [][]string{{v.T("field.code"), v.T("field.institution"), v.T("field.title_ar"), v.T("field.title_en"),
+		v.T("field.status"), v.T("field.start_month"), v.T("field.end_month"), v.T("field.budget_band"),
+		v.T("field.partners"), v.T("field.outcome_ar"), v.T("field.story"), v.T("field.figure_label_ar"),
+		v.T("field.figure_before"), v.T("field.figure_after"), v.T("field.updated")}}
+	num := func(x *float64) string {
+		if x == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*x, 'f', -1, 64)
+	}
+	for _, in := range list {
+		var partners []string
+		for _, p := range in.Partners {
+			partners = append(partners, p.Name+" ("+v.T("partner."+p.Type)+")")
+		}
+		story := ""
+		if in.Story {
+			story = v.T("story_status." + in.StoryStatus)
+		}
+		rows = append(rows, []string{in.InstitutionCode, in.InstitutionName(v.Lang), in.TitleAr, in.TitleEn,
+			v.T("initiative_status." + in.Status), in.StartMonth, in.EndMonth, v.T("budget." + in.BudgetBand),
+			strings.Join(partners, "; "), in.OutcomeAr, story, in.FigureLabelAr, num(in.FigureBefore), num(in.FigureAfter),
+			in.UpdatedAt.Format("2006-01-02")})
+	}
+	s.sendTable(c, "marsad-initiatives-"+v.Lang, "initiatives", rows, v.Lang == "ar")
+}
+
+// initiativeByParam loads the initiative in the URL. Admins and viewers may
+// read any; respondents their institution's. edit asks for the right to
+// change it.
+func (s *Server) initiativeByParam(c *gin.Context, edit bool) (survey.Initiative, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return survey.Initiative{}, false
+	}
+	in, err := s.store.Initiative(c.Request.Context(), id)
+	if err != nil {
+		s.failErr(c, err)
+		return in, false
+	}
+	u := currentUser(c)
+	if edit || u.Role == survey.RoleRespondent {
+		return in, s.canEdit(c, in.InstitutionCode)
+	}
+	return in, true
+}
+
+type initiativePage struct {
+	Notice     string
+	Initiative survey.Initiative
+	Services   []survey.Service
+	CanEdit    bool
+}
+
+// showInitiative is one initiative, read-only, with its linked services.
+func (s *Server) showInitiative(c *gin.Context) {
+	in, ok := s.initiativeByParam(c, false)
+	if !ok {
+		return
+	}
+	services, err := s.store.InstitutionServices(c.Request.Context(), in.InstitutionCode)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v := s.newView(c, "")
+	v.Title = in.Title(v.Lang)
+	p := initiativePage{Notice: initiativeNotice(c), Initiative: in, CanEdit: survey.ActorOf(*currentUser(c)).CanEditInstitution(in.InstitutionCode)}
+	for _, sv := range services {
+		if containsID(in.ServiceIDs, sv.ID) {
+			p.Services = append(p.Services, sv)
+		}
+	}
+	v.Data = p
+	s.render(c, http.StatusOK, "initiative", v)
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// bindInitiativeForm reads the initiative form: partners come as parallel
+// lists of types and names, services as checked ids.
+func bindInitiativeForm(c *gin.Context) survey.InitiativeInput {
+	in := survey.InitiativeInput{
+		TitleAr: c.PostForm("title_ar"), TitleEn: c.PostForm("title_en"), SummaryAr: c.PostForm("summary_ar"),
+		SummaryEn: c.PostForm("summary_en"), Status: c.PostForm("status"), StartMonth: c.PostForm("start_month"),
+		EndMonth: c.PostForm("end_month"), BudgetBand: c.PostForm("budget_band"), OutcomeAr: c.PostForm("outcome_ar"),
+		OutcomeEn: c.PostForm("outcome_en"), Story: c.PostForm("story") == "1", StoryAr: c.PostForm("story_ar"),
+		StoryEn: c.PostForm("story_en"), FigureLabelAr: c.PostForm("figure_label_ar"), FigureLabelEn: c.PostForm("figure_label_en"),
+		FigureBefore: c.PostForm("figure_before"), FigureAfter: c.PostForm("figure_after"),
+	}
+	types, names := c.PostFormArray("partner_type"), c.PostFormArray("partner_name")
+	for i := range max(len(types), len(names)) {
+		var p survey.Partner
+		if i < len(types) {
+			p.Type = types[i]
+		}
+		if i < len(names) {
+			p.Name = names[i]
+		}
+		in.Partners = append(in.Partners, p)
+	}
+	for _, raw := range c.PostFormArray("services") {
+		if id, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			in.ServiceIDs = append(in.ServiceIDs, id)
+		}
+	}
+	in.Version, _ = strconv.ParseInt(c.PostForm("version"), 10, 64)
+	return in
+}
+
+func initiativeInputOf(in survey.Initiative) survey.InitiativeInput {
+	num := func(x *float64) string {
+		if x == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*x, 'f', -1, 64)
+	}
+	return survey.InitiativeInput{
+		InstitutionCode: in.InstitutionCode, TitleAr: in.TitleAr, TitleEn: in.TitleEn, SummaryAr: in.SummaryAr,
+		SummaryEn: in.SummaryEn, Status: in.Status, StartMonth: in.StartMonth, EndMonth: in.EndMonth,
+		BudgetBand: in.BudgetBand, OutcomeAr: in.OutcomeAr, OutcomeEn: in.OutcomeEn, Partners: in.Partners,
+		ServiceIDs: in.ServiceIDs, Story: in.Story, StoryAr: in.StoryAr, StoryEn: in.StoryEn,
+		FigureLabelAr: in.FigureLabelAr, FigureLabelEn: in.FigureLabelEn, FigureBefore: num(in.FigureBefore),
+		FigureAfter: num(in.FigureAfter), Version: in.Version,
+	}
+}
+
+func initiativeForm(in survey.InitiativeInput) *form {
+	f := &form{Values: map[string]string{
+		"title_ar": in.TitleAr, "title_en": in.TitleEn, "summary_ar": in.SummaryAr, "summary_en": in.SummaryEn,
+		"status": in.Status, "start_month": in.StartMonth, "end_month": in.EndMonth, "budget_band": in.BudgetBand,
+		"outcome_ar": in.OutcomeAr, "outcome_en": in.OutcomeEn, "story_ar": in.StoryAr, "story_en": in.StoryEn,
+		"figure_label_ar": in.FigureLabelAr, "figure_label_en": in.FigureLabelEn, "figure_before": in.FigureBefore,
+		"figure_after": in.FigureAfter, "version": strconv.FormatInt(in.Version, 10),
+	}, Multi: map[string][]string{}}
+	if in.Story {
+		f.Multi["story"] = []string{"1"}
+	}
+	for _, id := range in.ServiceIDs {
+		f.Multi["services"] = append(f.Multi["services"], strconv.FormatInt(id, 10))
+	}
+	return f
+}
+
+type initiativeFormPage struct {
+	Institution survey.Institution
+	ID          int64 // 0 for a new initiative
+	Partners    []survey.Partner
+	Services    []survey.Service
+	StoryStatus string
+	ReviewNote  string
+	Conflict    *survey.Initiative
+}
+
+// renderInitiativeForm shows the form with the typed input: partner rows
+// (what was typed plus empty ones) and the institution's services.
+func (s *Server) renderInitiativeForm(c *gin.Context, v *view, status int, code string, in survey.InitiativeInput, p initiativeFormPage) {
+	ctx := c.Request.Context()
+	inst, err := s.store.Institution(ctx, code)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	services, err := s.store.InstitutionServices(ctx, inst.Code)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	p.Institution = inst
+	for _, sv := range services {
+		if sv.Status != survey.ServiceRetired || containsID(in.ServiceIDs, sv.ID) {
+			p.Services = append(p.Services, sv)
+		}
+	}
+	for _, pt := range in.Partners {
+		if pt.Name != "" || pt.Type != "" {
+			p.Partners = append(p.Partners, pt)
+		}
+	}
+	for len(p.Partners) < min(survey.MaxPartners, max(3, len(p.Partners)+2)) {
+		p.Partners = append(p.Partners, survey.Partner{})
+	}
+	v.Data = p
+	s.render(c, status, "initiative_form", v)
+}
+
+func (s *Server) newInitiative(c *gin.Context) {
+	code := strings.ToUpper(c.Param("code"))
+	if !s.canEdit(c, code) {
+		return
+	}
+	v := s.newView(c, "initiative.new_title")
+	in := survey.InitiativeInput{Status: "in_progress", BudgetBand: "unknown"}
+	v.Form = initiativeForm(in)
+	s.renderInitiativeForm(c, v, http.StatusOK, code, in, initiativeFormPage{})
+}
+
+func (s *Server) createInitiative(c *gin.Context) {
+	code := strings.ToUpper(c.Param("code"))
+	if !s.canEdit(c, code) {
+		return
+	}
+	in := bindInitiativeForm(c)
+	in.InstitutionCode = code
+	out, err := s.store.CreateInitiative(c.Request.Context(), survey.ActorOf(*currentUser(c)), in)
+	if s.initiativeFormError(c, err, code, in, 0) {
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/initiatives/%d?done=created", lang(c), out.ID))
+}
+
+func (s *Server) editInitiative(c *gin.Context) {
+	in, ok := s.initiativeByParam(c, true)
+	if !ok {
+		return
+	}
+	v := s.newView(c, "initiative.edit_title")
+	input := initiativeInputOf(in)
+	v.Form = initiativeForm(input)
+	s.renderInitiativeForm(c, v, http.StatusOK, in.InstitutionCode, input,
+		initiativeFormPage{ID: in.ID, StoryStatus: in.StoryStatus, ReviewNote: in.ReviewNote})
+}
+
+func (s *Server) updateInitiative(c *gin.Context) {
+	before, ok := s.initiativeByParam(c, true)
+	if !ok {
+		return
+	}
+	in := bindInitiativeForm(c)
+	in.InstitutionCode = before.InstitutionCode
+	_, err := s.store.UpdateInitiative(c.Request.Context(), survey.ActorOf(*currentUser(c)), before.ID, in)
+	if s.initiativeFormError(c, err, before.InstitutionCode, in, before.ID) {
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/initiatives/%d?done=updated", lang(c), before.ID))
+}
+
+// initiativeFormError shows the form again after a failed save: the field
+// errors with what was typed, or the other person's newer version beside
+// the typed values (a second save then overwrites it knowingly).
+func (s *Server) initiativeFormError(c *gin.Context, err error, code string, in survey.InitiativeInput, id int64) bool {
+	if err == nil {
+		return false
+	}
+	title := "initiative.new_title"
+	if id != 0 {
+		title = "initiative.edit_title"
+	}
+	var ve *survey.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		v := s.newView(c, title)
+		v.Form = initiativeForm(in)
+		v.Form.Errors = v.loc.fieldMessages(ve)
+		s.renderInitiativeForm(c, v, http.StatusUnprocessableEntity, code, in, initiativeFormPage{ID: id})
+	case errors.Is(err, survey.ErrConflict):
+		latest, lerr := s.store.Initiative(c.Request.Context(), id)
+		if lerr != nil {
+			s.serverError(c, lerr)
+			return true
+		}
+		v := s.newView(c, title)
+		in.Version = latest.Version
+		v.Form = initiativeForm(in)
+		v.Form.Errors = map[string]string{"version": v.T("err.conflict")}
+		s.renderInitiativeForm(c, v, http.StatusConflict, code, in, initiativeFormPage{ID: id, Conflict: &latest})
+	default:
+		s.failErr(c, err)
+	}
+	return true
+}
+
+func (s *Server) archiveInitiative(c *gin.Context) {
+	in, ok := s.initiativeByParam(c, true)
+	if !ok {
+		return
+	}
+	if err := s.store.ArchiveInitiative(c.Request.Context(), survey.ActorOf(*currentUser(c)), in.ID); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/initiatives?done=archived")
+}
+
+type storiesReviewPage struct {
+	Pending []survey.Initiative
+	Decided []survey.Initiative
+	Notice  string
+}
+
+// showStoryReview is the coordinator's queue of success stories waiting
+// for approval, with the latest decisions.
+func (s *Server) showStoryReview(c *gin.Context) {
+	ctx := c.Request.Context()
+	pending, err := s.store.ListInitiatives(ctx, survey.InitiativeFilter{StoryStatus: survey.StoryPending})
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	p := storiesReviewPage{Pending: pending, Notice: initiativeNotice(c)}
+	for _, st := range []string{survey.StoryApproved, survey.StoryRejected} {
+		list, err := s.store.ListInitiatives(ctx, survey.InitiativeFilter{StoryStatus: st})
+		if err != nil {
+			s.serverError(c, err)
+			return
+		}
+		p.Decided = append(p.Decided, list...)
+	}
+	v := s.newView(c, "stories.review_title")
+	v.Data = p
+	s.render(c, http.StatusOK, "stories_review", v)
+}
+
+// reviewStory approves or rejects a story (a note is required to reject).
+func (s *Server) reviewStory(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	approve := c.PostForm("decision") == "approve"
+	err = s.store.ReviewStory(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, approve, c.PostForm("review_note"))
+	var ve *survey.ValidationError
+	if errors.As(err, &ve) {
+		s.fail(c, http.StatusUnprocessableEntity, "err.story_note_required")
+		return
+	}
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	done := "rejected"
+	if approve {
+		done = "approved"
+	}
+	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/stories?done="+done)
+}
+
+type storiesPage struct {
+	List []survey.Initiative
+}
+
+// showStories is the public list of approved success stories.
+func (s *Server) showStories(c *gin.Context) {
+	list, err := s.store.PublicStories(c.Request.Context(), 0)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v := s.newView(c, "stories.title")
+	v.Data = storiesPage{List: list}
+	s.render(c, http.StatusOK, "stories", v)
+}
+
+// showStory is one approved success story; anything else is not found.
+func (s *Server) showStory(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	in, err := s.store.Initiative(c.Request.Context(), id)
+	if err != nil || !in.Story || in.StoryStatus != survey.StoryApproved || in.Archived {
+		s.notFound(c)
+		return
+	}
+	v := s.newView(c, "")
+	v.Title = in.Title(v.Lang)
+	v.Data = in
+	s.render(c, http.StatusOK, "story", v)
+}

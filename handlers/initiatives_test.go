@@ -1,0 +1,358 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"marsad/survey"
+)
+
+// checksum is a digest of the data requests can change (sessions and
+// sign-in attempts aside), to check a refused request stored nothing.
+func checksum(t *testing.T, st *survey.Store) string {
+	t.Helper()
+	sum, err := st.Checksum(context.Background(), "sessions", "login_failures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func initiativeValues(title string) url.Values {
+	return url.Values{"title_ar": {title}, "status": {"done"}, "budget_band": {"lt_100k"}, "start_month": {"٢٠٢٥-٠١"},
+		"partner_type": {"university", ""}, "partner_name": {"جامعة بيرزيت", ""},
+		"story": {"1"}, "story_ar": {"أصبح بإمكان المواطنين في الخارج طلب الخدمة دون زيارة."},
+		"figure_label_ar": {"طلبات من الخارج سنوياً"}, "figure_before": {"0"}, "figure_after": {"١٢٠٠٠"}}
+}
+
+var initiativeLink = regexp.MustCompile(`/initiatives/(\d+)\?done=created`)
+
+// TestInitiativeOwnership: a ministry records its own initiatives only;
+// its success story is public only after the coordinator approves it.
+func TestInitiativeOwnership(t *testing.T) {
+	ts, st := startServer(t)
+	moh := newClient(t, ts)
+	moh.signIn("ar", "moh@example.ps", survey.DemoPassword)
+	r := moh.post("/ar/institutions/MOH/initiatives", initiativeValues("بوابة المواعيد الطبية"), "/ar/institutions/MOH/initiatives/new")
+	assertStatus(t, r, http.StatusSeeOther)
+	m := initiativeLink.FindStringSubmatch(r.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("redirect %q", r.Header.Get("Location"))
+	}
+	id := m[1]
+	in, err := st.Initiative(context.Background(), mustInt(t, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.StoryStatus != survey.StoryPending || in.FigureAfter == nil || *in.FigureAfter != 12000 || in.StartMonth != "2025-01" ||
+		len(in.Partners) != 1 || in.Partners[0].Type != "university" {
+		t.Errorf("stored %+v", in)
+	}
+
+	// Another ministry can neither add to MOH nor touch MOH's initiative.
+	moi := newClient(t, ts)
+	moi.signIn("ar", "moi@example.ps", survey.DemoPassword)
+	before := checksum(t, st)
+	assertStatus(t, moi.get("/ar/institutions/MOH/initiatives/new"), http.StatusForbidden)
+	assertStatus(t, moi.post("/ar/institutions/MOH/initiatives", initiativeValues("تسلل"), "/ar/institutions/MOI/initiatives/new"), http.StatusForbidden)
+	assertStatus(t, moi.get("/ar/initiatives/"+id), http.StatusForbidden)
+	assertStatus(t, moi.get("/ar/initiatives/"+id+"/edit"), http.StatusForbidden)
+	assertStatus(t, moi.post("/ar/initiatives/"+id, initiativeValues("تعديل"), "/ar/initiatives"), http.StatusForbidden)
+	assertStatus(t, moi.post("/ar/initiatives/"+id+"/archive", url.Values{}, "/ar/initiatives"), http.StatusForbidden)
+	if strings.Contains(moi.get("/ar/initiatives").Body, "بوابة المواعيد الطبية") {
+		t.Error("MOI's list shows MOH's initiative")
+	}
+	viewer := newClient(t, ts)
+	viewer.signIn("en", "viewer@example.ps", survey.DemoPassword)
+	assertStatus(t, viewer.get("/en/initiatives/"+id), http.StatusOK)
+	assertStatus(t, viewer.get("/en/initiatives/"+id+"/edit"), http.StatusForbidden)
+	tok := apiToken(t, ts, "moi@example.ps")
+	assertStatus(t, apiCall(t, ts, http.MethodGet, "/api/v1/institutions/MOH/initiatives", tok, ""), http.StatusForbidden)
+	assertStatus(t, apiCall(t, ts, http.MethodPut, "/api/v1/initiatives/"+id, tok, `{"title_ar":"تعديل","status":"done","version":1}`), http.StatusForbidden)
+	assertStatus(t, apiCall(t, ts, http.MethodDelete, "/api/v1/initiatives/"+id, tok, ""), http.StatusForbidden)
+	assertStatus(t, apiCall(t, ts, http.MethodPost, "/api/v1/institutions/MOH/initiatives", tok, `{"title_ar":"تسلل","status":"done"}`), http.StatusForbidden)
+	if checksum(t, st) != before {
+		t.Error("refused requests changed the database")
+	}
+	anon := newClient(t, ts)
+	assertStatus(t, anon.get("/ar/initiatives"), http.StatusSeeOther)
+	assertStatus(t, apiCall(t, ts, http.MethodGet, "/api/v1/initiatives", "", ""), http.StatusUnauthorized)
+
+	// The story waits for the coordinator; a respondent cannot approve it.
+	assertStatus(t, anon.get("/ar/stories/"+id), http.StatusNotFound)
+	assertStatus(t, moh.post("/ar/admin/initiatives/"+id+"/story", url.Values{"decision": {"approve"}}, "/ar/initiatives"), http.StatusForbidden)
+	admin := newClient(t, ts)
+	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
+	assertContains(t, admin.get("/ar/admin/stories").Body, "بوابة المواعيد الطبية")
+	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", url.Values{"decision": {"reject"}}, "/ar/admin/stories"), http.StatusUnprocessableEntity)
+	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", url.Values{"decision": {"approve"}}, "/ar/admin/stories"), http.StatusSeeOther)
+	story := anon.get("/ar/stories/" + id)
+	assertStatus(t, story, http.StatusOK)
+	assertContains(t, story.Body, "بوابة المواعيد الطبية", "12,000", "←")
+	assertContains(t, anon.get("/en/stories").Body, "/en/stories/"+id)
+
+	// The owner's API sees it; the list API filters by partner type.
+	own := apiCall(t, ts, http.MethodGet, "/api/v1/initiatives?partner=university", apiToken(t, ts, "moh@example.ps"), "")
+	assertStatus(t, own, http.StatusOK)
+	var list struct{ Initiatives []survey.Initiative }
+	if err := json.Unmarshal([]byte(own.Body), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range list.Initiatives {
+		if x.InstitutionCode != "MOH" || !x.HasPartner("university") {
+			t.Errorf("MOH's filtered list has %s %+v", x.InstitutionCode, x.Partners)
+		}
+	}
+	if len(list.Initiatives) == 0 {
+		t.Error("MOH's list is empty")
+	}
+}
+
+func mustInt(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestInitiativeHostileInput: bad input gets a clear message in the
+// user's language and stores nothing; hostile names stay text everywhere.
+func TestInitiativeHostileInput(t *testing.T) {
+	ts, st := startServer(t)
+	moh := newClient(t, ts)
+	moh.signIn("ar", "moh@example.ps", survey.DemoPassword)
+	before := checksum(t, st)
+	for name, tc := range map[string]struct {
+		field, value, want string
+	}{
+		"10,000 characters": {"title_ar", strings.Repeat("م", 10000), "طويل"},
+		"control character": {"title_ar", "مبادرة\x07", "رموز"},
+		"no Arabic":         {"title_ar", "Portal", "بالعربية"},
+		"bad month":         {"start_month", "2025-13", "سنة-شهر"},
+		"partner no name":   {"partner_name", "", "اسماً لكل شريك"},
+		"negative figure":   {"figure_after", "-5", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			form := initiativeValues("مبادرة")
+			form.Set(tc.field, tc.value)
+			if tc.field == "partner_name" {
+				form["partner_name"] = []string{"", ""}
+			}
+			r := moh.post("/ar/institutions/MOH/initiatives", form, "/ar/institutions/MOH/initiatives/new")
+			assertStatus(t, r, http.StatusUnprocessableEntity)
+			assertContains(t, r.Body, `class="error-summary"`, tc.want)
+		})
+	}
+	// The English page says it in English.
+	form := initiativeValues("")
+	r := moh.post("/en/institutions/MOH/initiatives", form, "/en/institutions/MOH/initiatives/new")
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "Title (Arabic)")
+	// The API: wrong types, unknown fields and nesting are refused whole.
+	tok := apiToken(t, ts, "moh@example.ps")
+	for _, body := range []string{`{"title_ar": 5}`, `{"title_ar":"م","status":"done","extra":1}`,
+		`{"title_ar":"م","partners":` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}`, `not json`} {
+		assertStatus(t, apiCall(t, ts, http.MethodPost, "/api/v1/institutions/MOH/initiatives", tok, body), http.StatusBadRequest)
+	}
+	r = apiCall(t, ts, http.MethodPost, "/api/v1/institutions/MOH/initiatives", tok, `{"title_ar":"مبادرة","status":"done","services":[999999]}`)
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	if checksum(t, st) != before {
+		t.Error("refused input changed the database")
+	}
+
+	// Hostile names are text in the list, the page, the story and the charts.
+	hostile := `</script><script>alert(1)</script>"><img src=x onerror=alert(1)>`
+	form = initiativeValues("مبادرة " + hostile)
+	form["partner_name"] = []string{"شريك " + hostile, ""}
+	r = moh.post("/ar/institutions/MOH/initiatives", form, "/ar/institutions/MOH/initiatives/new")
+	assertStatus(t, r, http.StatusSeeOther)
+	id := initiativeLink.FindStringSubmatch(r.Header.Get("Location"))[1]
+	admin := newClient(t, ts)
+	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
+	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", url.Values{"decision": {"approve"}}, "/ar/admin/stories"), http.StatusSeeOther)
+	round := roundIDByName(t, st, "2025")
+	for _, page := range []string{"/ar/initiatives", "/ar/initiatives/" + id, "/ar/stories", "/ar/stories/" + id, "/ar/", "/ar/present/" + round, "/ar/admin/stories"} {
+		body := admin.get(page).Body
+		if strings.Contains(body, "<script>alert(1)") || strings.Contains(body, "<img src=x") {
+			t.Errorf("%s: a name broke out", page)
+		}
+	}
+	csv := admin.get("/ar/initiatives.csv").Body
+	assertContains(t, csv, "\ufeff", "مبادرة </script>")
+}
+
+// TestObstaclesPart: the obstacles part of the questionnaire saves as one
+// set; someone else's newer choice is shown, not overwritten; bad input
+// stores nothing; the coordinator's charts count submitted responses.
+func TestObstaclesPart(t *testing.T) {
+	ts, st := startServer(t)
+	round := strconv.FormatInt(openRoundID(t, st), 10)
+	page := "/ar/rounds/" + round + "/responses/MOI/obstacles"
+	a := newClient(t, ts)
+	a.signIn("ar", "moi@example.ps", survey.DemoPassword)
+	form := a.get(page)
+	assertStatus(t, form, http.StatusOK)
+	assertContains(t, form.Body, "معيقات داخلية", "معيقات خارجية", "لا نواجهه")
+	obstacles, err := st.Obstacles(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	power := strconv.FormatInt(obstacles[6].ID, 10) // power and connectivity cuts
+	budget := strconv.FormatInt(obstacles[1].ID, 10)
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(form.Body)[1]
+
+	// Two people open the page; the first saves, the second is told.
+	b := newClient(t, ts)
+	b.signIn("ar", "admin@example.ps", survey.DemoPassword)
+	b.get(page)
+	r := a.post(page, url.Values{"version": {version}, "o_" + power: {"3"}, "o_" + budget: {"2"}}, page)
+	assertStatus(t, r, http.StatusSeeOther)
+	r = b.post(page, url.Values{"version": {version}, "o_" + budget: {"1"}}, page)
+	assertStatus(t, r, http.StatusConflict)
+	assertContains(t, r.Body, "ما حفظه شخص آخر", "حاد")
+	resp, err := st.Response(context.Background(), mustInt(t, round), "MOI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := st.ResponseObstacles(context.Background(), resp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.Severity[obstacles[6].ID] != 3 || cur.Severity[obstacles[1].ID] != 2 {
+		t.Errorf("stored %v", cur.Severity)
+	}
+	// A severity out of range, or another ministry, stores nothing.
+	assertStatus(t, a.post(page, url.Values{"version": {"1"}, "o_" + power: {"7"}}, page), http.StatusUnprocessableEntity)
+	moh := newClient(t, ts)
+	moh.signIn("ar", "moh@example.ps", survey.DemoPassword)
+	assertStatus(t, moh.get(page), http.StatusForbidden)
+	assertStatus(t, moh.post(page, url.Values{"version": {"1"}}, "/ar/rounds/"+round+"/responses/MOH/obstacles"), http.StatusForbidden)
+	if again, _ := st.ResponseObstacles(context.Background(), resp.ID); again.Version != cur.Version {
+		t.Errorf("a refused save changed the set: version %d → %d", cur.Version, again.Version)
+	}
+
+	// The coordinator's list: a new obstacle, then refused duplicates.
+	admin := b
+	r = admin.post("/ar/admin/obstacles", url.Values{"code": {"fuel"}, "kind": {"external"}, "label_ar": {"نقص الوقود للمولدات"}, "position": {"11"}, "active": {"1"}}, "/ar/admin/obstacles")
+	assertStatus(t, r, http.StatusSeeOther)
+	r = admin.post("/ar/admin/obstacles", url.Values{"code": {"fuel"}, "kind": {"external"}, "label_ar": {"مكرر"}, "position": {"12"}}, "/ar/admin/obstacles")
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "هذا الرمز مستخدم")
+	assertStatus(t, moh.post("/ar/admin/obstacles", url.Values{"code": {"x"}}, "/ar/rounds"), http.StatusForbidden)
+	assertContains(t, a.get(page).Body, "نقص الوقود للمولدات")
+}
+
+// TestActionPlan: an institution commits to improvement actions after a
+// round; another cannot touch its plan; a stale update is refused; the
+// coordinator sees every plan with its outcome.
+func TestActionPlan(t *testing.T) {
+	ts, st := startServer(t)
+	round := roundIDByName(t, st, "2025")
+	page := "/ar/rounds/" + round + "/plans/MOE"
+	st.Scores(context.Background(), mustInt(t, round), survey.ScoreSelf)
+	moe := newClient(t, ts)
+	if _, err := st.CreateUser(context.Background(), 0, survey.NewUser{Email: "moe@example.ps", Role: survey.RoleRespondent, InstitutionCode: "MOE", Password: "moe-password-1"}); err != nil {
+		t.Fatal(err)
+	}
+	moe.signIn("ar", "moe@example.ps", "moe-password-1")
+	p := moe.get(page)
+	assertStatus(t, p, http.StatusOK)
+	item := regexp.MustCompile(`name="item" value="([^"]+)"`).FindStringSubmatch(p.Body)
+	if item == nil {
+		t.Fatalf("no improvement action to add:\n%.2000s", p.Body)
+	}
+	r := moe.post("/ar/rounds/"+round+"/plans/MOE", url.Values{"item": {item[1]}, "owner": {"مدير دائرة تكنولوجيا المعلومات"}, "target_round": {"2026"}}, page)
+	assertStatus(t, r, http.StatusSeeOther)
+	r = moe.post("/ar/rounds/"+round+"/plans/MOE", url.Values{"item": {item[1]}, "owner": {"مكرر"}, "target_round": {"2026"}}, page)
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	assertContains(t, r.Body, "موجود في خطة العمل")
+	r = moe.post("/ar/rounds/"+round+"/plans/MOE", url.Values{"owner": {""}, "target_round": {"2026"}}, page)
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+
+	plans, err := st.PlanActions(context.Background(), survey.PlanFilter{Institution: "MOE", RoundID: mustInt(t, round)})
+	if err != nil || len(plans) != 1 {
+		t.Fatalf("plans %v %v", plans, err)
+	}
+	action := plans[0]
+	if action.ScoreAtPlan == nil || action.Outcome != survey.OutcomePlanned {
+		t.Errorf("stored %+v", action)
+	}
+	id := strconv.FormatInt(action.ID, 10)
+	update := url.Values{"version": {strconv.FormatInt(action.Version, 10)}, "owner": {"فريق التحول الرقمي"}, "target_round": {"2026"}, "progress": {"in_progress"}}
+	assertStatus(t, moe.post("/ar/plans/"+id, update, page), http.StatusSeeOther)
+	r = moe.post("/ar/plans/"+id, update, page) // the same old version again
+	assertStatus(t, r, http.StatusConflict)
+	assertContains(t, r.Body, "حفظ شخص آخر هذا الإجراء")
+
+	moi := newClient(t, ts)
+	moi.signIn("ar", "moi@example.ps", survey.DemoPassword)
+	assertStatus(t, moi.get(page), http.StatusForbidden)
+	assertStatus(t, moi.post("/ar/plans/"+id, update, "/ar/rounds"), http.StatusForbidden)
+	assertStatus(t, moi.post("/ar/plans/"+id+"/delete", url.Values{}, "/ar/rounds"), http.StatusForbidden)
+	assertStatus(t, moi.post("/ar/rounds/"+round+"/plans/MOE", url.Values{"text_ar": {"تسلل"}, "owner": {"x"}, "target_round": {"2026"}}, "/ar/rounds"), http.StatusForbidden)
+
+	viewer := newClient(t, ts)
+	viewer.signIn("en", "viewer@example.ps", survey.DemoPassword)
+	all := viewer.get("/en/rounds/" + round + "/plans")
+	assertStatus(t, all, http.StatusOK)
+	assertContains(t, all.Body, "Ministry of Education", "In progress", "chart_plans_"+round)
+	assertStatus(t, viewer.post("/en/plans/"+id+"/delete", url.Values{}, "/en/rounds"), http.StatusForbidden)
+	assertStatus(t, moe.post("/ar/plans/"+id+"/delete", url.Values{}, page), http.StatusSeeOther)
+	if left, _ := st.PlanActions(context.Background(), survey.PlanFilter{Institution: "MOE", RoundID: mustInt(t, round)}); len(left) != 0 {
+		t.Errorf("%d actions left after delete", len(left))
+	}
+}
+
+// TestConferenceCharts: the dashboard, its exports, the slides and the
+// home page carry the obstacles, initiatives, plans and stories.
+func TestConferenceCharts(t *testing.T) {
+	ts, st := startServer(t)
+	round := roundIDByName(t, st, "2025")
+	anon := newClient(t, ts)
+	for _, l := range Languages {
+		d := anon.get("/" + l + "/rounds/" + round + "/dashboard")
+		assertStatus(t, d, http.StatusOK)
+		assertTranslated(t, d.Body)
+		for _, id := range []string{"obstacles", "obstacles_kind", "obstacles_region", "initiatives_status", "initiatives_partners", "plans"} {
+			assertContains(t, d.Body, `id="chart_`+id+`_`+round+`"`)
+		}
+		p := anon.get("/" + l + "/present/" + round)
+		assertContains(t, p.Body, "slide-stories", `id="chart_obstacles_`+round+`"`, `id="chart_initiatives_partners_`+round+`"`)
+		h := anon.get("/" + l + "/")
+		assertTranslated(t, h.Body)
+		assertContains(t, h.Body, `id="chart_home_trend"`, `id="chart_home_stages"`, "story-card", `name="q"`)
+	}
+	// The obstacles' table as CSV adds up to the citations of submitted responses.
+	rows := csvRows(t, anon.get("/en/rounds/"+round+"/dashboard.csv?chart=chart_obstacles_"+round).Body)
+	cites, err := st.ObstacleCitations(context.Background(), mustInt(t, round), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sumColumn(rows, 5) != len(cites) || len(cites) == 0 {
+		t.Errorf("the table counts %d citations, the round has %d", sumColumn(rows, 5), len(cites))
+	}
+	if rows[0][0] != "Obstacles" {
+		t.Errorf("head %v", rows[0])
+	}
+	// Narrowed to Gaza, only Gaza's institutions' citations count.
+	gaza := csvRows(t, anon.get("/en/rounds/"+round+"/dashboard.csv?region=gaza&chart=chart_obstacles_"+round).Body)
+	n := 0
+	for _, c := range cites {
+		if c.Region == "gaza" {
+			n++
+		}
+	}
+	if sumColumn(gaza, 5) != n || n == 0 {
+		t.Errorf("Gaza: table %d, citations %d", sumColumn(gaza, 5), n)
+	}
+	// A private round's charts stay private.
+	assertStatus(t, anon.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/dashboard.csv?chart=chart_obstacles_"+round), http.StatusSeeOther)
+}
