@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"marsad/survey"
 )
@@ -355,4 +359,145 @@ func TestConferenceCharts(t *testing.T) {
 	}
 	// A private round's charts stay private.
 	assertStatus(t, anon.get("/en/rounds/"+roundIDByName(t, st, "2026")+"/dashboard.csv?chart=chart_obstacles_"+round), http.StatusSeeOther)
+}
+
+// TestBrowserSuccessStoryInArabic: a ministry's officer records an
+// initiative in Arabic and tells it as a success story; the coordinator
+// approves it; a visitor reads it on the public stories page and the home
+// page; the dashboard and the slides show the conference charts.
+func TestBrowserSuccessStoryInArabic(t *testing.T) {
+	srv, st := newTestServer(t)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ctx := newBrowser(t)
+	must := func(step string, err error) {
+		t.Helper()
+		if err != nil {
+			screenshot(t, ctx, "fail-"+strings.ReplaceAll(step, " ", "-"))
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			t.Fatalf("%s: %v\nat %s\n%.1500s", step, err, loc, body)
+		}
+	}
+	signIn := func(email string) error {
+		return chromedp.Do(ctx,
+			chromedp.Navigate(ts.URL+"/ar/login"),
+			chromedp.WaitVisible(chromedp.ID("f-email")),
+			chromedp.SendKeys(chromedp.ID("f-email"), email),
+			chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
+			chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.site-header .whoami`)),
+		)
+	}
+	title := "حجز مواعيد العيادات الخارجية عبر الإنترنت"
+	must("sign in as the MOH officer", signIn("moh@example.ps"))
+	must("open the new initiative form", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`a[href="/ar/initiatives"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/institutions/MOH/initiatives/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/ar/institutions/MOH/initiatives/new"]`)),
+		chromedp.WaitVisible(chromedp.ID("f-title_ar")),
+	))
+	must("fill it in", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("f-title_ar"), title),
+		chromedp.SendKeys(chromedp.ID("f-summary_ar"), "يحجز المرضى مواعيدهم من البيت بدل الانتظار في طوابير المستشفيات."),
+		chromedp.SetValue(chromedp.ID("f-status"), "done"),
+		chromedp.SetValue(chromedp.ID("f-budget_band"), "100k_500k"),
+		chromedp.SetValue(chromedp.ID("partner-type-0"), "university"),
+		chromedp.SendKeys(chromedp.ID("partner-name-0"), "جامعة النجاح الوطنية"),
+		chromedp.SetValue(chromedp.ID("partner-type-1"), "donor"),
+		chromedp.SendKeys(chromedp.ID("partner-name-1"), "جهة مانحة"),
+		chromedp.Click(chromedp.ID("f-story")),
+		chromedp.SendKeys(chromedp.ID("f-story_ar"), "كان المريض يسافر ساعات ويعبر الحواجز ليحجز موعداً. صار الحجز من الهاتف في دقيقة."),
+		chromedp.SendKeys(chromedp.ID("f-figure_label_ar"), "مواعيد محجوزة عبر الإنترنت شهرياً"),
+		chromedp.SendKeys(chromedp.ID("f-figure_before"), "٠"),
+		chromedp.SendKeys(chromedp.ID("f-figure_after"), "٤٥٠٠"),
+	))
+	screenshot(t, ctx, "20-initiative-form-ar")
+	must("save", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.initiative-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tag-story-pending`)),
+	))
+	screenshot(t, ctx, "21-initiative-ar")
+	list, err := st.ListInitiatives(context.Background(), survey.InitiativeFilter{Institution: "MOH", StoryStatus: survey.StoryPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine *survey.Initiative
+	for i := range list {
+		if list[i].TitleAr == title {
+			mine = &list[i]
+		}
+	}
+	if mine == nil || mine.FigureAfter == nil || *mine.FigureAfter != 4500 || len(mine.Partners) != 2 {
+		t.Fatalf("stored %+v", mine)
+	}
+	id := strconv.FormatInt(mine.ID, 10)
+	must("sign out", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.site-header button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.hero`)),
+	))
+
+	must("sign in as the coordinator", signIn("admin@example.ps"))
+	must("approve the story", chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/ar/admin/stories"),
+		chromedp.WaitVisible(chromedp.ID("story-"+id)),
+	))
+	screenshot(t, ctx, "22-stories-review-ar")
+	must("approve", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#story-`+id+` button[value="approve"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+		chromedp.Click(chromedp.CSS(`.site-header button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.hero`)),
+	))
+
+	must("a visitor reads it", chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/ar/stories"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/stories/`+id+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/ar/stories/`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.story-figure-big`)),
+	))
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	must("read the story", err)
+	for _, want := range []string{title, "4,500", "جامعة النجاح الوطنية", "صار الحجز من الهاتف"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the story page lacks %q", want)
+		}
+	}
+	screenshot(t, ctx, "23-story-ar")
+	must("the home page", chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/ar/"),
+		chromedp.WaitVisible(chromedp.CSS(`.home-stories`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chart_home_trend canvas`)),
+	))
+	screenshot(t, ctx, "24-home-ar")
+
+	// The round's dashboard and slides in Arabic: the conference charts draw.
+	round := roundIDByName(t, st, "2025")
+	must("the dashboard's conference charts", chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/ar/rounds/"+round+"/dashboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#conference`)),
+		chromedp.ScrollIntoView(chromedp.CSS(`#conference`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chart_obstacles_`+round+` canvas`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chart_plans_`+round+` canvas`)),
+	))
+	screenshot(t, ctx, "25-dashboard-conference-ar")
+	must("the slides", chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/ar/present/"+round),
+		chromedp.WaitVisible(chromedp.CSS(`.slide-title`)),
+	))
+	for range 20 {
+		visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector('.slide-stories').hidden`))
+		must("find the stories slide", err)
+		if visible {
+			break
+		}
+		must("next slide", chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowLeft)))
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.slide-stories').hidden ? "" : document.querySelector('.slide-stories').innerText`))
+	must("stories slide", err)
+	if !strings.Contains(shown, title) {
+		t.Errorf("the stories slide does not show the new story: %.300q", shown)
+	}
+	screenshot(t, ctx, "26-present-stories-ar")
 }
