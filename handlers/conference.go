@@ -64,22 +64,31 @@ func (s *Server) conferenceCharts(ctx context.Context, v *view, r survey.Round, 
 		}
 	}
 	if len(initiatives) > 0 {
-		out.Charts = append(out.Charts, initiativeCharts(v, initiatives, strconv.FormatInt(r.ID, 10))...)
+		// Initiatives are as they are today, whatever the round.
+		out.Charts = append(out.Charts, initiativeCharts(v, initiatives, strconv.FormatInt(r.ID, 10), "_today")...)
 	}
 
+	// The plans due by this round (were they kept?), or, for the latest
+	// round, those made after it (how far along are they?).
+	title := "plans.chart_due"
 	plans, err := s.store.PlanActions(ctx, survey.PlanFilter{TargetRound: r.Name})
 	if err != nil {
 		return out, err
 	}
 	if len(plans) == 0 {
+		title = "plans.chart_made"
 		if plans, err = s.store.PlanActions(ctx, survey.PlanFilter{RoundID: r.ID}); err != nil {
 			return out, err
 		}
 	}
-	if len(plans) > 0 {
-		ch := planChart(v, reports.ChartID("plans", r.ID), plans)
-		ch.Head[0], ch.Head[5], ch.Head[6] = v.T("field.institution"), v.T("obstacles.total"), v.T("plans.share_done")
-		out.Charts = append(out.Charts, ch)
+	var keptPlans []survey.PlanAction
+	for _, p := range plans {
+		if f.matches(p.Sector, p.InstitutionKind, p.Region) {
+			keptPlans = append(keptPlans, p)
+		}
+	}
+	if len(keptPlans) > 0 {
+		out.Charts = append(out.Charts, planChart(v, reports.ChartID("plans", r.ID), title, keptPlans))
 	}
 	if out.Stories, err = s.store.PublicStories(ctx, 3); err != nil {
 		return out, err

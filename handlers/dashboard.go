@@ -274,10 +274,12 @@ type scorePart struct {
 }
 
 // cachedScorePage serves a score page (dashboard, rankings, heatmap,
-// scorecard, compare, presentation). Its main part depends only on the URL,
+// scorecard, compare, presentation, and the home page, which shows
+// national progress). Its main part depends only on the URL,
 // on what the user may see (anonymous, viewer, admin, or a respondent's
 // institution) and on the data behind it, so it is kept in memory while
-// neither the scores, the catalog nor the rounds changed; the layout around
+// neither the scores, the catalog, the rounds nor the initiatives,
+// obstacles and plans changed; the layout around
 // it (who is signed in, the sign-out form's token) is rendered each time.
 // build makes the page otherwise. Access is checked on every request.
 func (s *Server) cachedScorePage(c *gin.Context, build func(c *gin.Context) (scorePage, bool)) {
@@ -292,11 +294,12 @@ func (s *Server) cachedScorePage(c *gin.Context, build func(c *gin.Context) (sco
 		}
 		return
 	}
-	r, ok := s.roundForScores(c, c.Param("code"))
-	if !ok {
-		return
+	if c.Param("id") != "" {
+		if _, ok := s.roundForScores(c, c.Param("code")); !ok {
+			return
+		}
 	}
-	version, err := s.store.ScoresVersion(c.Request.Context(), r.ID)
+	version, err := s.store.PagesVersion(c.Request.Context())
 	if err != nil {
 		s.serverError(c, err)
 		return

@@ -48,10 +48,13 @@ func BenchmarkDashboardPages(b *testing.B) {
 	srv := newServerOn(b, st)
 	id := strconv.FormatInt(last.ID, 10)
 	for _, who := range []string{"anonymous", "viewer"} {
-		for _, page := range []string{"dashboard", "rankings", "heatmap", "scorecards/I0042", "present", "dashboard.html"} {
+		for _, page := range []string{"dashboard", "rankings", "heatmap", "scorecards/I0042", "present", "dashboard.html", "home"} {
 			path := "/ar/rounds/" + id + "/" + page
-			if page == "present" {
+			switch page {
+			case "present":
 				path = "/ar/present/" + id
+			case "home":
+				path = "/ar/"
 			}
 			request := func() *http.Request {
 				req := httptest.NewRequest(http.MethodGet, path, nil)

@@ -62,24 +62,28 @@ type homePage struct {
 // public rounds, the catalog's stages and reach, featured success stories
 // and a search box for the catalog.
 func (s *Server) showHome(c *gin.Context) {
+	s.cachedScorePage(c, s.buildHome)
+}
+
+func (s *Server) buildHome(c *gin.Context) (scorePage, bool) {
 	ctx := c.Request.Context()
 	n, err := s.store.CountInstitutions(ctx)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return scorePage{}, false
 	}
 	v := s.newView(c, "home.title")
 	p := homePage{Institutions: n}
 	figures, err := s.catalogFigures(ctx)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return scorePage{}, false
 	}
 	p.Catalog, _ = figures.of(scoreFilter{})
 	rounds, err := s.store.ListRounds(ctx)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return scorePage{}, false
 	}
 	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ID < rounds[j].ID })
 	var names []string
@@ -92,7 +96,7 @@ func (s *Server) showHome(c *gin.Context) {
 		scores, err := s.store.Scores(ctx, r.ID, survey.ScoreSelf)
 		if err != nil {
 			s.serverError(c, err)
-			return
+			return scorePage{}, false
 		}
 		if len(scores) == 0 {
 			continue
@@ -100,7 +104,7 @@ func (s *Server) showHome(c *gin.Context) {
 		q, err := s.store.Questionnaire(ctx, r.QuestionnaireID)
 		if err != nil {
 			s.serverError(c, err)
-			return
+			return scorePage{}, false
 		}
 		sum := 0.0
 		for _, sc := range scores {
@@ -125,8 +129,8 @@ func (s *Server) showHome(c *gin.Context) {
 	v.Charts = len(p.Charts) > 0
 	if p.Stories, err = s.store.PublicStories(ctx, 3); err != nil {
 		s.serverError(c, err)
-		return
+		return scorePage{}, false
 	}
 	v.Data = p
-	s.render(c, http.StatusOK, "home", v)
+	return scorePage{"home", v}, true
 }

@@ -57,8 +57,9 @@ func urlValues(pairs ...string) string {
 	return strings.Join(parts, "&")
 }
 
-// initiativeCharts are the initiatives by status and by partner type.
-func initiativeCharts(v *view, list []survey.Initiative, idSuffix string) []reports.Chart {
+// initiativeCharts are the initiatives by status and by partner type;
+// titleSuffix picks the titles ("" or "_today").
+func initiativeCharts(v *view, list []survey.Initiative, idSuffix, titleSuffix string) []reports.Chart {
 	byStatus, byPartner := reports.InitiativeCounts(list)
 	var statusLabels, partnerLabels []string
 	for _, s := range survey.InitiativeStatuses {
@@ -67,10 +68,10 @@ func initiativeCharts(v *view, list []survey.Initiative, idSuffix string) []repo
 	for _, p := range survey.PartnerTypes {
 		partnerLabels = append(partnerLabels, v.T("partner."+p))
 	}
-	status := reports.Counts(reports.ChartID("initiatives_status", idSuffix), v.T("initiatives.by_status"), statusLabels, byStatus,
+	status := reports.Counts(reports.ChartID("initiatives_status", idSuffix), v.T("initiatives.by_status"+titleSuffix), statusLabels, byStatus,
 		[]string{"#9aa5ad", "#2b6f99", "#1a6e3a"}, v.Lang)
 	status.Head = []string{v.T("field.status"), v.T("initiatives.count")}
-	partners := reports.Counts(reports.ChartID("initiatives_partners", idSuffix), v.T("initiatives.by_partner"), partnerLabels, byPartner,
+	partners := reports.Counts(reports.ChartID("initiatives_partners", idSuffix), v.T("initiatives.by_partner"+titleSuffix), partnerLabels, byPartner,
 		[]string{"#0b4f6c"}, v.Lang)
 	partners.Head = []string{v.T("field.partner_type"), v.T("initiatives.count")}
 	return []reports.Chart{status, partners}
@@ -101,7 +102,7 @@ func (s *Server) listInitiatives(c *gin.Context) {
 		p.Mine = u.InstitutionCode
 	}
 	if len(list) > 0 {
-		p.Charts = initiativeCharts(v, list, "list")
+		p.Charts = initiativeCharts(v, list, "list", "")
 		v.Charts = true
 	}
 	v.Data = p
@@ -453,10 +454,18 @@ func (s *Server) reviewStory(c *gin.Context) {
 		return
 	}
 	approve := c.PostForm("decision") == "approve"
-	err = s.store.ReviewStory(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, approve, c.PostForm("review_note"))
+	version, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
+	err = s.store.ReviewStory(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, version, approve, c.PostForm("review_note"))
 	var ve *survey.ValidationError
-	if errors.As(err, &ve) {
+	switch {
+	case errors.As(err, &ve):
 		s.fail(c, http.StatusUnprocessableEntity, "err.story_note_required")
+		return
+	case errors.Is(err, survey.ErrConflict):
+		s.fail(c, http.StatusConflict, "err.story_changed")
+		return
+	case errors.Is(err, survey.ErrInvalidTransition):
+		s.fail(c, http.StatusConflict, "err.story_decided")
 		return
 	}
 	if err != nil {
@@ -495,6 +504,10 @@ func (s *Server) showStory(c *gin.Context) {
 	}
 	in, err := s.store.Initiative(c.Request.Context(), id)
 	if err != nil || !in.Story || in.StoryStatus != survey.StoryApproved || in.Archived {
+		s.notFound(c)
+		return
+	}
+	if inst, err := s.store.Institution(c.Request.Context(), in.InstitutionCode); err != nil || !inst.Active {
 		s.notFound(c)
 		return
 	}

@@ -90,16 +90,23 @@ func TestInitiativeOwnership(t *testing.T) {
 
 	// The story waits for the coordinator; a respondent cannot approve it.
 	assertStatus(t, anon.get("/ar/stories/"+id), http.StatusNotFound)
-	assertStatus(t, moh.post("/ar/admin/initiatives/"+id+"/story", url.Values{"decision": {"approve"}}, "/ar/initiatives"), http.StatusForbidden)
+	if strings.Contains(anon.get("/ar/").Body, "بوابة المواعيد الطبية") { // and caches the home page
+		t.Error("a pending story is on the home page")
+	}
+	assertStatus(t, moh.post("/ar/admin/initiatives/"+id+"/story", decision(t, st, id, "approve"), "/ar/initiatives"), http.StatusForbidden)
 	admin := newClient(t, ts)
 	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
 	assertContains(t, admin.get("/ar/admin/stories").Body, "بوابة المواعيد الطبية")
-	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", url.Values{"decision": {"reject"}}, "/ar/admin/stories"), http.StatusUnprocessableEntity)
-	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", url.Values{"decision": {"approve"}}, "/ar/admin/stories"), http.StatusSeeOther)
+	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", decision(t, st, id, "reject"), "/ar/admin/stories"), http.StatusUnprocessableEntity)
+	stale := decision(t, st, id, "approve")
+	stale.Set("version", "99")
+	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", stale, "/ar/admin/stories"), http.StatusConflict)
+	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", decision(t, st, id, "approve"), "/ar/admin/stories"), http.StatusSeeOther)
 	story := anon.get("/ar/stories/" + id)
 	assertStatus(t, story, http.StatusOK)
 	assertContains(t, story.Body, "بوابة المواعيد الطبية", "12,000", "←")
 	assertContains(t, anon.get("/en/stories").Body, "/en/stories/"+id)
+	assertContains(t, anon.get("/ar/").Body, "بوابة المواعيد الطبية")
 
 	// The owner's API sees it; the list API filters by partner type.
 	own := apiCall(t, ts, http.MethodGet, "/api/v1/initiatives?partner=university", apiToken(t, ts, "moh@example.ps"), "")
@@ -116,6 +123,17 @@ func TestInitiativeOwnership(t *testing.T) {
 	if len(list.Initiatives) == 0 {
 		t.Error("MOH's list is empty")
 	}
+}
+
+// decision is the coordinator's review form for a story: the decision and
+// the version of the story read.
+func decision(t *testing.T, st *survey.Store, id, d string) url.Values {
+	t.Helper()
+	in, err := st.Initiative(context.Background(), mustInt(t, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url.Values{"decision": {d}, "version": {strconv.FormatInt(in.Version, 10)}}
 }
 
 func mustInt(t *testing.T, s string) int64 {
@@ -181,7 +199,7 @@ func TestInitiativeHostileInput(t *testing.T) {
 	id := initiativeLink.FindStringSubmatch(r.Header.Get("Location"))[1]
 	admin := newClient(t, ts)
 	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
-	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", url.Values{"decision": {"approve"}}, "/ar/admin/stories"), http.StatusSeeOther)
+	assertStatus(t, admin.post("/ar/admin/initiatives/"+id+"/story", decision(t, st, id, "approve"), "/ar/admin/stories"), http.StatusSeeOther)
 	round := roundIDByName(t, st, "2025")
 	for _, page := range []string{"/ar/initiatives", "/ar/initiatives/" + id, "/ar/stories", "/ar/stories/" + id, "/ar/", "/ar/present/" + round, "/ar/admin/stories"} {
 		body := admin.get(page).Body

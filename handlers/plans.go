@@ -29,13 +29,16 @@ type planPage struct {
 	Institution survey.Institution
 	Q           survey.QuestionnaireVersion
 	// Actions are the scorecard's improvement actions not yet in the plan.
-	Actions  []actionView
-	Plan     []planView
-	CanEdit  bool
-	Targets  []string // round names to aim for
-	Notice   string
-	Error    string
-	Conflict *survey.PlanAction
+	Actions []actionView
+	Plan    []planView
+	CanEdit bool
+	// ShowScores: the user may see the round's scores (a viewer may not
+	// while it is open).
+	ShowScores bool
+	Targets    []string // round names to aim for
+	Notice     string
+	Error      string
+	Conflict   *survey.PlanAction
 }
 
 type planView struct {
@@ -78,7 +81,8 @@ func (s *Server) buildPlan(c *gin.Context) (planPage, bool) {
 		return planPage{}, false
 	}
 	ctx := c.Request.Context()
-	p := planPage{Round: r, CanEdit: survey.ActorOf(*currentUser(c)).CanEditInstitution(code) && r.Status != survey.RoundDraft}
+	p := planPage{Round: r, CanEdit: survey.ActorOf(*currentUser(c)).CanEditInstitution(code) && r.Status != survey.RoundDraft,
+		ShowScores: scoreAccess(currentUser(c), r, code)}
 	var err error
 	if p.Institution, err = s.store.Institution(ctx, code); err != nil {
 		s.failErr(c, err)
@@ -101,6 +105,7 @@ func (s *Server) buildPlan(c *gin.Context) (planPage, bool) {
 	}
 	result, err := s.store.ScoreResult(ctx, r.ID, code, survey.ScoreSelf)
 	switch {
+	case !p.ShowScores:
 	case err == nil:
 		for _, a := range survey.ImprovementActions(p.Q.Def, result, 10) {
 			if !taken[a.ItemID] {
@@ -297,19 +302,21 @@ func (s *Server) listPlans(c *gin.Context) {
 		p.Counts[a.Outcome]++
 	}
 	if len(plans) > 0 {
-		p.Chart = planChart(v, reports.ChartID("plans", r.ID), plans)
+		p.Chart = planChart(v, reports.ChartID("plans", r.ID), "plans.chart", plans)
 		v.Charts = true
 	}
 	v.Data = p
 	s.render(c, http.StatusOK, "plans", v)
 }
 
-// planChart is the completion of each institution's plan.
-func planChart(v *view, id string, plans []survey.PlanAction) reports.Chart {
+// planChart is the completion of each institution's plan, titled by
+// titleKey, its table's head in the page's language.
+func planChart(v *view, id, titleKey string, plans []survey.PlanAction) reports.Chart {
 	outcomes := map[string]string{}
 	for _, o := range survey.PlanOutcomes {
 		outcomes[o] = v.T("outcome." + o)
 	}
-	ch := reports.PlanCompletion(id, v.T("plans.chart"), plans, outcomes, v.Lang)
+	ch := reports.PlanCompletion(id, v.T(titleKey), plans, outcomes, v.Lang)
+	ch.Head[0], ch.Head[5], ch.Head[6] = v.T("field.institution"), v.T("plans.count"), v.T("plans.share_done")
 	return ch
 }

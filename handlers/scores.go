@@ -133,7 +133,7 @@ func (s *Server) apiScores(c *gin.Context) {
 	if !ok {
 		return
 	}
-	version, err := s.store.ScoresVersion(c.Request.Context(), r.ID)
+	version, err := s.store.ScoresVersion(c.Request.Context())
 	if err != nil {
 		s.serverError(c, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -548,13 +549,16 @@ func (s *Store) UpdateInitiative(ctx context.Context, a Actor, id int64, in Init
 	return out, err
 }
 
-// storyChanged says whether what the public would read changed.
+// storyChanged says whether what the public reads on a story's page
+// changed: its text, figures, outcome, period or partners.
 func storyChanged(before, after Initiative) bool {
 	eq := func(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 	return before.StoryAr != after.StoryAr || before.StoryEn != after.StoryEn || before.TitleAr != after.TitleAr ||
 		before.TitleEn != after.TitleEn || before.FigureLabelAr != after.FigureLabelAr ||
 		before.FigureLabelEn != after.FigureLabelEn || !eq(before.FigureBefore, after.FigureBefore) ||
-		!eq(before.FigureAfter, after.FigureAfter)
+		!eq(before.FigureAfter, after.FigureAfter) || before.OutcomeAr != after.OutcomeAr ||
+		before.OutcomeEn != after.OutcomeEn || before.StartMonth != after.StartMonth || before.EndMonth != after.EndMonth ||
+		!slices.Equal(before.Partners, after.Partners)
 }
 
 // ArchiveInitiative takes an initiative off every list (it stays in the
@@ -584,8 +588,10 @@ func (s *Store) ArchiveInitiative(ctx context.Context, a Actor, id int64) error 
 }
 
 // ReviewStory approves a pending success story (it becomes public) or
-// rejects it with a note the institution reads. Admins only.
-func (s *Store) ReviewStory(ctx context.Context, a Actor, id int64, approve bool, note string) error {
+// rejects it with a note the institution reads. Admins only. version is
+// the version the coordinator read: a story changed since is not approved
+// unseen (ErrConflict).
+func (s *Store) ReviewStory(ctx context.Context, a Actor, id, version int64, approve bool, note string) error {
 	if a.Role != RoleAdmin {
 		return ErrForbidden
 	}
@@ -605,6 +611,12 @@ func (s *Store) ReviewStory(ctx context.Context, a Actor, id int64, approve bool
 		}
 		if !before.Story || before.Archived {
 			return ErrNotFound
+		}
+		if before.Version != version {
+			return ErrConflict
+		}
+		if before.StoryStatus != StoryPending {
+			return ErrInvalidTransition
 		}
 		status := StoryRejected
 		if approve {

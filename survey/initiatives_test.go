@@ -434,16 +434,16 @@ func TestSuccessStoryReview(t *testing.T) {
 
 	// Only the coordinator reviews.
 	for _, a := range []Actor{mohActor, moiActor, viewerActor} {
-		if err := s.ReviewStory(ctx, a, st.ID, true, ""); !errors.Is(err, ErrForbidden) {
+		if err := s.ReviewStory(ctx, a, st.ID, storyVersion(t, s, st.ID), true, ""); !errors.Is(err, ErrForbidden) {
 			t.Errorf("%s reviewing: %v, want ErrForbidden", a.Role, err)
 		}
 	}
-	if err := s.ReviewStory(ctx, adminActor, st.ID, false, "  "); err == nil {
+	if err := s.ReviewStory(ctx, adminActor, st.ID, storyVersion(t, s, st.ID), false, "  "); err == nil {
 		t.Error("rejected without a note")
 	} else {
 		wantFieldErrors(t, err, map[string]string{"review_note": "err.comment_required"})
 	}
-	if err := s.ReviewStory(ctx, adminActor, plain.ID, true, ""); !errors.Is(err, ErrNotFound) {
+	if err := s.ReviewStory(ctx, adminActor, plain.ID, storyVersion(t, s, plain.ID), true, ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("reviewing an initiative that is not a story: %v", err)
 	}
 	if status(st.ID) != StoryPending {
@@ -451,7 +451,7 @@ func TestSuccessStoryReview(t *testing.T) {
 	}
 
 	// Rejected with a note; the respondent's edit of the story sends it back.
-	if err := s.ReviewStory(ctx, adminActor, st.ID, false, "أضيفوا مصدر الأرقام"); err != nil {
+	if err := s.ReviewStory(ctx, adminActor, st.ID, storyVersion(t, s, st.ID), false, "أضيفوا مصدر الأرقام"); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.Initiative(ctx, st.ID); n.StoryStatus != StoryRejected || n.ReviewNote != "أضيفوا مصدر الأرقام" {
@@ -462,9 +462,16 @@ func TestSuccessStoryReview(t *testing.T) {
 		t.Fatalf("edited rejected story is %s, want pending", got)
 	}
 
-	// Approved: public.
-	if err := s.ReviewStory(ctx, adminActor, st.ID, true, ""); err != nil {
+	// A story changed since the coordinator read it is not approved unseen.
+	if err := s.ReviewStory(ctx, adminActor, st.ID, storyVersion(t, s, st.ID)-1, true, ""); !errors.Is(err, ErrConflict) {
+		t.Errorf("approving an older version: %v, want ErrConflict", err)
+	}
+	// Approved: public; approving again is refused.
+	if err := s.ReviewStory(ctx, adminActor, st.ID, storyVersion(t, s, st.ID), true, ""); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.ReviewStory(ctx, adminActor, st.ID, storyVersion(t, s, st.ID), true, ""); !errors.Is(err, ErrInvalidTransition) {
+		t.Errorf("approving an approved story: %v, want ErrInvalidTransition", err)
 	}
 	if got := status(st.ID); got != StoryApproved {
 		t.Fatalf("approved story is %s", got)
@@ -488,6 +495,9 @@ func TestSuccessStoryReview(t *testing.T) {
 		"title":       func(in *InitiativeInput) { in.TitleAr = "بوابة المواعيد الجديدة" },
 		"figure":      func(in *InitiativeInput) { in.FigureAfter = "3" },
 		"figure gone": func(in *InitiativeInput) { in.FigureBefore = "" },
+		"outcome":     func(in *InitiativeInput) { in.OutcomeAr = "نتيجة أخرى" },
+		"partners":    func(in *InitiativeInput) { in.Partners = []Partner{{Type: "private", Name: "شركة أخرى"}} },
+		"period":      func(in *InitiativeInput) { in.EndMonth = "2027-12" },
 	} {
 		update(mohActor, st.ID, change)
 		if got := status(st.ID); got != StoryPending {
@@ -496,7 +506,7 @@ func TestSuccessStoryReview(t *testing.T) {
 		if got := public(); len(got) != 0 {
 			t.Errorf("after a respondent edited the %s the story is still public: %v", name, got)
 		}
-		if err := s.ReviewStory(ctx, adminActor, st.ID, true, ""); err != nil {
+		if err := s.ReviewStory(ctx, adminActor, st.ID, storyVersion(t, s, st.ID), true, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -521,7 +531,7 @@ func TestSuccessStoryReview(t *testing.T) {
 	}
 
 	// Archived: gone from every list, listed only as archived.
-	if err := s.ReviewStory(ctx, adminActor, st.ID, true, ""); err != nil {
+	if err := s.ReviewStory(ctx, adminActor, st.ID, storyVersion(t, s, st.ID), true, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ArchiveInitiative(ctx, mohActor, st.ID); err != nil {
@@ -538,7 +548,7 @@ func TestSuccessStoryReview(t *testing.T) {
 	if got := initiativeIDs(archived); !reflect.DeepEqual(got, []int64{st.ID}) {
 		t.Errorf("archived list = %v, want [%d]", got, st.ID)
 	}
-	if err := s.ReviewStory(ctx, adminActor, st.ID, true, ""); !errors.Is(err, ErrNotFound) {
+	if err := s.ReviewStory(ctx, adminActor, st.ID, storyVersion(t, s, st.ID), true, ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("reviewing an archived story: %v", err)
 	}
 
@@ -549,7 +559,7 @@ func TestSuccessStoryReview(t *testing.T) {
 		}
 	}
 	want := []string{"story_rejected", "story_approved", "story_approved", "story_approved", "story_approved",
-		"story_approved", "story_approved", "story_approved"}
+		"story_approved", "story_approved", "story_approved", "story_approved", "story_approved", "story_approved"}
 	if !reflect.DeepEqual(actions, want) {
 		t.Errorf("review audit = %v, want %v", actions, want)
 	}
@@ -561,7 +571,7 @@ func TestPublicStoriesLimitAndInactiveInstitutions(t *testing.T) {
 	var made []int64
 	for _, code := range []string{"MOH", "MOH", "MOI"} {
 		n := mustCreateInitiative(t, s, adminActor, storyInput(code))
-		if err := s.ReviewStory(ctx, adminActor, n.ID, true, ""); err != nil {
+		if err := s.ReviewStory(ctx, adminActor, n.ID, storyVersion(t, s, n.ID), true, ""); err != nil {
 			t.Fatal(err)
 		}
 		made = append(made, n.ID)
@@ -1141,20 +1151,49 @@ func TestPlanOutcomeAcrossRounds(t *testing.T) {
 	check("before 2026", map[int64]string{moh.ID: OutcomePlanned, moi.ID: OutcomePlanned, later.ID: OutcomePlanned})
 
 	// 2026: MOH adopts its strategy (2 of 2), MOI stays at a draft.
+	// Scores count once published: a public dashboard must not show what
+	// unpublished scores say.
 	r2 := scoredRound(t, s, q.ID, "2026", map[string]string{"MOH": "2", "MOI": "1"})
-	check("2026 open", map[int64]string{moh.ID: OutcomeDone, moi.ID: OutcomePlanned, later.ID: OutcomePlanned})
-	if p := outcomes()[moh.ID]; p.NewScore == nil || *p.NewScore != 1 {
-		t.Errorf("MOH's new score: %v, want 1", p.NewScore)
-	}
+	check("2026 open", map[int64]string{moh.ID: OutcomePlanned, moi.ID: OutcomePlanned, later.ID: OutcomePlanned})
 	if _, err := s.RoundAction(ctx, 0, r2.ID, "close"); err != nil {
 		t.Fatal(err)
 	}
-	check("2026 closed", map[int64]string{moh.ID: OutcomeDone, moi.ID: OutcomeSlipped, later.ID: OutcomePlanned})
+	check("2026 closed", map[int64]string{moh.ID: OutcomeSlipped, moi.ID: OutcomeSlipped, later.ID: OutcomePlanned})
+	if _, err := s.RoundAction(ctx, 0, r2.ID, "publish"); err != nil {
+		t.Fatal(err)
+	}
+	check("2026 published", map[int64]string{moh.ID: OutcomeDone, moi.ID: OutcomeSlipped, later.ID: OutcomePlanned})
+	if p := outcomes()[moh.ID]; p.NewScore == nil || *p.NewScore != 1 {
+		t.Errorf("MOH's new score: %v, want 1", p.NewScore)
+	}
+	// Once the target round is over, the action is on record.
+	if _, err := s.UpdatePlanAction(ctx, moiActor, moi.ID, PlanInput{Owner: owner, TargetRound: "2027", Progress: "done", Version: moi.Version}); !errors.Is(err, ErrInvalidTransition) {
+		t.Errorf("changing an action after its target round: %v, want ErrInvalidTransition", err)
+	}
+	if err := s.DeletePlanAction(ctx, moiActor, moi.ID); !errors.Is(err, ErrInvalidTransition) {
+		t.Errorf("deleting an action after its target round: %v, want ErrInvalidTransition", err)
+	}
 
 	// A round after the target does not count for it.
-	scoredRound(t, s, q.ID, "2027", map[string]string{"MOI": "2"})
+	r3 := scoredRound(t, s, q.ID, "2027", map[string]string{"MOI": "2"})
+	for _, step := range []string{"close", "publish"} {
+		if _, err := s.RoundAction(ctx, 0, r3.ID, step); err != nil {
+			t.Fatal(err)
+		}
+	}
 	check("2027", map[int64]string{moi.ID: OutcomeSlipped})
 	if p := outcomes()[moi.ID]; p.NewScore == nil || *p.NewScore != 0.5 {
 		t.Errorf("MOI's new score: %v, want 0.5 (2026's, not 2027's)", p.NewScore)
 	}
+}
+
+// storyVersion is an initiative's current version, as the coordinator's
+// review page carries it.
+func storyVersion(t *testing.T, s *Store, id int64) int64 {
+	t.Helper()
+	n, err := s.Initiative(context.Background(), id)
+	if err != nil {
+		return 0
+	}
+	return n.Version
 }

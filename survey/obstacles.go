@@ -231,7 +231,9 @@ func (s *Store) SaveResponseObstacles(ctx context.Context, a Actor, roundID int6
 		if version != before.Version {
 			return &ObstacleConflictError{Current: before}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM response_obstacles WHERE response_id = ?", resp.ID); err != nil {
+		// Obstacles since deactivated are not on the form: their answers stay.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM response_obstacles WHERE response_id = ?
+			AND obstacle_id IN (SELECT id FROM obstacles WHERE active = 1)`, resp.ID); err != nil {
 			return err
 		}
 		for id, sev := range severity {

@@ -3,6 +3,7 @@ package survey
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -32,6 +33,9 @@ type PlanAction struct {
 	InstitutionCode string    `json:"institution"`
 	InstitutionAr   string    `json:"-"`
 	InstitutionEn   string    `json:"-"`
+	Sector          string    `json:"-"`
+	Region          string    `json:"-"`
+	InstitutionKind string    `json:"-"`
 	RoundID         int64     `json:"round_id"`
 	RoundName       string    `json:"round"`
 	ItemID          string    `json:"item,omitempty"`
@@ -100,7 +104,7 @@ func checkPlan(in PlanInput) (PlanAction, error) {
 	return p, fe.err()
 }
 
-const planSelect = `SELECT p.id, i.code, i.name_ar, i.name_en, p.round_id, r.name, p.item_id, p.text_ar, p.text_en, p.owner,
+const planSelect = `SELECT p.id, i.code, i.name_ar, i.name_en, i.sector, i.region, i.kind, p.round_id, r.name, p.item_id, p.text_ar, p.text_en, p.owner,
 	p.target_round, p.progress, p.progress_note, p.score_at_plan, p.version, p.created_at, p.updated_at
 	FROM plan_actions p JOIN institutions i ON i.id = p.institution_id JOIN rounds r ON r.id = p.round_id `
 
@@ -108,7 +112,7 @@ func scanPlan(row interface{ Scan(...any) error }) (PlanAction, error) {
 	var p PlanAction
 	var score sql.NullFloat64
 	var created, updated string
-	err := row.Scan(&p.ID, &p.InstitutionCode, &p.InstitutionAr, &p.InstitutionEn, &p.RoundID, &p.RoundName, &p.ItemID,
+	err := row.Scan(&p.ID, &p.InstitutionCode, &p.InstitutionAr, &p.InstitutionEn, &p.Sector, &p.Region, &p.InstitutionKind, &p.RoundID, &p.RoundName, &p.ItemID,
 		&p.TextAr, &p.TextEn, &p.Owner, &p.TargetRound, &p.Progress, &p.ProgressNote, &score, &p.Version, &created, &updated)
 	if score.Valid {
 		p.ScoreAtPlan = &score.Float64
@@ -133,28 +137,55 @@ func (s *Store) PlanAction(ctx context.Context, id int64) (PlanAction, error) {
 // itemScore is an institution's score (0–1) on one item in a round, if the
 // round scored it.
 func (s *Store) itemScore(ctx context.Context, roundID int64, code, itemID string) (*float64, error) {
-	scores, err := s.Scores(ctx, roundID, ScoreSelf)
+	scores, err := s.itemScores(ctx, roundID, []string{code})
 	if err != nil {
 		return nil, err
 	}
-	for _, sc := range scores {
-		if sc.Code != code {
-			continue
-		}
-		// Scores carries only the index and dimensions; the items are in
-		// the whole stored result.
-		res, err := s.ScoreResult(ctx, roundID, code, ScoreSelf)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range res.Items {
-			if it.ItemID == itemID && it.Dropped == "" {
-				v := it.Score
-				return &v, nil
-			}
-		}
+	if v, ok := scores[code][itemID]; ok {
+		return &v, nil
 	}
 	return nil, nil
+}
+
+// itemScores are the self-reported item scores (0–1) of the given
+// institutions in a round, from their stored results: one query a round,
+// not one an action.
+func (s *Store) itemScores(ctx context.Context, roundID int64, codes []string) (map[string]map[string]float64, error) {
+	out := map[string]map[string]float64{}
+	if len(codes) == 0 {
+		return out, nil
+	}
+	args := []any{roundID}
+	marks := make([]string, len(codes))
+	for i, c := range codes {
+		marks[i], args = "?", append(args, c)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT i.code, s.result FROM scores s JOIN responses r ON r.id = s.response_id
+		JOIN institutions i ON i.id = r.institution_id
+		WHERE r.round_id = ? AND s.kind = 'self' AND r.status IN ('submitted', 'accepted') AND i.active = 1
+		AND i.code IN (`+strings.Join(marks, ",")+`)`, args...) // #nosec G202 -- placeholders only
+	if err != nil {
+		return nil, fmt.Errorf("survey: item scores: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, body string
+		if err := rows.Scan(&code, &body); err != nil {
+			return nil, err
+		}
+		var res Result
+		if err := json.Unmarshal([]byte(body), &res); err != nil {
+			return nil, fmt.Errorf("survey: item scores of %s: %w", code, err)
+		}
+		items := map[string]float64{}
+		for _, it := range res.Items {
+			if it.Dropped == "" {
+				items[it.ItemID] = it.Score
+			}
+		}
+		out[code] = items
+	}
+	return out, rows.Err()
 }
 
 // CreatePlanAction adds an action to an institution's plan after a round.
@@ -230,6 +261,9 @@ func (s *Store) UpdatePlanAction(ctx context.Context, a Actor, id int64, in Plan
 		if !a.CanEditInstitution(before.InstitutionCode) {
 			return ErrForbidden
 		}
+		if err := planFrozen(ctx, tx, before); err != nil {
+			return err
+		}
 		in.ItemID = before.ItemID // what an action answers does not change
 		p, err := checkPlan(in)
 		if err != nil {
@@ -252,6 +286,23 @@ func (s *Store) UpdatePlanAction(ctx context.Context, a Actor, id int64, in Plan
 	return out, err
 }
 
+// planFrozen refuses to change an action whose target round is closed or
+// published: its outcome is then on record, and charts already show it.
+func planFrozen(ctx context.Context, tx *sql.Tx, p PlanAction) error {
+	var status string
+	err := tx.QueryRowContext(ctx, "SELECT status FROM rounds WHERE name = ?", p.TargetRound).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if status == RoundClosed || status == RoundPublished {
+		return ErrInvalidTransition
+	}
+	return nil
+}
+
 // DeletePlanAction removes an action from a plan (audited).
 func (s *Store) DeletePlanAction(ctx context.Context, a Actor, id int64) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
@@ -261,6 +312,9 @@ func (s *Store) DeletePlanAction(ctx context.Context, a Actor, id int64) error {
 		}
 		if !a.CanEditInstitution(before.InstitutionCode) {
 			return ErrForbidden
+		}
+		if err := planFrozen(ctx, tx, before); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM plan_actions WHERE id = ?", id); err != nil {
 			return fmt.Errorf("survey: delete plan action %d: %w", id, err)
@@ -317,19 +371,47 @@ func (s *Store) PlanActions(ctx context.Context, f PlanFilter) ([]PlanAction, er
 	for _, r := range rounds {
 		byName[r.Name] = r
 	}
+	// Item scores count from published rounds only: what a public
+	// dashboard shows must not come from scores not yet published.
+	codes := map[int64][]string{}
+	seen := map[string]bool{}
+	for _, p := range out {
+		if p.ItemID == "" || seen[p.InstitutionCode] {
+			continue
+		}
+		seen[p.InstitutionCode] = true
+		for _, r := range rounds {
+			if r.Status == RoundPublished && r.ID >= p.RoundID {
+				codes[r.ID] = append(codes[r.ID], p.InstitutionCode)
+			}
+		}
+	}
+	scores := map[int64]map[string]map[string]float64{}
+	for id, list := range codes {
+		if scores[id], err = s.itemScores(ctx, id, list); err != nil {
+			return nil, err
+		}
+	}
+	score := func(roundID int64, code, item string) *float64 {
+		if v, ok := scores[roundID][code][item]; ok {
+			return &v
+		}
+		return nil
+	}
 	for i := range out {
 		p := &out[i]
 		target, exists := byName[p.TargetRound]
 		if p.ItemID != "" {
-			// The item's latest score since the plan, up to the target round.
+			if p.ScoreAtPlan == nil { // planned before the round was scored
+				p.ScoreAtPlan = score(p.RoundID, p.InstitutionCode, p.ItemID)
+			}
+			// The item's latest published score since the plan, up to the
+			// target round.
 			for _, r := range rounds {
 				if r.ID <= p.RoundID || (exists && r.ID > target.ID) {
 					continue
 				}
-				if p.NewScore, err = s.itemScore(ctx, r.ID, p.InstitutionCode, p.ItemID); err != nil {
-					return nil, err
-				}
-				if p.NewScore != nil {
+				if p.NewScore = score(r.ID, p.InstitutionCode, p.ItemID); p.NewScore != nil {
 					break
 				}
 			}

@@ -132,11 +132,23 @@ func (x InstitutionScore) Name(lang string) string {
 // Pick is how a picker offers the institution: "name (CODE)".
 func (x InstitutionScore) Pick(lang string) string { return x.Name(lang) + " (" + x.Code + ")" }
 
+// PagesVersion changes whenever a score page could: the scores version, or
+// an initiative, obstacle or action plan changed (conference_version).
+func (s *Store) PagesVersion(ctx context.Context) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT group_concat(value, '|') FROM (SELECT value FROM settings
+		WHERE key IN ('scores_version', 'catalog_version', 'conference_version') ORDER BY key)`).Scan(&v)
+	if err != nil {
+		return "", fmt.Errorf("survey: pages version: %w", err)
+	}
+	return v, nil
+}
+
 // ScoresVersion changes whenever rankings or score pages could: a score
 // written, a response's status or a round changed, an institution or the
 // catalog edited (both counters are kept by triggers, so writes from any
 // process count).
-func (s *Store) ScoresVersion(ctx context.Context, roundID int64) (string, error) {
+func (s *Store) ScoresVersion(ctx context.Context) (string, error) {
 	var v string
 	err := s.r.QueryRowContext(ctx, `SELECT group_concat(value, '|') FROM settings WHERE key IN ('scores_version', 'catalog_version')`).Scan(&v)
 	if err != nil {
@@ -165,7 +177,7 @@ type rankEntry struct {
 // institutions present in both. A ranking is computed once per version of
 // the round's scores and then served from memory (a copy of the slice).
 func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
-	version, err := s.ScoresVersion(ctx, roundID)
+	version, err := s.ScoresVersion(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -108,42 +108,44 @@ CREATE INDEX plan_actions_round ON plan_actions (round_id, institution_id);
 CREATE UNIQUE INDEX plan_actions_item ON plan_actions (institution_id, round_id, item_id) WHERE item_id != '';
 
 -- Dashboards, slides and the home page show these too: a change to any of
--- them moves scores_version, so cached score pages are made again. (Cited
--- obstacles count once a response is submitted, and a submission moves it
--- already; drafts being filled in do not throw the caches away.)
+-- them moves conference_version, so cached pages are made again (rankings,
+-- which do not show them, are kept). Cited obstacles count once a response
+-- is submitted, and a submission moves scores_version already: drafts being
+-- filled in throw nothing away.
+INSERT INTO settings (key, value) VALUES ('conference_version', '0');
 CREATE TRIGGER initiatives_ai_version AFTER INSERT ON initiatives BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER initiatives_au_version AFTER UPDATE ON initiatives BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER initiatives_ad_version AFTER DELETE ON initiatives BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER initiative_partners_ai_version AFTER INSERT ON initiative_partners BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER initiative_partners_au_version AFTER UPDATE ON initiative_partners BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER initiative_partners_ad_version AFTER DELETE ON initiative_partners BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER obstacles_ai_version AFTER INSERT ON obstacles BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER obstacles_au_version AFTER UPDATE ON obstacles BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER obstacles_ad_version AFTER DELETE ON obstacles BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER plan_actions_ai_version AFTER INSERT ON plan_actions BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER plan_actions_au_version AFTER UPDATE ON plan_actions BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
 CREATE TRIGGER plan_actions_ad_version AFTER DELETE ON plan_actions BEGIN
-    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'scores_version';
+    UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'conference_version';
 END;
