@@ -325,6 +325,9 @@ func InitiativeCounts(list []survey.Initiative) (byStatus, byPartner []int) {
 	return byStatus, byPartner
 }
 
+// PlanChartRows is how many institutions the plan completion chart draws at most.
+const PlanChartRows = 40
+
 // PlanCompletion is a horizontal bar per institution of the share of its
 // action plan at each outcome (survey.PlanOutcomes order), best share done
 // on top, so a short plan and a long one compare; the table keeps the
@@ -370,15 +373,25 @@ func PlanCompletion(id, title string, plans []survey.PlanAction, outcomes map[st
 	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}))
-	ch := Chart{ID: id, Title: title, Head: append(append([]string{"institution"}, names...), "n", "% done"), Height: 160 + 26*len(list)}
+	// Past PlanChartRows institutions the bars show the best and the worst
+	// halves (a chart thousands of pixels tall reads as nothing); the table
+	// keeps every institution.
+	shown := func(i int) bool {
+		return len(list) <= PlanChartRows || i < PlanChartRows/2 || i >= len(list)-PlanChartRows/2
+	}
+	ch := Chart{ID: id, Title: title, Head: append(append([]string{"institution"}, names...), "n", "% done"), Height: 160 + 26*min(len(list), PlanChartRows)}
 	var ys []string
 	data := make([][]opts.BarData, len(survey.PlanOutcomes))
-	for _, in := range list {
-		ys = append(ys, isolate(lang, in.name))
+	for i, in := range list {
+		if shown(i) {
+			ys = append(ys, isolate(lang, in.name))
+		}
 		row := []string{in.name}
 		for o, n := range in.n {
-			share, _ := strconv.ParseFloat(pct(float64(n)/float64(in.total)), 64)
-			data[o] = append(data[o], opts.BarData{Value: share})
+			if shown(i) {
+				share, _ := strconv.ParseFloat(pct(float64(n)/float64(in.total)), 64)
+				data[o] = append(data[o], opts.BarData{Value: share})
+			}
 			row = append(row, strconv.Itoa(n))
 		}
 		ch.Rows = append(ch.Rows, append(row, strconv.Itoa(in.total), pct(float64(in.n[done])/float64(in.total))))

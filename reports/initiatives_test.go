@@ -423,3 +423,32 @@ func TestPlanCompletion(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanCompletionManyInstitutions: past PlanChartRows institutions the
+// chart draws the best and the worst halves; the table keeps them all.
+func TestPlanCompletionManyInstitutions(t *testing.T) {
+	var plans []survey.PlanAction
+	for i := range 100 {
+		code := fmt.Sprintf("I%03d", i)
+		for k := range 4 {
+			out := survey.OutcomeSlipped
+			if k < i%5 {
+				out = survey.OutcomeDone
+			}
+			plans = append(plans, survey.PlanAction{InstitutionCode: code, InstitutionAr: "مؤسسة " + code, Outcome: out})
+		}
+	}
+	ch := PlanCompletion("p", "Plans", plans, nil, "ar")
+	if len(ch.Rows) != 100 {
+		t.Errorf("table has %d rows, want 100", len(ch.Rows))
+	}
+	y := axis(t, ch.Option, "yAxis")
+	names, _ := y["data"].([]any)
+	if len(names) != PlanChartRows || ch.Height != 160+26*PlanChartRows {
+		t.Fatalf("chart draws %d rows, height %d", len(names), ch.Height)
+	}
+	first, last := names[0].(string), names[len(names)-1].(string)
+	if !strings.Contains(first, ch.Rows[0][0]) || !strings.Contains(last, ch.Rows[99][0]) {
+		t.Errorf("chart rows %q … %q, want the best %q … the worst %q", first, last, ch.Rows[0][0], ch.Rows[99][0])
+	}
+}
