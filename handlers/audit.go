@@ -86,7 +86,7 @@ func (s *Server) importAnswers(c *gin.Context) {
 		if err == nil {
 			var rows []survey.AnswerRow
 			rows, err = survey.ParseAnswersCSV(f)
-			f.Close()
+			_ = f.Close()
 			if err == nil {
 				n, err = s.store.ImportAnswers(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, rows)
 			}

@@ -141,7 +141,7 @@ func (s *Server) withLang(lang string) gin.HandlerFunc {
 }
 
 func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{
+	http.SetCookie(c.Writer, &http.Cookie{ // #nosec G124 -- HttpOnly and SameSite=Lax always; Secure whenever the base URL is https (cfg.SecureCookies), since browsers drop Secure cookies on plain-http loopback
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
 	})

@@ -57,7 +57,7 @@ func (s *Server) uploadResponseXLSX(c *gin.Context) {
 		f, ferr := fh.Open()
 		if err = ferr; err == nil {
 			ins, err = reports.ReadResponseXLSX(f)
-			f.Close()
+			_ = f.Close()
 		}
 	} else {
 		err = &survey.ImportError{Key: "err.file_required"}

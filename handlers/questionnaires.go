@@ -51,7 +51,7 @@ func (s *Server) uploadQuestionnaire(c *gin.Context) {
 		status = http.StatusUnprocessableEntity
 	} else if f, err := fh.Open(); err == nil {
 		body, _ := io.ReadAll(f)
-		f.Close()
+		_ = f.Close()
 		var q survey.QuestionnaireVersion
 		if bytes.HasPrefix(body, []byte("PK\x03\x04")) { // a workbook: the XLSX form
 			var d *survey.Definition

@@ -22,14 +22,14 @@ func (s *Store) Checksum(ctx context.Context, except ...string) (string, error) 
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return "", err
 		}
 		if !slices.Contains(except, name) {
 			tables = append(tables, name)
 		}
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return "", err
 	}
@@ -50,12 +50,12 @@ func (s *Store) Checksum(ctx context.Context, except ...string) (string, error) 
 		var lines []string
 		for rs.Next() {
 			if err := rs.Scan(ptrs...); err != nil {
-				rs.Close()
+				_ = rs.Close()
 				return "", err
 			}
 			lines = append(lines, fmt.Sprintf("%q", vals))
 		}
-		rs.Close()
+		_ = rs.Close()
 		if err := rs.Err(); err != nil {
 			return "", err
 		}

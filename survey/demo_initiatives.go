@@ -380,7 +380,7 @@ func (s *Store) seedDemoInitiativeList(ctx context.Context, tx *sql.Tx) error {
 		var k key
 		var instID, svcID int64
 		if err := rows.Scan(&k.inst, &instID, &k.svc, &svcID); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return err
 		}
 		instIDs[k.inst] = instID
@@ -388,7 +388,7 @@ func (s *Store) seedDemoInitiativeList(ctx context.Context, tx *sql.Tx) error {
 			services[k] = svcID
 		}
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
@@ -437,7 +437,7 @@ func (s *Store) seedDemoInitiativeList(ctx context.Context, tx *sql.Tx) error {
 // demoRoll is a stable number in [0, 1) for the parts of a key.
 func demoRoll(parts ...string) float64 {
 	h := fnv.New64a()
-	h.Write([]byte(strings.Join(parts, "/")))
+	_, _ = h.Write([]byte(strings.Join(parts, "/")))
 	return float64(h.Sum64()%10000) / 10000
 }
 
@@ -535,12 +535,12 @@ func seedDemoObstacles(ctx context.Context, tx *sql.Tx) error {
 		var code string
 		var id int64
 		if err := rows.Scan(&code, &id); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return err
 		}
 		obstacleIDs[code] = id
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
@@ -550,6 +550,7 @@ func seedDemoObstacles(ctx context.Context, tx *sql.Tx) error {
 		inst       Institution
 	}
 	var targets []target
+	// #nosec G202 -- only fixed column names are concatenated; values are bound
 	rows, err = tx.QueryContext(ctx, `SELECT r.id, d.name, `+prefixed("i.", institutionColumns)+`
 		FROM responses r JOIN rounds d ON d.id = r.round_id JOIN institutions i ON i.id = r.institution_id
 		WHERE (d.status IN ('closed', 'published') AND EXISTS (SELECT 1 FROM scores s WHERE s.response_id = r.id))
@@ -564,12 +565,12 @@ func seedDemoObstacles(ctx context.Context, tx *sql.Tx) error {
 		i := &t.inst
 		if err := rows.Scan(&t.responseID, &t.round, &i.ID, &i.Code, &i.NameAr, &i.NameEn, &i.Kind, &i.Sector, &i.Region,
 			&i.Website, &i.Active, &created, &updated); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return err
 		}
 		targets = append(targets, t)
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
@@ -708,12 +709,12 @@ func (s *Store) seedDemoPlans(ctx context.Context, tx *sql.Tx, def *Definition) 
 	for rows.Next() {
 		var r Round
 		if err := rows.Scan(&r.ID, &r.Name, &r.Status); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return err
 		}
 		rounds = append(rounds, r)
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}

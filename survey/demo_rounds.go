@@ -28,7 +28,7 @@ var demoRounds = []demoRound{
 // demoMaturity is an institution's fictional maturity (0–1), stable for its code.
 func demoMaturity(inst Institution) float64 {
 	h := fnv.New64a()
-	h.Write([]byte(inst.Code))
+	_, _ = h.Write([]byte(inst.Code))
 	m := 0.25 + 0.6*float64(h.Sum64()%1000)/1000
 	switch {
 	case inst.Region == "gaza":
@@ -68,13 +68,13 @@ func (s *Store) seedDemoRounds(ctx context.Context, tx *sql.Tx, def *Definition)
 	for rows.Next() {
 		i, err := scanInstitution(rows)
 		if err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return err
 		}
 		insts = append(insts, i)
 	}
-	rows.Close()
-	r := rand.New(rand.NewPCG(2026, 11))
+	_ = rows.Close()
+	r := rand.New(rand.NewPCG(2026, 11)) // #nosec G404 -- demo and synthetic data only; nothing secret is drawn
 	for _, dr := range demoRounds {
 		res, err := tx.ExecContext(ctx, `INSERT INTO rounds (name, questionnaire_id, status, public, deadline, opened_at, closed_at, published_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, dr.name, qid, dr.status, dr.public, dr.deadline, dr.name+"-03-01T08:00:00.000Z",

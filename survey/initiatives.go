@@ -303,12 +303,12 @@ func loadLinks(ctx context.Context, q dbQueryer, list []Initiative) error {
 		var id int64
 		var p Partner
 		if err := rows.Scan(&id, &p.Type, &p.Name); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return err
 		}
 		list[at[id]].Partners = append(list[at[id]].Partners, p)
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
@@ -379,6 +379,7 @@ func (s *Store) ListInitiatives(ctx context.Context, f InitiativeFilter) ([]Init
 		where = append(where, "EXISTS (SELECT 1 FROM initiative_partners p WHERE p.initiative_id = n.id AND p.type = ?)")
 		args = append(args, f.PartnerType)
 	}
+	// #nosec G202 -- only fixed column names are concatenated; values are bound
 	rows, err := s.r.QueryContext(ctx, "SELECT "+initiativeColumns+
 		" FROM initiatives n JOIN institutions i ON i.id = n.institution_id WHERE "+strings.Join(where, " AND ")+
 		" ORDER BY n.updated_at DESC, n.id DESC", args...)
@@ -389,12 +390,12 @@ func (s *Store) ListInitiatives(ctx context.Context, f InitiativeFilter) ([]Init
 	for rows.Next() {
 		in, err := scanInitiative(rows)
 		if err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return nil, fmt.Errorf("survey: list initiatives: %w", err)
 		}
 		out = append(out, in)
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}

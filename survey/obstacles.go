@@ -222,12 +222,12 @@ func (s *Store) SaveResponseObstacles(ctx context.Context, a Actor, roundID int6
 			var id int64
 			var sev int
 			if err := rows.Scan(&id, &sev); err != nil {
-				rows.Close()
+				_ = rows.Close()
 				return err
 			}
 			before.Severity[id] = sev
 		}
-		rows.Close()
+		_ = rows.Close()
 		if version != before.Version {
 			return &ObstacleConflictError{Current: before}
 		}

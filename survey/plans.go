@@ -353,12 +353,12 @@ func (s *Store) PlanActions(ctx context.Context, f PlanFilter) ([]PlanAction, er
 	for rows.Next() {
 		p, err := scanPlan(rows)
 		if err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return nil, err
 		}
 		out = append(out, p)
 	}
-	rows.Close()
+	_ = rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}

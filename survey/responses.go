@@ -682,12 +682,12 @@ func (s *Store) RoundBoard(ctx context.Context, roundID int64) ([]BoardRow, erro
 		var r resp
 		var instID int64
 		if err := rows.Scan(&r.id, &instID, &r.status, &r.updated); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return nil, err
 		}
 		byInst[instID] = r
 	}
-	rows.Close()
+	_ = rows.Close()
 	out := make([]BoardRow, 0, len(insts))
 	for _, inst := range insts {
 		row := BoardRow{Institution: inst}

@@ -79,12 +79,12 @@ func (s *Store) Rescore(ctx context.Context, actorID, roundID int64) (int, error
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+				_ = rows.Close()
 				return err
 			}
 			ids = append(ids, id)
 		}
-		rows.Close()
+		_ = rows.Close()
 		for _, id := range ids {
 			if err := s.scoreResponse(ctx, tx, round, q, id); err != nil {
 				return err
@@ -292,6 +292,7 @@ func (s *Store) computeScores(ctx context.Context, roundID int64, kind string) (
 // decoding every item of 1,500 results was most of the time) and ranks them.
 func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def *Definition) ([]InstitutionScore, error) {
 	m := def.Model
+	// #nosec G202 -- only fixed column names are concatenated; values are bound
 	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("i.", institutionColumns)+`, r.status, s.index_value, s.level, s.dimensions, s.scoring_version, s.questionnaire_hash
 		FROM scores s JOIN responses r ON r.id = s.response_id JOIN institutions i ON i.id = r.institution_id
 		WHERE r.round_id = ? AND s.kind = ? AND r.status IN ('submitted', 'accepted') AND i.active = 1`, roundID, kind)

@@ -128,12 +128,12 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	// The writer must create the file and switch it to WAL before a
 	// read-only connection can open it.
 	if err := s.migrate(ctx); err != nil {
-		w.Close()
+		_ = w.Close()
 		return nil, err
 	}
 	r, err := sql.Open("sqlite3", DSN(path, true))
 	if err != nil {
-		w.Close()
+		_ = w.Close()
 		return nil, fmt.Errorf("survey: open %s read-only: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)

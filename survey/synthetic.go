@@ -21,7 +21,7 @@ var (
 // transaction, not audited, and never mixed with real data (it refuses a
 // database that already has institutions).
 func (s *Store) SeedSynthetic(ctx context.Context, institutions, services int, seed uint64) error {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) // #nosec G404 -- demo and synthetic data only; nothing secret is drawn
 	now := formatTime(s.now())
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		var n int
