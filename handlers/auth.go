@@ -24,6 +24,9 @@ func (s *Server) showLogin(c *gin.Context) {
 	}
 	v := s.newView(c, "login.title")
 	v.Form = &form{Values: map[string]string{"next": c.Query("next")}}
+	if c.Query("reset") == "1" {
+		v.Data = true // the new password was just saved
+	}
 	s.render(c, http.StatusOK, "login", v)
 }
 

@@ -85,10 +85,6 @@ func (s *Server) revokeInvitation(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/invitations")
 }
 
-type usersPage struct {
-	List []survey.User
-}
-
 func (s *Server) listUsers(c *gin.Context) {
 	list, err := s.store.ListUsers(c.Request.Context())
 	if err != nil {
