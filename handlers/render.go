@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -532,6 +533,13 @@ type errorPage struct {
 // ID: internal error text never reaches the user.
 func (s *Server) serverError(c *gin.Context, err error) {
 	ref := c.GetString(keyRequestID)
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away (a closed tab, a killed load generator):
+		// nothing failed, and nobody is there to read an answer.
+		s.log.Debug("client gone", slog.String("id", ref), slog.String("route", c.FullPath()))
+		c.AbortWithStatus(499)
+		return
+	}
 	s.log.Error("server error", slog.String("id", ref), slog.String("route", c.FullPath()), slog.Any("err", err))
 	if isAPI(c) {
 		c.AbortWithStatusJSON(http.StatusInternalServerError, apiError{Error: apiErrorBody{
