@@ -5,6 +5,11 @@
 //	cd /work/main && go run ./bench [--binary PATH] [--runs 5] [--concurrency 32]
 //	    [--duration 10] [--path /en/ ...] [--catalog 30000] [--survey=true]
 //	    [--clients 200] [--rate 1500] [--only survey|catalog] [--json FILE] [--keep]
+//	go run ./bench --scenarios [--size national|regional|national,regional]
+//	    [--duration 5] [--concurrency 32] [--scenario NAME,...] [--fresh] [--cache-dir DIR]
+//
+// --scenarios runs the sized scenario set (scenarios.go) instead: one JSON
+// line per scenario on stdout, progress and a table on stderr.
 //
 // The targets printed next to the numbers are for reading, not asserted.
 package main
@@ -25,6 +30,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,6 +74,11 @@ type options struct {
 	clients     int
 	rate        float64
 	only        string
+	scenarios   bool     // the sized scenario set instead of the phases above
+	sizes       []string // national, regional
+	picked      []string // --scenario: only these of the set
+	fresh       bool     // regenerate the cached databases
+	cacheDir    string
 }
 
 type pathList []string
@@ -108,8 +119,40 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.clients, "clients", defaultClients, "survey: autosaving respondents, one institution each (1-1000)")
 	fs.Float64Var(&o.rate, "rate", defaultPacedRate, "survey: saves per second offered in autosave-paced, over all clients")
 	fs.StringVar(&o.only, "only", "", "run only one scenario: survey or catalog (the binary is still built and sized)")
+	fs.BoolVar(&o.scenarios, "scenarios", false, "run the sized scenario set (see --size) instead of the phases above: one JSON line per scenario on stdout")
+	var sizes, picked string
+	fs.StringVar(&sizes, "size", "national", "scenarios: database size, national (150 institutions, 3,000 services, 5 rounds) or regional (1,500, 30,000, 10); a comma list runs each")
+	fs.StringVar(&picked, "scenario", "", "scenarios: run only these (comma list of "+strings.Join(scenarioNames, ", ")+")")
+	fs.BoolVar(&o.fresh, "fresh", false, "scenarios: regenerate the database even if a cached one fits")
+	fs.StringVar(&o.cacheDir, "cache-dir", filepath.Join(os.TempDir(), "marsad-bench-cache"), "scenarios: where generated databases are kept between runs")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	durationSet := false
+	fs.Visit(func(f *flag.Flag) { durationSet = durationSet || f.Name == "duration" })
+	if o.scenarios && !durationSet {
+		dur = strconv.FormatFloat(defaultScenarioDuration.Seconds(), 'f', -1, 64)
+	}
+	for _, s := range strings.Split(sizes, ",") {
+		s = strings.TrimSpace(s)
+		if _, ok := sizeByName(s); !ok {
+			return o, fmt.Errorf("--size %q: want national or regional", s)
+		}
+		if !slices.Contains(o.sizes, s) {
+			o.sizes = append(o.sizes, s)
+		}
+	}
+	for _, s := range strings.Split(picked, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if !slices.Contains(scenarioNames, s) {
+			return o, fmt.Errorf("--scenario %q: want one of %s", s, strings.Join(scenarioNames, ", "))
+		}
+		o.picked = append(o.picked, s)
+	}
+	if o.scenarios && o.only != "" {
+		return o, errors.New("--scenarios and --only do not go together")
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
@@ -181,6 +224,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 1. Binary size.
 	bin, err := binarySizes(ctx, o, tmp, res, progress)
 	if err != nil {
+		return err
+	}
+
+	if o.scenarios {
+		sized, err := runSized(ctx, o, bin, tmp, stdout, stderr, progress)
+		if o.jsonPath != "" && len(sized) > 0 {
+			b, jerr := json.MarshalIndent(map[string]any{"started": res.Started, "finished": time.Now().UTC().Format(time.RFC3339),
+				"environment": res.Env, "binary": res.Binary, "concurrency": o.concurrency, "duration_s": o.duration.Seconds(),
+				"warm_up_s": warmUp.Seconds(), "sizes": sized}, "", "  ")
+			if jerr == nil {
+				jerr = os.WriteFile(o.jsonPath, append(b, '\n'), 0o644)
+			}
+			if jerr != nil && err == nil {
+				err = jerr
+			}
+		}
 		return err
 	}
 

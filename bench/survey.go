@@ -913,7 +913,7 @@ func surveyScenario(ctx context.Context, o options, bin, tmp string, progress fu
 	// whole-response: fill and submit whole responses in round 2027.
 	progress("survey: whole-response, %d respondents, round 2027, up to %s or %d institutions", wholeWorkers, o.duration, institutions)
 	meter = startCPU(pid)
-	sc, err = sr.wholeResponses(ctx, sdb.round2, resps, o.duration, func(sc *scenarioJSON) {
+	sc, err = sr.wholeResponses(ctx, sdb.round2, resps, wholeWorkers, o.duration, func(sc *scenarioJSON) {
 		sc.ServerReqs, sc.ServerP50Ms, sc.ServerP99Ms = serverLatency(logPath, "", meter.at, time.Now())
 		meter.stop(sc, logPath, "")
 	})
@@ -995,13 +995,13 @@ func forEach(ctx context.Context, n, conc int, fn func(k int) error) error {
 	return errors.Join(errs...)
 }
 
-// wholeResponses has wholeWorkers respondents each take institutions from
+// wholeResponses has workerCount respondents each take institutions from
 // one queue and, for each, read the response, save every required item
 // one by one and submit. It stops at dur (finishing the responses under
 // way) or when no institution is left. measured is called when the load
 // ends, before the read-back.
-func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []*respondent, dur time.Duration, measured func(*scenarioJSON)) (scenarioJSON, error) {
-	sc := scenarioJSON{Scenario: "whole-response", Clients: wholeWorkers,
+func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []*respondent, workerCount int, dur time.Duration, measured func(*scenarioJSON)) (scenarioJSON, error) {
+	sc := scenarioJSON{Scenario: "whole-response", Clients: workerCount,
 		Latency: "client-side per request (GET, PUT each required item, POST submit); response_* is one whole response",
 		Target:  fmt.Sprintf("≥ %d completed responses/s", targetWholePerS)}
 	queue := make(chan *respondent, len(resps))
@@ -1019,7 +1019,7 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 		completed []done
 		ranOut    bool
 	}
-	workers := make([]worker, wholeWorkers)
+	workers := make([]worker, workerCount)
 	start := time.Now()
 	until := start.Add(dur)
 	var wg sync.WaitGroup

@@ -1,0 +1,953 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"marsad/data"
+	"marsad/survey"
+)
+
+// The sized scenario set (--scenarios --size national|regional): a
+// database of a given size generated in-process with the app's own store
+// (institutions, services, published and scored rounds, one open round,
+// an admin and one respondent per institution), cached between runs, and
+// every scenario run on a fresh server on a copy of it, so that each
+// scenario's peak RSS (VmHWM) is its own.
+
+// sizeSpec is one generated database size.
+type sizeSpec struct {
+	Name         string `json:"name"`
+	Institutions int    `json:"institutions"`
+	Services     int    `json:"services"`
+	Rounds       int    `json:"published_rounds"`
+}
+
+var sizeSpecs = []sizeSpec{
+	{Name: "national", Institutions: 150, Services: 3000, Rounds: 5},
+	{Name: "regional", Institutions: 1500, Services: 30000, Rounds: 10},
+}
+
+func sizeByName(name string) (sizeSpec, bool) {
+	for _, s := range sizeSpecs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return sizeSpec{}, false
+}
+
+const (
+	// generatorVersion changes when what generateSized writes changes, so
+	// that older cached databases are not reused.
+	generatorVersion = "1"
+	// openRoundYear names the open round; the published rounds are the years before it.
+	openRoundYear           = 2027
+	defaultScenarioDuration = 5 * time.Second
+	catalogPopular          = 1.1 // Zipf exponent of the catalog queries' popularity
+	exportTimeout           = 5 * time.Minute
+)
+
+// Targets of the sized scenarios, printed next to the numbers.
+const (
+	targetSearchP99Ms     = 30
+	targetPageP99Ms       = 50
+	targetPageRPS         = 300
+	targetSavesPerS       = 4000
+	targetExportMs        = 1000
+	targetPeakRSSMB       = 80
+	targetScenarioColdMs  = 100
+	targetScenarioIdleRSS = targetIdleRSSMB
+)
+
+// scenarioNames are the sized scenarios, in the order they run: readers
+// first, then the scenarios that write (the answers they leave change
+// nothing the readers see: the open round is not public).
+var scenarioNames = []string{
+	"home", "catalog-search", "catalog-search-uncached", "scores-api",
+	"dashboard", "rankings", "heatmap", "stages", "compare", "scorecard", "present",
+	"csv-export", "csv-export-1",
+	"questionnaire-page", "autosave", "submit",
+}
+
+// lineJSON is one sized scenario: the first eight fields are the summary
+// line's, the rest detail.
+type lineJSON struct {
+	Scenario  string  `json:"scenario"`
+	Size      string  `json:"size"`
+	Requests  int     `json:"requests"`
+	RPS       float64 `json:"rps"`
+	P50Ms     float64 `json:"p50_ms"`
+	P99Ms     float64 `json:"p99_ms"`
+	Errors    int     `json:"errors"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+
+	Clients       int     `json:"clients"`
+	DurationS     float64 `json:"duration_s"`
+	P95Ms         float64 `json:"p95_ms"`
+	MaxMs         float64 `json:"max_ms"`
+	ServerP50Ms   float64 `json:"server_p50_ms"` // the server's own timings, from its request log
+	ServerP99Ms   float64 `json:"server_p99_ms"`
+	ServerCPUMs   float64 `json:"server_cpu_ms_per_request"` // server CPU time over the scenario / requests in its log
+	ServerCores   float64 `json:"server_cores"`              // CPUs the server used on average
+	FirstMs       float64 `json:"first_ms,omitempty"`
+	StartMs       float64 `json:"server_start_ms"`
+	AvgBytes      float64 `json:"avg_body_bytes,omitempty"`
+	Paths         int     `json:"distinct_paths,omitempty"`
+	SavesPerS     float64 `json:"saves_per_s,omitempty"`
+	ResponsesPerS float64 `json:"responses_per_s,omitempty"`
+	Completed     int     `json:"responses_completed,omitempty"`
+	RanOut        bool    `json:"ran_out_of_institutions,omitempty"`
+	Conflicts     int     `json:"conflicts,omitempty"`
+	Missing       int     `json:"missing,omitempty"`
+	Checked       int     `json:"answers_checked,omitempty"`
+	Target        string  `json:"target,omitempty"`
+	Met           *bool   `json:"meets_target,omitempty"`
+	LoadAvg       float64 `json:"load_avg_1m"` // of the machine, after the scenario: others' work shares the CPUs too
+	FirstError    string  `json:"first_error,omitempty"`
+}
+
+type coldLineJSON struct {
+	Scenario string    `json:"scenario"`
+	Size     string    `json:"size"`
+	Runs     int       `json:"runs"`
+	MedianMs float64   `json:"median_ms"`
+	MinMs    float64   `json:"min_ms"`
+	MaxMs    float64   `json:"max_ms"`
+	RunsMs   []float64 `json:"runs_ms"`
+	Failures int       `json:"failures"`
+	Target   string    `json:"target"`
+	Met      bool      `json:"meets_target"`
+}
+
+type idleLineJSON struct {
+	Scenario  string  `json:"scenario"`
+	Size      string  `json:"size"`
+	RSSMB     float64 `json:"rss_mb"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	Requests  int     `json:"requests_before"`
+	IdleS     float64 `json:"idle_s"`
+	Target    string  `json:"target"`
+	Met       bool    `json:"meets_target"`
+}
+
+// sizedJSON is one size's part of --json.
+type sizedJSON struct {
+	Spec        sizeSpec     `json:"spec"`
+	Cached      bool         `json:"cached_database"`
+	GenerateMs  float64      `json:"generate_ms,omitempty"`
+	DatabaseMiB float64      `json:"database_mib"`
+	ColdStart   coldLineJSON `json:"cold_start"`
+	Idle        idleLineJSON `json:"idle"`
+	Scenarios   []lineJSON   `json:"scenarios"`
+}
+
+// ---------------------------------------------------------------- database
+
+// cacheKey names a cached database by what it is made of: the size, this
+// generator, the store's code and migrations, and the questionnaire.
+func cacheKey(src string, spec sizeSpec) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %+v\n", generatorVersion, spec)
+	h.Write(data.DefaultQuestionnaire)
+	var files []string
+	for _, pattern := range []string{"survey/*.go", "survey/migrations/*.sql"} {
+		m, err := filepath.Glob(filepath.Join(src, pattern))
+		if err != nil {
+			return "", err
+		}
+		files = append(files, m...)
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// sizedDatabase returns the cached database of spec, generating it (and
+// letting the server settle it once) when there is none.
+func sizedDatabase(ctx context.Context, o options, bin, tmp string, spec sizeSpec, out *sizedJSON, progress func(string, ...any)) (string, error) {
+	key, err := cacheKey(o.src, spec)
+	if err != nil {
+		return "", fmt.Errorf("cache key: %w", err)
+	}
+	dir := filepath.Join(o.cacheDir, spec.Name+"-"+key)
+	db := filepath.Join(dir, "marsad.db")
+	if !o.fresh {
+		if _, err := os.Stat(db); err == nil {
+			out.Cached = true
+			progress("%s: cached database %s", spec.Name, db)
+			return db, nil
+		}
+	}
+	if err := os.MkdirAll(o.cacheDir, 0o755); err != nil {
+		return "", err
+	}
+	// Older databases of this size (another key) are of no more use.
+	old, _ := filepath.Glob(filepath.Join(o.cacheDir, spec.Name+"-*"))
+	for _, d := range old {
+		if !strings.Contains(filepath.Base(d), ".building-") {
+			progress("%s: removing the outdated cache %s", spec.Name, d)
+			os.RemoveAll(d)
+		}
+	}
+	building := dir + ".building-" + strconv.Itoa(os.Getpid())
+	defer os.RemoveAll(building)
+	progress("%s: generating %d institutions, %d services, %d published scored rounds, 1 open round, %d respondents",
+		spec.Name, spec.Institutions, spec.Services, spec.Rounds, spec.Institutions)
+	t0 := time.Now()
+	if err := generateSized(ctx, filepath.Join(building, "marsad.db"), spec, progress); err != nil {
+		return "", fmt.Errorf("generate %s database: %w", spec.Name, err)
+	}
+	gen := time.Since(t0)
+	// The server opens it once, as after an upgrade: whatever it does at
+	// first start on a database is not in the measurements.
+	if err := settleDB(ctx, bin, filepath.Join(building, "marsad.db"), nil, filepath.Join(tmp, "logs", spec.Name+"-settle.log")); err != nil {
+		return "", fmt.Errorf("first start on the %s database: %w", spec.Name, err)
+	}
+	if err := os.Rename(building, dir); err != nil {
+		return "", err
+	}
+	out.GenerateMs = ms(gen)
+	progress("%s: database generated in %.1f s (first server start and stop %.1f s more), cached as %s",
+		spec.Name, gen.Seconds(), time.Since(t0).Seconds()-gen.Seconds(), db)
+	return db, nil
+}
+
+// generateSized writes the database of spec with the app's store.
+func generateSized(ctx context.Context, path string, spec sizeSpec, progress func(string, ...any)) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	st, err := survey.Open(ctx, path, survey.Options{BcryptCost: 4})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.SeedSynthetic(ctx, spec.Institutions, spec.Services, 1); err != nil {
+		return err
+	}
+	q, err := st.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire)
+	if err != nil {
+		return err
+	}
+	if _, err := st.CreateUser(ctx, 0, survey.NewUser{Email: surveyAdminEmail, Role: survey.RoleAdmin, Password: surveyPassword}); err != nil {
+		return err
+	}
+	for i := 1; i <= spec.Institutions; i++ {
+		_, err := st.CreateUser(ctx, 0, survey.NewUser{Email: respondentEmail(i), Name: fmt.Sprintf("Respondent %d", i),
+			Role: survey.RoleRespondent, InstitutionCode: institutionCode(i), Password: surveyPassword})
+		if err != nil {
+			return fmt.Errorf("respondent %d: %w", i, err)
+		}
+	}
+	for r := 0; r < spec.Rounds; r++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t0 := time.Now()
+		name := strconv.Itoa(openRoundYear - spec.Rounds + r)
+		if _, err := st.SeedScoredRound(ctx, q, name, r*7, spec.Institutions, true); err != nil {
+			return err
+		}
+		progress("%s: round %s (%d/%d) scored and published in %.1f s", spec.Name, name, r+1, spec.Rounds, time.Since(t0).Seconds())
+	}
+	open, err := st.CreateRound(ctx, 0, survey.RoundInput{Name: strconv.Itoa(openRoundYear), QuestionnaireID: q.ID})
+	if err != nil {
+		return err
+	}
+	_, err = st.RoundAction(ctx, 0, open.ID, "open")
+	return err
+}
+
+// settleDB starts the server on db and stops it cleanly once it answers.
+func settleDB(ctx context.Context, bin, db string, extra []string, logPath string) error {
+	s, err := startServer(ctx, bin, db, extra, logPath)
+	if err != nil {
+		return err
+	}
+	_, err = s.waitReady(ctx, startTimeout)
+	s.stop()
+	if err != nil {
+		return err
+	}
+	if st := s.cmd.ProcessState; st == nil || !st.Success() {
+		return fmt.Errorf("server did not exit cleanly (%v); log: %s", st, logPath)
+	}
+	return nil
+}
+
+// runInfo is what the scenarios need to know about the working copy.
+type runInfo struct {
+	published  int64 // the latest published, public round
+	open       int64
+	def        *survey.Definition
+	adminToken string
+	apiTokens  []string // by institution, I0001 first
+	webCookies []string // Cookie headers of the first respondents' web sessions
+}
+
+// prepareRun opens the working copy with the store, finds its rounds and
+// signs everyone in (sessions made directly, so that no sign-in runs on a
+// measured server and none has expired in the cache).
+func prepareRun(ctx context.Context, db string, spec sizeSpec, webSessions int) (runInfo, error) {
+	var info runInfo
+	st, err := survey.Open(ctx, db, survey.Options{BcryptCost: 4})
+	if err != nil {
+		return info, err
+	}
+	defer st.Close()
+	rounds, err := st.ListRounds(ctx)
+	if err != nil {
+		return info, err
+	}
+	var qid int64
+	for _, r := range rounds {
+		switch {
+		case r.Status == survey.RoundPublished && r.Public && r.ID > info.published:
+			info.published = r.ID
+		case r.Status == survey.RoundOpen:
+			info.open, qid = r.ID, r.QuestionnaireID
+		}
+	}
+	if info.published == 0 || info.open == 0 {
+		return info, errors.New("the generated database has no public published round or no open round")
+	}
+	q, err := st.Questionnaire(ctx, qid)
+	if err != nil {
+		return info, err
+	}
+	info.def = q.Def
+	users, err := st.ListUsers(ctx)
+	if err != nil {
+		return info, err
+	}
+	ids := map[string]int64{}
+	for _, u := range users {
+		ids[u.Email] = u.ID
+	}
+	session := func(email, kind string) (string, error) {
+		id, ok := ids[email]
+		if !ok {
+			return "", fmt.Errorf("no user %s in the generated database", email)
+		}
+		tok, _, err := st.CreateSession(ctx, id, kind)
+		return tok, err
+	}
+	if info.adminToken, err = session(surveyAdminEmail, survey.SessionAPI); err != nil {
+		return info, err
+	}
+	info.apiTokens = make([]string, spec.Institutions)
+	for i := range info.apiTokens {
+		if info.apiTokens[i], err = session(respondentEmail(i+1), survey.SessionAPI); err != nil {
+			return info, err
+		}
+	}
+	for i := 0; i < webSessions; i++ {
+		tok, err := session(respondentEmail(i%spec.Institutions+1), survey.SessionWeb)
+		if err != nil {
+			return info, err
+		}
+		info.webCookies = append(info.webCookies, "marsad_session="+tok+"; marsad_lang=ar")
+	}
+	return info, nil
+}
+
+// ---------------------------------------------------------------- run
+
+// sizedRun is one size's scenario set.
+type sizedRun struct {
+	o        options
+	bin, db  string
+	logs     string
+	spec     sizeSpec
+	info     runInfo
+	items    []answerable
+	progress func(string, ...any)
+	emit     func(any)
+	out      *sizedJSON
+	logPath  string // the running scenario's server log
+}
+
+// runSized runs the scenario set for every size asked for.
+func runSized(ctx context.Context, o options, bin, tmp string, stdout, stderr io.Writer, progress func(string, ...any)) ([]*sizedJSON, error) {
+	var all []*sizedJSON
+	emit := func(v any) {
+		if b, err := json.Marshal(v); err == nil {
+			fmt.Fprintf(stdout, "%s\n", b)
+		}
+	}
+	for _, name := range o.sizes {
+		spec, _ := sizeByName(name)
+		out := &sizedJSON{Spec: spec, Scenarios: []lineJSON{}}
+		all = append(all, out)
+		cached, err := sizedDatabase(ctx, o, bin, tmp, spec, out, progress)
+		if err != nil {
+			return all, err
+		}
+		work := filepath.Join(tmp, "sized", spec.Name, "marsad.db")
+		if err := copyDB(cached, work); err != nil {
+			return all, err
+		}
+		if fi, err := os.Stat(work); err == nil {
+			out.DatabaseMiB = round1(mib(fi.Size()))
+		}
+		r := &sizedRun{o: o, bin: bin, db: work, logs: filepath.Join(tmp, "logs"), spec: spec, progress: progress, emit: emit, out: out}
+		if err := r.coldAndIdle(ctx); err != nil {
+			return all, err
+		}
+		if r.info, err = prepareRun(ctx, work, spec, o.concurrency); err != nil {
+			return all, fmt.Errorf("%s: sessions: %w", spec.Name, err)
+		}
+		r.items = answerableItems(r.info.def)
+		if err := r.scenarios(ctx); err != nil {
+			return all, fmt.Errorf("%s: %w", spec.Name, err)
+		}
+		printSized(stderr, out)
+	}
+	return all, nil
+}
+
+// coldAndIdle measures cold start (--runs starts on the prepared database)
+// and the idle resident memory of one more server.
+func (r *sizedRun) coldAndIdle(ctx context.Context) error {
+	name := r.spec.Name
+	progress := r.progress
+	progress("%s: cold start, %d runs on the prepared database (%.0f MiB)", name, r.o.runs, r.out.DatabaseMiB)
+	cs := coldStartJSON{RunsMs: []float64{}}
+	for i := 0; i < r.o.runs; i++ {
+		d, err := coldStart(ctx, r.bin, r.db, nil, filepath.Join(r.logs, fmt.Sprintf("%s-cold-%d.log", name, i)))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			progress("  run %d: %v", i+1, err)
+			cs.Failures++
+			continue
+		}
+		cs.RunsMs = append(cs.RunsMs, ms(d))
+	}
+	cs.summarize()
+	r.out.ColdStart = coldLineJSON{Scenario: "cold-start", Size: name, Runs: r.o.runs, MedianMs: cs.MedianMs, MinMs: cs.MinMs,
+		MaxMs: cs.MaxMs, RunsMs: cs.RunsMs, Failures: cs.Failures, Target: fmt.Sprintf("≤ %d ms", targetScenarioColdMs),
+		Met: cs.Failures == 0 && len(cs.RunsMs) > 0 && cs.MedianMs <= targetScenarioColdMs}
+	r.emit(r.out.ColdStart)
+
+	progress("%s: idle memory: %d requests, then %s idle", name, primeRequests, idleWait)
+	srv, err := startServer(ctx, r.bin, r.db, nil, filepath.Join(r.logs, name+"-idle.log"))
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	if _, err := srv.waitReady(ctx, startTimeout); err != nil {
+		return err
+	}
+	if err := prime(ctx, srv.base, []string{"/ar/", "/healthz"}); err != nil {
+		return err
+	}
+	if err := sleep(ctx, idleWait); err != nil {
+		return err
+	}
+	rss, hwm, err := readRSS(srv.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	r.out.Idle = idleLineJSON{Scenario: "idle-rss", Size: name, RSSMB: round1(float64(rss) / 1024), PeakRSSMB: round1(float64(hwm) / 1024),
+		Requests: primeRequests, IdleS: idleWait.Seconds(), Target: fmt.Sprintf("≤ %d MB", targetScenarioIdleRSS),
+		Met: float64(rss)/1024 <= targetScenarioIdleRSS}
+	r.emit(r.out.Idle)
+	return nil
+}
+
+func (r *sizedRun) selected(name string) bool {
+	return len(r.o.picked) == 0 || slices.Contains(r.o.picked, name)
+}
+
+// scenario runs fn against a fresh server on the working database with
+// clients connections, then reads the server's peak RSS and emits the line.
+func (r *sizedRun) scenario(ctx context.Context, name string, clients int, timeout time.Duration, fn func(sr *surveyRun, l *lineJSON) error) error {
+	if !r.selected(name) {
+		return nil
+	}
+	r.progress("%s: %s, %d clients, %s after %s warm-up", r.spec.Name, name, clients, r.o.duration, warmUp)
+	logPath := filepath.Join(r.logs, r.spec.Name+"-"+name+".log")
+	r.logPath = logPath
+	srv, err := startServer(ctx, r.bin, r.db, nil, logPath)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	started, err := srv.waitReady(ctx, startTimeout)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if _, err := loopbackURL(srv.base, "/"); err != nil {
+		return err
+	}
+	conns := clients + 8
+	tr := &http.Transport{
+		Proxy:               nil, // loopback only, never through a proxy
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	defer tr.CloseIdleConnections()
+	sr := &surveyRun{client: &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect},
+		base: srv.base, items: r.items, adminToken: r.info.adminToken}
+	sr.ackBudget.Store(maxAcks)
+	l := lineJSON{Scenario: name, Size: r.spec.Name, Clients: clients, StartMs: ms(started)}
+	meter := startCPU(srv.cmd.Process.Pid)
+	if err := fn(sr, &l); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	var cpu scenarioJSON
+	meter.stop(&cpu, logPath, "")
+	l.ServerCPUMs, l.ServerCores = cpu.ServerCPUMs, cpu.ServerCores
+	if !srv.alive() {
+		return fmt.Errorf("%s: the server exited during the scenario; see %s (--keep)", name, logPath)
+	}
+	_, hwm, err := readRSS(srv.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	l.PeakRSSMB = round1(float64(hwm) / 1024)
+	l.LoadAvg = loadAvg()
+	tr.CloseIdleConnections()
+	srv.stop()
+	r.out.Scenarios = append(r.out.Scenarios, l)
+	r.emit(l)
+	return nil
+}
+
+// get sends one GET and reads the body to the end (only its length is
+// kept, but for an error status).
+func (sr *surveyRun) get(ctx context.Context, path, token, cookie string) (int, int64, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, sr.base+path, nil)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	resp, err := sr.client.Do(req)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return resp.StatusCode, int64(len(b)), b, nil
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, n, nil, err
+}
+
+// getOp is one GET of pick(w, i) (the i-th request of worker w) as a load
+// loop operation; auth gives the worker's bearer token or Cookie header.
+func getOp(sr *surveyRun, clients int, pick func(w, i int) string, auth func(w int) (token, cookie string)) func(ctx context.Context, w int) (outcome, int64, error) {
+	counters := make([]int, clients)
+	return func(ctx context.Context, w int) (outcome, int64, error) {
+		p := pick(w, counters[w])
+		counters[w]++
+		token, cookie := auth(w)
+		status, n, body, err := sr.get(ctx, p, token, cookie)
+		if err != nil {
+			return outcomeError, 0, err
+		}
+		if status != http.StatusOK {
+			return outcomeError, n, newStatusError(http.MethodGet, p, status, body)
+		}
+		return outcomeOK, n, nil
+	}
+}
+
+func anonymous(int) (string, string) { return "", "" }
+
+// getLoad times one first request (cold caches on the fresh server), then
+// runs the closed loop of GETs and fills the line.
+func (r *sizedRun) getLoad(ctx context.Context, sr *surveyRun, l *lineJSON, pick func(w, i int) string, auth func(w int) (string, string)) error {
+	first := pick(0, 0)
+	tok, cookie := auth(0)
+	t0 := time.Now()
+	status, _, body, err := sr.get(ctx, first, tok, cookie)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return newStatusError(http.MethodGet, first, status, body)
+	}
+	l.FirstMs = ms(time.Since(t0))
+	start := time.Now()
+	stats := closedLoop(ctx, l.Clients, warmUp, r.o.duration, getOp(sr, l.Clients, pick, auth))
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var sc scenarioJSON
+	summarize(&sc, stats, r.o.duration)
+	l.fill(sc)
+	r.serverTimes(l, start.Add(warmUp), start.Add(warmUp+r.o.duration))
+	return nil
+}
+
+// serverTimes reads the server's own p50/p99 over [from, until] from its log.
+func (r *sizedRun) serverTimes(l *lineJSON, from, until time.Time) {
+	_, l.ServerP50Ms, l.ServerP99Ms = serverLatency(r.logPath, "", from, until)
+}
+
+// fill copies a summarized scenario into the line.
+func (l *lineJSON) fill(sc scenarioJSON) {
+	l.Requests, l.RPS, l.P50Ms, l.P99Ms = sc.Requests, sc.RPS, sc.P50Ms, sc.P99Ms
+	l.Errors, l.Conflicts = sc.Errors+sc.Conflicts, sc.Conflicts
+	l.DurationS, l.P95Ms, l.MaxMs, l.AvgBytes = sc.DurationS, sc.P95Ms, sc.MaxMs, sc.AvgBytes
+	l.Missing, l.Checked, l.FirstError = sc.Missing, sc.Checked, sc.FirstError
+}
+
+func (l *lineJSON) judge(target string, met bool) {
+	l.Target, l.Met = target, &met
+}
+
+// cycle picks paths in turn, each worker starting elsewhere in the list.
+func cycle(paths []string, clients int) func(w, i int) string {
+	return func(w, i int) string { return paths[(w*len(paths)/clients+i)%len(paths)] }
+}
+
+// zipf picks paths by a Zipf law (the first most often), deterministic per worker.
+func zipf(paths []string, clients int) func(w, i int) string {
+	zs := make([]*rand.Zipf, clients)
+	for w := range zs {
+		zs[w] = rand.NewZipf(rand.New(rand.NewPCG(uint64(w)+1, 42)), catalogPopular, 1, uint64(len(paths)-1))
+	}
+	return func(w, i int) string { return paths[zs[w].Uint64()] }
+}
+
+// catalogSearches are the catalog searches, the most frequent first:
+// plain queries (words of the generated names, folded and partial forms,
+// a code, a miss), then with filters, then further pages.
+func catalogSearches(institutions int, uncached bool) []string {
+	queries := []string{"", "شهادة ميلاد", "جواز سفر", "بطاقة هوية", "رخصة قيادة", "سجل تجاري", "تصريح بناء", "شهادة عدم محكومية",
+		"تأمين صحي", "رخصة مهنة", "شهادة وفاة", "عقد إيجار", "شهادة مدرسية", "إقرار ضريبي", "رخصة مركبة", "اشتراك مياه",
+		"إصدار", "تجديد", "تعديل", "طلب", "إلغاء", "نقل", "تصديق", "تسجيل", "بدل فاقد", "شهاده ميلاد", "جواز", "رخص",
+		"تجديد جواز سفر", "إصدار رخصة قيادة", "Service 12", "S000123", "غير موجود"}
+	filters := []url.Values{{}, {"stage_min": {"3"}}, {"abroad": {"1"}}, {"epay": {"1"}}, {"no_visit": {"1"}},
+		{"sort": {"name"}}, {"sort": {"stage"}}, {"stage_min": {"2"}, "sort": {"updated"}}}
+	var out []string
+	for page := 1; page <= 3; page++ {
+		for fi, f := range filters {
+			for qi, q := range queries {
+				v := url.Values{}
+				for k, vs := range f {
+					v[k] = vs
+				}
+				if q != "" {
+					v.Set("q", q)
+				}
+				switch (qi + fi) % 7 { // a share of the searches narrowed further
+				case 3:
+					v.Set("category", survey.Categories[(qi+fi)%len(survey.Categories)])
+				case 5:
+					v.Set("institution", institutionCode((qi*31+fi*7)%institutions+1))
+				}
+				if page > 1 {
+					v.Set("page", strconv.Itoa(page))
+				}
+				if uncached {
+					v.Set("_", "1") // an unknown parameter: not served from the page cache
+				}
+				p := "/ar/catalog"
+				if len(v) > 0 {
+					p += "?" + v.Encode()
+				}
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// spanLoop is for long requests: clients each send one request after the
+// other while the window of dur is open, and every request started in it
+// is counted, however long it takes; it returns the time until the last
+// one ended.
+func spanLoop(ctx context.Context, clients int, dur time.Duration, op func(ctx context.Context, w int) (outcome, int64, error)) ([]loopStats, time.Duration) {
+	start := time.Now()
+	until := start.Add(dur)
+	stats := make([]loopStats, clients)
+	var wg sync.WaitGroup
+	for w := 0; w < clients; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			st := &stats[w]
+			for ctx.Err() == nil && time.Now().Before(until) {
+				t0 := time.Now()
+				oc, n, err := op(ctx, w)
+				st.record(oc, err)
+				if oc == outcomeError && isTransport(err) {
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				st.bytes += n
+				st.lat = append(st.lat, time.Since(t0))
+			}
+		}(w)
+	}
+	wg.Wait()
+	return stats, time.Since(start)
+}
+
+// scenarios runs every selected scenario, each on a fresh server.
+func (r *sizedRun) scenarios(ctx context.Context) error {
+	c := r.o.concurrency
+	d := r.o.duration
+	pub := strconv.FormatInt(r.info.published, 10)
+	open := strconv.FormatInt(r.info.open, 10)
+	n := r.spec.Institutions
+	pageTarget := fmt.Sprintf("p99 ≤ %d ms, ≥ %d req/s", targetPageP99Ms, targetPageRPS)
+	pageMet := func(l *lineJSON) bool {
+		return l.Errors == 0 && l.P99Ms <= targetPageP99Ms && l.RPS >= targetPageRPS
+	}
+	page := func(name string, paths []string) error {
+		return r.scenario(ctx, name, c, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+			l.Paths = len(paths)
+			if err := r.getLoad(ctx, sr, l, cycle(paths, c), anonymous); err != nil {
+				return err
+			}
+			l.judge(pageTarget, pageMet(l))
+			return nil
+		})
+	}
+
+	if err := page("home", []string{"/ar/"}); err != nil {
+		return err
+	}
+	for _, uncached := range []bool{false, true} {
+		name := "catalog-search"
+		if uncached {
+			name += "-uncached"
+		}
+		paths := catalogSearches(n, uncached)
+		err := r.scenario(ctx, name, c, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+			l.Paths = len(paths)
+			if err := r.getLoad(ctx, sr, l, zipf(paths, c), anonymous); err != nil {
+				return err
+			}
+			l.judge(fmt.Sprintf("p99 ≤ %d ms", targetSearchP99Ms), l.Errors == 0 && l.P99Ms <= targetSearchP99Ms)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	scores := []string{"/api/v1/rounds/" + pub + "/scores"}
+	for _, q := range []string{"kind=ministry", "kind=agency", "kind=municipality", "index=verified", "region=gaza", "region=west-bank"} {
+		scores = append(scores, scores[0]+"?"+q)
+	}
+	err := r.scenario(ctx, "scores-api", c, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+		l.Paths = len(scores)
+		if err := r.getLoad(ctx, sr, l, cycle(scores, c), anonymous); err != nil {
+			return err
+		}
+		l.judge(pageTarget+" (as the dashboard pages; no figure of its own)", pageMet(l))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range []string{"dashboard", "rankings", "heatmap", "stages"} {
+		if err := page(p, []string{"/ar/rounds/" + pub + "/" + p}); err != nil {
+			return err
+		}
+	}
+	var compare, cards []string
+	for k := 0; k < 200; k++ {
+		a, b, cc := (k*7)%n+1, (k*13+5)%n+1, (k*29+11)%n+1
+		compare = append(compare, "/ar/rounds/"+pub+"/compare?c="+institutionCode(a)+"&c="+institutionCode(b)+"&c="+institutionCode(cc))
+	}
+	for i := 1; i <= n; i++ {
+		cards = append(cards, "/ar/rounds/"+pub+"/scorecards/"+institutionCode(i))
+	}
+	if err := page("compare", compare); err != nil {
+		return err
+	}
+	if err := page("scorecard", cards); err != nil {
+		return err
+	}
+	if err := page("present", []string{"/ar/present/" + pub}); err != nil {
+		return err
+	}
+
+	for _, clients := range []int{c, 1} {
+		name := "csv-export"
+		if clients == 1 {
+			name += "-1"
+		}
+		err := r.scenario(ctx, name, clients, exportTimeout, func(sr *surveyRun, l *lineJSON) error {
+			const path = "/api/v1/catalog.csv"
+			l.Paths = 1
+			start := time.Now()
+			stats, elapsed := spanLoop(ctx, clients, d, getOp(sr, clients, func(int, int) string { return path }, anonymous))
+			r.serverTimes(l, start, time.Now())
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var sc scenarioJSON
+			summarize(&sc, stats, elapsed)
+			l.fill(sc)
+			l.DurationS = math.Round(elapsed.Seconds()*1000) / 1000
+			if clients == 1 {
+				l.judge(fmt.Sprintf("one export ≤ %d ms (p99)", targetExportMs), l.Errors == 0 && l.Requests > 0 && l.P99Ms <= targetExportMs)
+			} else {
+				l.Target = fmt.Sprintf("none at %d clients (one export ≤ %d ms: csv-export-1)", clients, targetExportMs)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	err = r.scenario(ctx, "questionnaire-page", c, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+		paths := make([]string, c)
+		for w := range paths {
+			paths[w] = "/ar/rounds/" + open + "/responses/" + institutionCode(w%n+1)
+		}
+		l.Paths = min(c, n)
+		pick := func(w, _ int) string { return paths[w] }
+		auth := func(w int) (string, string) { return "", r.info.webCookies[w] }
+		if err := r.getLoad(ctx, sr, l, pick, auth); err != nil {
+			return err
+		}
+		l.judge(fmt.Sprintf("server_p99 ≤ %d ms", targetFormP99Ms), l.Errors == 0 && l.ServerP99Ms <= targetFormP99Ms)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	resps := make([]*respondent, n)
+	for i := range resps {
+		resps[i] = &respondent{code: institutionCode(i + 1), email: respondentEmail(i + 1), token: r.info.apiTokens[i],
+			versions: make([]int64, len(r.items)), saves: make([]int, len(r.items))}
+	}
+	savers := resps[:min(c, n)]
+	err = r.scenario(ctx, "autosave", len(savers), requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+		start := time.Now()
+		stats := closedLoop(ctx, len(savers), warmUp, d, func(ctx context.Context, w int) (outcome, int64, error) {
+			oc, err := sr.autosave(ctx, savers[w], r.info.open)
+			return oc, 0, err
+		})
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sc := scenarioJSON{}
+		summarize(&sc, stats, d)
+		if err := sr.verify(ctx, r.info.open, savers, &sc); err != nil {
+			return err
+		}
+		l.fill(sc)
+		r.serverTimes(l, start.Add(warmUp), start.Add(warmUp+d))
+		l.SavesPerS = sc.SavesPerS
+		l.judge(fmt.Sprintf("≥ %d saves/s, missing 0", targetSavesPerS), l.Errors == 0 && l.Missing == 0 && l.SavesPerS >= targetSavesPerS)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// submit: the institutions that did not autosave first, then those.
+	queue := append(append([]*respondent{}, resps[len(savers):]...), savers...)
+	return r.scenario(ctx, "submit", c, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+		start := time.Now()
+		end := start
+		sc, err := sr.wholeResponses(ctx, r.info.open, queue, c, d, func(*scenarioJSON) { end = time.Now() })
+		if err != nil {
+			return err
+		}
+		l.fill(sc)
+		r.serverTimes(l, start, end)
+		l.Completed, l.ResponsesPerS, l.RanOut = sc.Completed, sc.ResponsesPerS, sc.RanOut
+		l.judge(fmt.Sprintf("≥ %d completed responses/s, missing 0", targetWholePerS),
+			l.Errors == 0 && l.Missing == 0 && l.ResponsesPerS >= targetWholePerS)
+		return nil
+	})
+}
+
+// loadAvg is the machine's one-minute load average (0 where there is no /proc).
+func loadAvg() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
+
+// ---------------------------------------------------------------- output
+
+func printSized(w io.Writer, s *sizedJSON) {
+	fmt.Fprintf(w, "\nSCENARIOS, %s: %d institutions, %d services, %d published scored rounds + 1 open; database %.0f MiB",
+		s.Spec.Name, s.Spec.Institutions, s.Spec.Services, s.Spec.Rounds, s.DatabaseMiB)
+	if s.GenerateMs > 0 {
+		fmt.Fprintf(w, ", generated in %.1f s", s.GenerateMs/1000)
+	} else {
+		fmt.Fprintf(w, ", from the cache")
+	}
+	fmt.Fprintf(w, "\ncold start median %.1f ms (min %.1f, max %.1f; target ≤ %d ms); idle VmRSS %.1f MiB (target ≤ %d MB)\n",
+		s.ColdStart.MedianMs, s.ColdStart.MinMs, s.ColdStart.MaxMs, targetScenarioColdMs, s.Idle.RSSMB, targetScenarioIdleRSS)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "scenario\tclients\treq/s\tp50 ms\tp99 ms\tsrv p50\tsrv p99\tsrv CPU ms/req\tfirst ms\terrors\tpeak RSS MiB\tload\ttarget\tmet\t")
+	for _, l := range s.Scenarios {
+		met := ""
+		if l.Met != nil {
+			met = map[bool]string{true: "yes", false: "NO"}[*l.Met]
+		}
+		rss := fmt.Sprintf("%.1f", l.PeakRSSMB)
+		if l.PeakRSSMB > targetPeakRSSMB {
+			rss += " (> 80)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%s\t%.1f\t%s\t%s\t\n", l.Scenario, l.Clients, l.RPS, l.P50Ms, l.P99Ms,
+			l.ServerP50Ms, l.ServerP99Ms, l.ServerCPUMs, l.FirstMs,
+			l.Errors, rss, l.LoadAvg, l.Target, met)
+	}
+	tw.Flush()
+	for _, l := range s.Scenarios {
+		if l.FirstError != "" {
+			fmt.Fprintf(w, "  %s first error: %s\n", l.Scenario, l.FirstError)
+		}
+	}
+}
