@@ -179,6 +179,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.secureCookies = true
 	}
 	log := newLogger(cfg, stderr)
+	// A soft limit on the Go heap, unless the operator set GOMEMLIMIT: the
+	// collector works harder near it instead of letting the heap double
+	// under load (the target is 80 MB resident for the whole server).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(40 << 20)
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

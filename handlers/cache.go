@@ -5,12 +5,16 @@ import "sync"
 // pageCache keeps rendered pages (or parts of them) that depend only on a
 // key (the URL, the kind of user) and on a version of the data behind them
 // (a write counter). An entry is served only while the version is
-// unchanged, so a change shows on the next request. Bounded: when full it
-// starts over.
+// unchanged, so a change shows on the next request. Bounded in entries and
+// in bytes (the server's memory target is 80 MB under load): when either
+// is reached it starts over.
 type pageCache[T any] struct {
-	mu      sync.Mutex
-	max     int
-	entries map[string]versioned[T]
+	mu       sync.Mutex
+	max      int
+	maxBytes int
+	bytes    int
+	size     func(T) int
+	entries  map[string]versioned[T]
 }
 
 type versioned[T any] struct {
@@ -18,9 +22,12 @@ type versioned[T any] struct {
 	value   T
 }
 
-func newPageCache[T any](max int) *pageCache[T] {
-	return &pageCache[T]{max: max, entries: map[string]versioned[T]{}}
+func newPageCache[T any](max, maxBytes int, size func(T) int) *pageCache[T] {
+	return &pageCache[T]{max: max, maxBytes: maxBytes, size: size, entries: map[string]versioned[T]{}}
 }
+
+// byteLen is the size of a cached body.
+func byteLen(b []byte) int { return len(b) }
 
 // get returns the entry for key if it was made at version.
 func (c *pageCache[T]) get(key, version string) (T, bool) {
@@ -35,10 +42,16 @@ func (c *pageCache[T]) get(key, version string) (T, bool) {
 }
 
 func (c *pageCache[T]) put(key, version string, value T) {
+	n := c.size(value) + len(key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) >= c.max {
+	if old, ok := c.entries[key]; ok {
+		c.bytes -= c.size(old.value) + len(key)
+	}
+	if len(c.entries) >= c.max || c.bytes+n > c.maxBytes {
 		clear(c.entries)
+		c.bytes = 0
 	}
 	c.entries[key] = versioned[T]{version, value}
+	c.bytes += n
 }

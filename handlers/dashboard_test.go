@@ -661,3 +661,26 @@ func csvRows(t *testing.T, body string) [][]string {
 	}
 	return rows
 }
+
+// TestPageCacheBounded: the page cache starts over when it would pass its
+// byte bound, so memory stays bounded whatever URLs are asked for.
+func TestPageCacheBounded(t *testing.T) {
+	c := newPageCache(100, 1000, byteLen)
+	for i := range 50 {
+		c.put(strconv.Itoa(i), "v", make([]byte, 100))
+		if c.bytes > 1000 {
+			t.Fatalf("after %d pages the cache holds %d bytes", i+1, c.bytes)
+		}
+	}
+	if _, ok := c.get("49", "v"); !ok {
+		t.Error("the newest page is not served")
+	}
+	if _, ok := c.get("49", "w"); ok {
+		t.Error("a page of another version is served")
+	}
+	before := c.bytes
+	c.put("49", "v", make([]byte, 10)) // replacing an entry counts it once
+	if c.bytes != before-90 {
+		t.Errorf("replacing a 100-byte page by a 10-byte one: %d → %d bytes", before, c.bytes)
+	}
+}

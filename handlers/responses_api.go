@@ -145,13 +145,17 @@ func (s *Server) apiResponseError(c *gin.Context, err error) {
 }
 
 func (s *Server) apiListRounds(c *gin.Context) {
-	list, err := s.store.ListRounds(c.Request.Context())
+	all, err := s.store.ListRounds(c.Request.Context())
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
-	if list == nil {
-		list = []survey.Round{}
+	// Draft rounds are the coordinator's work in progress, as on the page.
+	list := []survey.Round{}
+	for _, r := range all {
+		if r.Status != survey.RoundDraft || currentUser(c).Role == survey.RoleAdmin {
+			list = append(list, r)
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"rounds": list})
 }

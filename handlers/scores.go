@@ -212,16 +212,18 @@ func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
 		s.serverError(c, err)
 		return sc, false
 	}
-	list, err := s.store.Scores(ctx, r.ID, sc.Kind)
+	found := false
+	err = s.store.ReadScores(ctx, r.ID, sc.Kind, func(list []survey.InstitutionScore) error {
+		for _, x := range list {
+			if x.Code == code {
+				sc.Score, found = x, true
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		s.serverError(c, err)
 		return sc, false
-	}
-	found := false
-	for _, x := range list {
-		if x.Code == code {
-			sc.Score, found = x, true
-		}
 	}
 	if !found {
 		s.failErr(c, survey.ErrNotFound)
@@ -301,8 +303,9 @@ func (s *Server) renderScorecard(c *gin.Context) (scorePage, bool) {
 // rounds this user may see.
 func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports.Chart, error) {
 	ctx := c.Request.Context()
-	list, err := s.store.Scores(ctx, sc.Round.ID, sc.Kind)
-	if err != nil {
+	var list []survey.InstitutionScore
+	// Only read: the ranking held in memory, not a copy of it.
+	if err := s.store.ReadScores(ctx, sc.Round.ID, sc.Kind, func(l []survey.InstitutionScore) error { list = l; return nil }); err != nil {
 		return nil, err
 	}
 	m := sc.Q.Def.Model
@@ -358,14 +361,16 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 		if r.ID > sc.Round.ID || !scoreAccess(currentUser(c), r, sc.Score.Code) {
 			continue
 		}
-		scores, err := s.store.Scores(ctx, r.ID, sc.Kind)
+		err := s.store.ReadScores(ctx, r.ID, sc.Kind, func(scores []survey.InstitutionScore) error {
+			for _, x := range scores {
+				if x.Code == sc.Score.Code {
+					names, values = append(names, r.Name), append(values, x.Index)
+				}
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
-		}
-		for _, x := range scores {
-			if x.Code == sc.Score.Code {
-				names, values = append(names, r.Name), append(values, x.Index)
-			}
 		}
 	}
 	if len(values) > 1 {

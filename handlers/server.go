@@ -71,7 +71,11 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{store: store, cfg: cfg, log: cfg.Logger, catalogPages: newPageCache[[]byte](512), scorePages: newPageCache[scorePart](256), apiCache: newPageCache[[]byte](256)}
+	// Page caches: bounded in entries and bytes, 28 MB at most together.
+	s := &Server{store: store, cfg: cfg, log: cfg.Logger,
+		catalogPages: newPageCache(512, 8<<20, byteLen),
+		scorePages:   newPageCache(256, 12<<20, func(p scorePart) int { return len(p.body) + len(p.page) }),
+		apiCache:     newPageCache(256, 8<<20, byteLen)}
 	var err error
 	if s.locales, err = loadLocales(); err != nil {
 		return nil, err

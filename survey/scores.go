@@ -177,6 +177,28 @@ type rankEntry struct {
 // institutions present in both. A ranking is computed once per version of
 // the round's scores and then served from memory (a copy of the slice).
 func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
+	list, err := s.sharedScores(ctx, roundID, kind)
+	if err != nil {
+		return nil, err
+	}
+	return append([]InstitutionScore(nil), list...), nil
+}
+
+// ReadScores hands fn the round's ranking as held in memory, without the
+// copy Scores makes: nobody may change it (a newer ranking replaces it
+// whole, so reading it for the rest of a request is safe). Pages that only
+// read (a profile's averages, a trend line over ten rounds) save a copy of
+// 1,500 rows a round.
+func (s *Store) ReadScores(ctx context.Context, roundID int64, kind string, fn func([]InstitutionScore) error) error {
+	list, err := s.sharedScores(ctx, roundID, kind)
+	if err != nil {
+		return err
+	}
+	return fn(list)
+}
+
+// sharedScores is the cached ranking itself; callers copy or only read it.
+func (s *Store) sharedScores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
 	version, err := s.ScoresVersion(ctx)
 	if err != nil {
 		return nil, err
@@ -189,7 +211,7 @@ func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]Insti
 		if !ok || e.version != version {
 			return nil, false
 		}
-		return append([]InstitutionScore(nil), e.list...), true
+		return e.list, true
 	}
 	if list, ok := cached(); ok {
 		return list, nil
@@ -209,7 +231,7 @@ func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]Insti
 	}
 	s.ranks.by[key] = rankEntry{version, list}
 	s.ranks.mu.Unlock()
-	return append([]InstitutionScore(nil), list...), nil
+	return list, nil
 }
 
 func (s *Store) computeScores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
