@@ -39,7 +39,7 @@ var catalogPaths = []string{
 // prepareCatalogDB generates a catalog with the app's own store code, plus
 // one admin so that the server is past its first-run setup.
 func prepareCatalogDB(ctx context.Context, path string, institutions, services int) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return err
 	}
 	st, err := survey.Open(ctx, path, survey.Options{BcryptCost: 4})
@@ -88,7 +88,7 @@ func catalogScenario(ctx context.Context, o options, bin, tmp string, tr *http.T
 		return nil, err
 	}
 	out.ExportBytes, err = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
+	_ = res.Body.Close()
 	if err != nil || res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("export: status %d, %v", res.StatusCode, err)
 	}

@@ -208,7 +208,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stderr, "bench: kept", tmp)
 			return
 		}
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 	}()
 	progress := func(format string, a ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", a...) }
 
@@ -234,7 +234,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				"environment": res.Env, "binary": res.Binary, "concurrency": o.concurrency, "duration_s": o.duration.Seconds(),
 				"warm_up_s": warmUp.Seconds(), "sizes": sized}, "", "  ")
 			if jerr == nil {
-				jerr = os.WriteFile(o.jsonPath, append(b, '\n'), 0o644)
+				jerr = os.WriteFile(o.jsonPath, append(b, '\n'), 0o644) // #nosec G306 -- results and copies in the developer's temporary directory
 			}
 			if jerr != nil && err == nil {
 				err = jerr
@@ -286,7 +286,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil { // #nosec G306 -- results and copies in the developer's temporary directory
 			return err
 		}
 		progress("wrote %s", o.jsonPath)
@@ -557,7 +557,7 @@ func binarySizes(ctx context.Context, o options, tmp string, res *results, progr
 	}
 	for _, b := range builds {
 		progress("go %q", b.args)
-		cmd := exec.CommandContext(ctx, goTool, b.args...)
+		cmd := exec.CommandContext(ctx, goTool, b.args...) // #nosec G204 -- runs the binary it just built (or the go tool), with its own arguments
 		cmd.Dir = o.src
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -640,23 +640,23 @@ func startServer(ctx context.Context, bin, db string, extra []string, logPath st
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return nil, err
 	}
-	logf, err := os.Create(logPath)
+	logf, err := os.Create(logPath) // #nosec G304 -- reads the tool's own temporary files and /proc of its child
 	if err != nil {
 		return nil, err
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	args := append([]string{"serve", "--addr", addr, "--db", db}, extra...)
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, args...) // #nosec G204 G702 -- runs the binary it just built (or the go tool), with its own arguments
 	cmd.Env = childEnv()
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = procAttr()
 	s := &server{cmd: cmd, base: "http://" + addr, log: logf, done: make(chan struct{})}
 	s.started = time.Now() // cold start counts from here: the fork and exec
 	if err := cmd.Start(); err != nil {
-		logf.Close()
+		_ = logf.Close()
 		return nil, err
 	}
 	liveMu.Lock()
@@ -691,7 +691,7 @@ func (s *server) stop() {
 				<-s.done
 			}
 		}
-		s.log.Close()
+		_ = s.log.Close()
 		liveMu.Lock()
 		delete(live, s)
 		liveMu.Unlock()
@@ -711,11 +711,11 @@ func waitHealthy(ctx context.Context, s *server, t0 time.Time, timeout time.Dura
 	client := &http.Client{Transport: tr, Timeout: time.Second}
 	deadline := t0.Add(timeout)
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/healthz", nil)
-		resp, err := client.Do(req)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/healthz", nil) // #nosec G704 -- the bench tool talks to the server it started on loopback
+		resp, err := client.Do(req)                                                       // #nosec G704 -- the bench tool talks to the server it started on loopback
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return time.Since(t0), nil
 			}
@@ -738,7 +738,7 @@ func waitHealthy(ctx context.Context, s *server, t0 time.Time, timeout time.Dura
 
 // coldStart times one start: process start to the first 200 on /healthz.
 func coldStart(ctx context.Context, bin, db string, extra []string, logPath string) (time.Duration, error) {
-	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return 0, err
 	}
 	s, err := startServer(ctx, bin, db, extra, logPath)
@@ -752,7 +752,7 @@ func coldStart(ctx context.Context, bin, db string, extra []string, logPath stri
 // prepareDB lets the app migrate and seed a database, then stops it cleanly
 // so the file is checkpointed and complete.
 func prepareDB(ctx context.Context, bin, db, logPath string) error {
-	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return err
 	}
 	s, err := startServer(ctx, bin, db, []string{"--demo"}, logPath)
@@ -772,18 +772,18 @@ func prepareDB(ctx context.Context, bin, db, logPath string) error {
 
 // copyDB copies a database file with its WAL and shared-memory files, if any.
 func copyDB(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return err
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(src + suffix)
+		b, err := os.ReadFile(src + suffix) // #nosec G304 G703 -- reads the tool's own temporary files and /proc of its child
 		if errors.Is(err, os.ErrNotExist) && suffix != "" {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(dst+suffix, b, 0o644); err != nil {
+		if err := os.WriteFile(dst+suffix, b, 0o644); err != nil { // #nosec G306 G703 -- results and copies in the developer's temporary directory
 			return err
 		}
 	}
@@ -876,7 +876,7 @@ func prime(ctx context.Context, base string, paths []string) error {
 			return err
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 	}
 	return nil
 }
@@ -919,7 +919,7 @@ func loadTest(ctx context.Context, tr *http.Transport, base, path string, conc i
 				var n int64
 				if err == nil {
 					n, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
+					_ = resp.Body.Close()
 				}
 				t1 := time.Now()
 				if t1.Before(from) || t1.After(until) {
@@ -1003,7 +1003,7 @@ func printTable(out io.Writer, r *results) {
 		fmt.Fprintf(tw, "  go build -trimpath -ldflags \"-s -w\"\t%.1f\t%d\t≤ %d MB\t\n", mib(r.Binary.StrippedBytes), r.Binary.StrippedBytes, targetBinaryMB)
 		fmt.Fprintf(tw, "  go build\t%.1f\t%d\t≤ %d MB\t\n", mib(r.Binary.PlainBytes), r.Binary.PlainBytes, targetBinaryMB)
 	}
-	tw.Flush()
+	_ = tw.Flush()
 	if len(r.ColdStart) == 0 { // --only: no cold start, memory or plain-page throughput
 		return
 	}
@@ -1015,7 +1015,7 @@ func printTable(out io.Writer, r *results) {
 	for _, c := range r.ColdStart {
 		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%d\t≤ %d ms\t\n", c.Case, c.MinMs, c.MedianMs, c.MaxMs, c.Failures, targetColdStartMs)
 	}
-	tw.Flush()
+	_ = tw.Flush()
 
 	fmt.Fprintf(out, "\nRESIDENT MEMORY (VmRSS of the server on the prepared database)\n")
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
@@ -1024,7 +1024,7 @@ func printTable(out io.Writer, r *results) {
 		float64(r.Memory.IdleRSSKB)/1024, float64(r.Memory.IdleHWMKB)/1024, targetIdleRSSMB)
 	fmt.Fprintf(tw, "idle: after the load tests + %s\t%.1f\t%.1f\t\t\n", idleWait,
 		float64(r.Memory.AfterLoadRSSKB)/1024, float64(r.Memory.AfterLoadHWMKB)/1024)
-	tw.Flush()
+	_ = tw.Flush()
 
 	fmt.Fprintf(out, "\nTHROUGHPUT: GET, %d keep-alive clients, %.1f s measured after %.0f s warm-up, anonymous (no cookies)\n",
 		r.Config.Concurrency, r.Config.DurationS, r.Config.WarmUpS)
@@ -1038,7 +1038,7 @@ func printTable(out io.Writer, r *results) {
 		fmt.Fprintf(tw, "%s\t%.0f\t%d\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f\t%s\t\n",
 			l.Path, l.RPS, l.Requests, l.Errors, l.Non200, l.P50Ms, l.P95Ms, l.P99Ms, l.MaxMs, l.AvgBytes, target)
 	}
-	tw.Flush()
+	_ = tw.Flush()
 	for _, l := range r.Throughput {
 		if l.FirstError != "" {
 			fmt.Fprintf(out, "  %s first error: %s\n", l.Path, l.FirstError)

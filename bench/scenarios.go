@@ -181,7 +181,7 @@ func cacheKey(src string, spec sizeSpec) (string, error) {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
-		b, err := os.ReadFile(f)
+		b, err := os.ReadFile(f) // #nosec G304 -- reads the tool's own temporary files and /proc of its child
 		if err != nil {
 			return "", err
 		}
@@ -207,7 +207,7 @@ func sizedDatabase(ctx context.Context, o options, bin, tmp string, spec sizeSpe
 			return db, nil
 		}
 	}
-	if err := os.MkdirAll(o.cacheDir, 0o755); err != nil {
+	if err := os.MkdirAll(o.cacheDir, 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return "", err
 	}
 	// Older databases of this size (another key) are of no more use.
@@ -215,7 +215,7 @@ func sizedDatabase(ctx context.Context, o options, bin, tmp string, spec sizeSpe
 	for _, d := range old {
 		if !strings.Contains(filepath.Base(d), ".building-") {
 			progress("%s: removing the outdated cache %s", spec.Name, d)
-			os.RemoveAll(d)
+			_ = os.RemoveAll(d)
 		}
 	}
 	building := dir + ".building-" + strconv.Itoa(os.Getpid())
@@ -243,7 +243,7 @@ func sizedDatabase(ctx context.Context, o options, bin, tmp string, spec sizeSpe
 
 // generateSized writes the database of spec with the app's store.
 func generateSized(ctx context.Context, path string, spec sizeSpec, progress func(string, ...any)) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return err
 	}
 	st, err := survey.Open(ctx, path, survey.Options{BcryptCost: 4})
@@ -646,7 +646,7 @@ func cycle(paths []string, clients int) func(w, i int) string {
 func zipf(paths []string, clients int) func(w, i int) string {
 	zs := make([]*rand.Zipf, clients)
 	for w := range zs {
-		zs[w] = rand.NewZipf(rand.New(rand.NewPCG(uint64(w)+1, 42)), catalogPopular, 1, uint64(len(paths)-1))
+		zs[w] = rand.NewZipf(rand.New(rand.NewPCG(uint64(w)+1, 42)), catalogPopular, 1, uint64(len(paths)-1)) // #nosec G115 G404 -- small non-negative counts (items, values, workers) well inside the range
 	}
 	return func(w, i int) string { return paths[zs[w].Uint64()] }
 }
@@ -944,7 +944,7 @@ func printSized(w io.Writer, s *sizedJSON) {
 			l.ServerP50Ms, l.ServerP99Ms, l.ServerCPUMs, l.FirstMs,
 			l.Errors, rss, l.LoadAvg, l.Target, met)
 	}
-	tw.Flush()
+	_ = tw.Flush()
 	for _, l := range s.Scenarios {
 		if l.FirstError != "" {
 			fmt.Fprintf(w, "  %s first error: %s\n", l.Scenario, l.FirstError)

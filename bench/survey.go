@@ -211,7 +211,7 @@ func (sr *surveyRun) call(ctx context.Context, method, path, token, cookie, cont
 		return 0, nil, nil, err
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	return resp.StatusCode, b, resp, err
 }
 
@@ -296,7 +296,7 @@ func (sr *surveyRun) autosave(ctx context.Context, r *respondent, roundID int64)
 		r.versions[i] = a.Version
 		r.saves[i]++
 		if sr.ackBudget.Add(-1) >= 0 {
-			r.acks = append(r.acks, ack{item: int32(i), val: int32(val), version: a.Version})
+			r.acks = append(r.acks, ack{item: int32(i), val: int32(val), version: a.Version}) // #nosec G115 -- small non-negative counts (items, values, workers) well inside the range
 		}
 	case outcomeConflict:
 		r.versions[i] = a.Version // take the newer version, as the page does
@@ -316,7 +316,7 @@ type surveyDB struct {
 // 2026 and 2027 open on it, one admin and one respondent per institution.
 func prepareSurveyDB(ctx context.Context, path string, institutions int) (surveyDB, error) {
 	var out surveyDB
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return out, err
 	}
 	st, err := survey.Open(ctx, path, survey.Options{BcryptCost: 4})
@@ -681,7 +681,7 @@ func (sr *surveyRun) verify(ctx context.Context, roundID int64, resps []*respond
 // measured for route ("" for every route), for requests that ended within
 // [from, until].
 func serverLatency(logPath, route string, from, until time.Time) (n int, p50, p99 float64) {
-	f, err := os.Open(logPath)
+	f, err := os.Open(logPath) // #nosec G304 -- reads the tool's own temporary files and /proc of its child
 	if err != nil {
 		return 0, 0, 0
 	}
@@ -727,7 +727,7 @@ const userHZ = 100
 // cpuTime is the CPU time (user + system, all threads) a process has used,
 // from /proc/PID/stat; 0 where there is no /proc.
 func cpuTime(pid string) time.Duration {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	b, err := os.ReadFile("/proc/" + pid + "/stat") // #nosec G304 -- reads the tool's own temporary files and /proc of its child
 	if err != nil {
 		return 0
 	}
@@ -1214,7 +1214,7 @@ func printSurvey(w io.Writer, s *surveyJSON) {
 			c.Scenario, c.Clients, offered, c.RPS, saves, resp, c.P50Ms, c.P99Ms, c.MaxMs, c.ServerP50Ms, c.ServerP99Ms,
 			c.ServerCPUMs, c.ServerCores, c.LoadgenCores, c.Errors, c.Conflicts, c.Missing, c.Checked, c.Target)
 	}
-	tw.Flush()
+	_ = tw.Flush()
 	for _, c := range s.Scenarios {
 		var notes []string
 		if c.P99SchedMs > 0 {
