@@ -249,7 +249,7 @@ func (s *Server) apiUpdateService(c *gin.Context) {
 	out, err := s.store.UpdateService(c.Request.Context(), survey.ActorOf(*currentUser(c)), sv.ID, in.input(sv.InstitutionCode))
 	if errors.Is(err, survey.ErrConflict) {
 		latest, _ := s.store.Service(c.Request.Context(), sv.ID)
-		c.AbortWithStatusJSON(http.StatusConflict, gin.H{"error": apiErrorBody{Code: "conflict", Message: s.apiLocale(c).T("err.conflict")}, "current": latest})
+		s.apiStale(c, latest)
 		return
 	}
 	if err != nil {
@@ -257,6 +257,12 @@ func (s *Server) apiUpdateService(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// apiStale answers an update made from an old version: 409 with the
+// current record, so the caller can compare and decide.
+func (s *Server) apiStale(c *gin.Context, current any) {
+	c.AbortWithStatusJSON(http.StatusConflict, gin.H{"error": apiErrorBody{Code: "conflict", Message: s.apiLocale(c).T("err.conflict")}, "current": current})
 }
 
 // apiDeleteService retires the service; its history stays.

@@ -132,7 +132,7 @@ func (s *Server) apiUpdateInitiative(c *gin.Context) {
 	out, err := s.store.UpdateInitiative(c.Request.Context(), survey.ActorOf(*currentUser(c)), before.ID, in.input(before.InstitutionCode))
 	if errors.Is(err, survey.ErrConflict) {
 		latest, _ := s.store.Initiative(c.Request.Context(), before.ID)
-		c.AbortWithStatusJSON(http.StatusConflict, gin.H{"error": apiErrorBody{Code: "conflict", Message: s.apiLocale(c).T("err.conflict")}, "current": latest})
+		s.apiStale(c, latest)
 		return
 	}
 	if err != nil {
