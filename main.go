@@ -181,9 +181,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	// A soft limit on the Go heap, unless the operator set GOMEMLIMIT: the
 	// collector works harder near it instead of letting the heap double
-	// under load (the target is 80 MB resident for the whole server).
+	// under load. Set below the live heap of a regional database (about
+	// 60 MB) it made the collector run without pause (catalog search went
+	// from 5 to 11 ms of CPU a request, measured); 96 MiB only stops the
+	// doubling.
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(40 << 20)
+		debug.SetMemoryLimit(96 << 20)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -71,9 +71,9 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	// Page caches: bounded in entries and bytes, 28 MB at most together.
+	// Page caches: bounded in entries and bytes, 32 MB at most together.
 	s := &Server{store: store, cfg: cfg, log: cfg.Logger,
-		catalogPages: newPageCache(512, 8<<20, byteLen),
+		catalogPages: newPageCache(512, 12<<20, byteLen),
 		scorePages:   newPageCache(256, 12<<20, func(p scorePart) int { return len(p.body) + len(p.page) }),
 		apiCache:     newPageCache(256, 8<<20, byteLen)}
 	var err error
