@@ -987,3 +987,35 @@ func TestAuthorizationMatrix(t *testing.T) {
 	t.Logf("%d routes (%d patterns after /en → /ar), %d rows × %d roles in %s",
 		len(srv.Routes()), len(registered), len(cases), nRoles, time.Since(start).Round(time.Millisecond))
 }
+
+// TestDraftRoundsHidden: a draft round is the coordinator's alone: opened
+// by its id, its questionnaire, obstacles and plans are not found for
+// anyone else.
+func TestDraftRoundsHidden(t *testing.T) {
+	ts, st := startServer(t)
+	ctx := context.Background()
+	open, err := st.Round(ctx, openRoundID(t, st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft, err := st.CreateRound(ctx, 0, survey.RoundInput{Name: "draft-hidden", QuestionnaireID: open.QuestionnaireID, Deadline: "2027-06-30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(draft.ID, 10)
+	pages := []string{"/ar/rounds/" + id + "/responses/MOH", "/ar/rounds/" + id + "/responses/MOH/obstacles", "/ar/rounds/" + id + "/plans/MOH", "/ar/rounds/" + id + "/plans"}
+	for _, who := range []string{"moh@example.ps", "viewer@example.ps"} {
+		c := newClient(t, ts)
+		c.signIn("ar", who, survey.DemoPassword)
+		for _, p := range pages {
+			if r := c.get(p); r.Status != http.StatusNotFound && r.Status != http.StatusForbidden {
+				t.Errorf("%s: %s answers %d", who, p, r.Status)
+			}
+		}
+	}
+	r := apiCall(t, ts, http.MethodGet, "/api/v1/rounds/"+id+"/responses/MOH", apiToken(t, ts, "moh@example.ps"), "")
+	assertStatus(t, r, http.StatusNotFound)
+	admin := newClient(t, ts)
+	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
+	assertStatus(t, admin.get("/ar/rounds/"+id+"/plans"), http.StatusOK)
+}

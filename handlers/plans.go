@@ -66,7 +66,17 @@ func (s *Server) roundByParam(c *gin.Context) (survey.Round, bool) {
 		s.failErr(c, err)
 		return r, false
 	}
+	if hiddenDraft(currentUser(c), r) {
+		s.notFound(c)
+		return r, false
+	}
 	return r, true
+}
+
+// hiddenDraft says whether a round is a draft the user may not know of:
+// drafts are the coordinator's work in progress, listed nowhere else.
+func hiddenDraft(u *survey.User, r survey.Round) bool {
+	return r.Status == survey.RoundDraft && (u == nil || u.Role != survey.RoleAdmin)
 }
 
 // buildPlan gathers an institution's plan after a round: its actions with

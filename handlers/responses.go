@@ -43,6 +43,10 @@ func (s *Server) loadResponse(c *gin.Context) (responseCtx, bool) {
 		s.failErr(c, err)
 		return rc, false
 	}
+	if hiddenDraft(u, rc.Round) {
+		s.notFound(c)
+		return rc, false
+	}
 	if rc.Institution, err = s.store.Institution(ctx, code); err != nil {
 		s.failErr(c, err)
 		return rc, false
