@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,20 +42,8 @@ type initiativesPage struct {
 // Query is the filter as URL parameters, for the export links.
 func (p initiativesPage) Query() template.URL {
 	f := p.Filter
-	q := urlValues("institution", f.Institution, "status", f.Status, "sector", f.Sector, "region", f.Region,
+	return queryOf("institution", f.Institution, "status", f.Status, "sector", f.Sector, "region", f.Region,
 		"partner", f.PartnerType, "story", f.StoryStatus)
-	return template.URL(q) // #nosec G203 -- every value is query-escaped
-}
-
-// urlValues encodes the non-empty pairs of a query.
-func urlValues(pairs ...string) string {
-	var parts []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] != "" {
-			parts = append(parts, pairs[i]+"="+urlQueryEscape(pairs[i+1]))
-		}
-	}
-	return strings.Join(parts, "&")
 }
 
 // initiativeCharts are the initiatives by status and by partner type;
@@ -90,14 +79,7 @@ func (s *Server) listInitiatives(c *gin.Context) {
 		return
 	}
 	v := s.newView(c, "initiatives.title")
-	p := initiativesPage{Filter: f, List: list, Notice: initiativeNotice(c)}
-	seen := map[string]bool{}
-	for _, in := range insts {
-		if !seen[in.Sector] {
-			seen[in.Sector] = true
-			p.Sectors = append(p.Sectors, in.Sector)
-		}
-	}
+	p := initiativesPage{Filter: f, List: list, Notice: initiativeNotice(c), Sectors: institutionSectors(insts)}
 	if u := currentUser(c); u.Role == survey.RoleRespondent {
 		p.Mine = u.InstitutionCode
 	}
@@ -195,21 +177,12 @@ func (s *Server) showInitiative(c *gin.Context) {
 	v.Title = in.Title(v.Lang)
 	p := initiativePage{Notice: initiativeNotice(c), Initiative: in, CanEdit: survey.ActorOf(*currentUser(c)).CanEditInstitution(in.InstitutionCode)}
 	for _, sv := range services {
-		if containsID(in.ServiceIDs, sv.ID) {
+		if slices.Contains(in.ServiceIDs, sv.ID) {
 			p.Services = append(p.Services, sv)
 		}
 	}
 	v.Data = p
 	s.render(c, http.StatusOK, "initiative", v)
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // bindInitiativeForm reads the initiative form: partners come as parallel
@@ -303,7 +276,7 @@ func (s *Server) renderInitiativeForm(c *gin.Context, v *view, status int, code 
 	}
 	p.Institution = inst
 	for _, sv := range services {
-		if sv.Status != survey.ServiceRetired || containsID(in.ServiceIDs, sv.ID) {
+		if sv.Status != survey.ServiceRetired || slices.Contains(in.ServiceIDs, sv.ID) {
 			p.Services = append(p.Services, sv)
 		}
 	}

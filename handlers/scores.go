@@ -102,10 +102,16 @@ func (f scoreFilter) filter(list []survey.InstitutionScore) []survey.Institution
 
 // Query is the filter as URL parameters, for links that keep it.
 func (f scoreFilter) Query() template.URL {
-	q := url.Values{"index": {f.Kind}}
-	for k, v := range map[string]string{"sector": f.Sector, "kind": f.IKind, "region": f.Region} {
-		if v != "" {
-			q.Set(k, v)
+	return queryOf("index", f.Kind, "sector", f.Sector, "kind", f.IKind, "region", f.Region)
+}
+
+// queryOf encodes the pairs of a query whose value is not empty, for links
+// that keep a page's filters.
+func queryOf(pairs ...string) template.URL {
+	q := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			q.Set(pairs[i], pairs[i+1])
 		}
 	}
 	return template.URL(q.Encode()) // #nosec G203 -- encoded by url.Values
@@ -113,12 +119,23 @@ func (f scoreFilter) Query() template.URL {
 
 // sectorsOf lists the sectors of scored institutions, sorted.
 func sectorsOf(list []survey.InstitutionScore) []string {
+	return distinctSorted(list, func(x survey.InstitutionScore) string { return x.Sector })
+}
+
+// institutionSectors lists the sectors of institutions, sorted.
+func institutionSectors(list []survey.Institution) []string {
+	return distinctSorted(list, func(in survey.Institution) string { return in.Sector })
+}
+
+// distinctSorted is the distinct values of key over list, sorted: the
+// choices of a filter.
+func distinctSorted[T any](list []T, key func(T) string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, x := range list {
-		if !seen[x.Sector] {
-			seen[x.Sector] = true
-			out = append(out, x.Sector)
+		if k := key(x); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
 		}
 	}
 	sort.Strings(out)

@@ -43,20 +43,15 @@ func (s *Server) stageRows(c *gin.Context) (survey.Round, scoreFilter, []stageRo
 		s.serverError(c, err)
 		return r, f, nil, false
 	}
-	seen := map[string]bool{}
+	f.Sectors = institutionSectors(figures.institutions)
 	var rows []stageRow
 	for _, in := range figures.institutions {
-		if !seen[in.Sector] {
-			seen[in.Sector] = true
-			f.Sectors = append(f.Sectors, in.Sector)
-		}
 		if !f.matches(in.Sector, in.Kind, in.Region) {
 			continue
 		}
 		m := figures.tallies[in.Code].Metrics()
 		rows = append(rows, stageRow{inst: in, counts: m.ByStage, share3: m.ShareStage3})
 	}
-	slices.Sort(f.Sectors)
 	slices.SortStableFunc(rows, func(a, b stageRow) int {
 		return cmp.Or(cmp.Compare(b.share3, a.share3), cmp.Compare(total(b.counts), total(a.counts)), cmp.Compare(a.inst.Code, b.inst.Code))
 	})
