@@ -43,6 +43,15 @@ func TestDashboardPagesAndEscaping(t *testing.T) {
 		if strings.Contains(r.Body, "<script>alert(1)") || strings.Contains(r.Body, `<img src=x`) {
 			t.Errorf("%s rankings: a name broke out", l)
 		}
+		// The compare pickers' options are made outside the template.
+		r = c.get("/" + l + "/rounds/" + r2025 + "/compare?c=MOE")
+		assertStatus(t, r, http.StatusOK)
+		if strings.Contains(r.Body, "<script>alert(1)") || strings.Contains(r.Body, `<img src=x`) {
+			t.Errorf("%s compare: a name broke out", l)
+		}
+		if l == "en" {
+			assertContains(t, r.Body, `<option value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt; (MOE)">`)
+		}
 	}
 	assertStatus(t, c.get("/static/echarts/echarts.min.js"), http.StatusOK)
 	// The open round's dashboard is not public.

@@ -43,13 +43,13 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("f-email")),
 			chromedp.SendKeys(chromedp.ID("f-email"), email),
 			chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
-			chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+			click(chromedp.CSS(`main button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.site-header button[type="submit"]`)),
 		))
 	}
 	signOut := func() {
 		t.Helper()
-		must("sign out", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.site-header button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`.hero`))))
+		must("sign out", chromedp.Do(ctx, click(chromedp.CSS(`.site-header button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`.hero`))))
 	}
 	waitSaved := func(item string) {
 		t.Helper()
@@ -63,7 +63,7 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 	signIn("moi@example.ps")
 	must("open the questionnaire", chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/ar/rounds"),
-		chromedp.Click(chromedp.CSS(`a[href$="/responses/MOI"]`)),
+		click(chromedp.CSS(`a[href$="/responses/MOI"]`)),
 		chromedp.WaitVisible(chromedp.ID("o-STR-1-3")),
 	))
 	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('i-STR-1-EV').hidden`))
@@ -72,11 +72,11 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 		t.Error("the evidence item shows before STR-1 reaches level 2")
 	}
 	must("answer the first items", chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("o-STR-1-3")),
+		click(chromedp.ID("o-STR-1-3")),
 		chromedp.WaitVisible(chromedp.ID("v-STR-1-EV")), // shown live by show_if
 		chromedp.SendKeys(chromedp.ID("v-STR-1-EV"), "https://moi.example.ps/plan-2026"),
-		chromedp.Click(chromedp.ID("o-STR-2-1")),
-		chromedp.Click(chromedp.ID("o-STR-3-2")),
+		click(chromedp.ID("o-STR-2-1")),
+		click(chromedp.ID("o-STR-3-2")),
 	))
 	waitSaved("STR-1-EV")
 	waitSaved("STR-3")
@@ -129,7 +129,7 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 	must("submit", chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`.submit-box button`)),
-		chromedp.Click(chromedp.CSS(`.submit-box button`)),
+		click(chromedp.CSS(`.submit-box button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.tag-resp-submitted`)),
 	))
 	signOut()
@@ -139,9 +139,9 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 	must("return with a comment", chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/ar/admin/rounds/"+strconv.FormatInt(roundID, 10)+"/responses/MOI"),
 		chromedp.WaitVisible(chromedp.ID("r-STR-1-issues")),
-		chromedp.Click(chromedp.ID("r-STR-1-issues")),
+		click(chromedp.ID("r-STR-1-issues")),
 		chromedp.SendKeys(chromedp.ID("rc-STR-1"), "الخطة المرفقة غير معتمدة رسمياً بعد؛ يرجى تعديل المستوى."),
-		chromedp.Click(chromedp.CSS(`button[value="return"]`)),
+		click(chromedp.CSS(`button[value="return"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.tag-resp-returned`)),
 	))
 	screenshot(t, ctx, "10-board-ar")
@@ -152,7 +152,7 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 	must("fix and resubmit", chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`#i-STR-1 .review-issues`)),
-		chromedp.Click(chromedp.ID("o-STR-1-2")),
+		click(chromedp.ID("o-STR-1-2")),
 	))
 	note, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#i-STR-1 .review-issues`)))
 	must("read the review comment", err)
@@ -161,7 +161,7 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 	}
 	waitSaved("STR-1")
 	must("resubmit", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`.submit-box button`)),
+		click(chromedp.CSS(`.submit-box button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.tag-resp-submitted`)),
 	))
 	signOut()
@@ -170,7 +170,7 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 	must("accept", chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/ar/admin/rounds/"+strconv.FormatInt(roundID, 10)+"/responses/MOI"),
 		chromedp.WaitVisible(chromedp.CSS(`button[value="accept"]`)),
-		chromedp.Click(chromedp.CSS(`button[value="accept"]`)),
+		click(chromedp.CSS(`button[value="accept"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.tag-resp-accepted`)),
 	))
 	resp, err := st.Response(context.Background(), roundID, "MOI")
@@ -233,13 +233,13 @@ func TestBrowserAnswersSurviveLostConnection(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("f-email")),
 		chromedp.SendKeys(chromedp.ID("f-email"), "moi@example.ps"),
 		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		click(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.site-header button[type="submit"]`)),
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.ID("o-STR-2-2")),
 	))
 	net.down.Store(true)
-	must("answer while offline", chromedp.Do(ctx, chromedp.Click(chromedp.ID("o-STR-2-2"))))
+	must("answer while offline", chromedp.Do(ctx, click(chromedp.ID("o-STR-2-2"))))
 	offline, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('.autosave-status').textContent.indexOf('لا يوجد اتصال') === 0`,
 		chromedp.WithPollingTimeout(10*time.Second)))
 	if err != nil || !offline {

@@ -62,6 +62,36 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// click clicks the first visible node matching sel once the page has loaded.
+// Chromium renumbers its DOM nodes when the document being loaded is
+// replaced, so a node found a moment before can be gone by the time of the
+// click ("Could not find node with given id"); the click is then tried again,
+// at most three times. A click that happened is never repeated: both failures
+// it retries come before the mouse event.
+func click[S chromedp.Selectable](sel S) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		var err error
+		for range 3 {
+			if _, err = chromedp.Poll[chromedp.Void](`document.readyState === "complete"`)(ctx, t); err == nil {
+				if _, err = chromedp.Click(sel)(ctx, t); err == nil {
+					return chromedp.Void{}, nil
+				}
+			}
+			if ctx.Err() != nil || !retryable(err) {
+				return chromedp.Void{}, err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return chromedp.Void{}, err
+	}
+}
+
+// retryable tells the errors of a page that changed under the click.
+func retryable(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Could not find node") || strings.Contains(msg, "navigat") || strings.Contains(msg, "context was destroyed") || strings.Contains(msg, "No node with given id")
+}
+
 // screenshot saves a PNG of the page when MARSAD_SCREENSHOTS names a folder,
 // for people to look at; tests never depend on it.
 func screenshot(t *testing.T, ctx context.Context, name string) {
@@ -109,17 +139,17 @@ func TestBrowserAdminCreatesInstitutionInArabic(t *testing.T) {
 		t.Error("the embedded Arabic font is not in use")
 	}
 
-	must("go to sign-in", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.hero a.button`)), chromedp.WaitVisible(chromedp.ID("f-email"))))
+	must("go to sign-in", chromedp.Do(ctx, click(chromedp.CSS(`.hero a.button`)), chromedp.WaitVisible(chromedp.ID("f-email"))))
 	must("sign in", chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("f-email"), "admin@example.ps"),
 		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		click(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/admin/institutions/new"]`)),
 	))
 	screenshot(t, ctx, "02-institutions-ar")
 
 	must("open the add form", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`a[href="/ar/admin/institutions/new"]`)),
+		click(chromedp.CSS(`a[href="/ar/admin/institutions/new"]`)),
 		chromedp.WaitVisible(chromedp.ID("f-code")),
 	))
 	// First a mistake: no Arabic name. The error summary names the field in Arabic.
@@ -127,7 +157,7 @@ func TestBrowserAdminCreatesInstitutionInArabic(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("f-code"), "DGA"),
 		chromedp.SendKeys(chromedp.ID("f-name_en"), "Digital Government Agency"),
 		chromedp.SendKeys(chromedp.ID("f-sector"), "ict"),
-		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		click(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.error-summary`)),
 	))
 	summary, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.error-summary`)))
@@ -146,7 +176,7 @@ func TestBrowserAdminCreatesInstitutionInArabic(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("f-name_ar"), "هيئة الحكومة الرقمية"),
 		chromedp.SetValue(chromedp.ID("f-kind"), "agency"),
 		chromedp.SetValue(chromedp.ID("f-region"), "gaza"),
-		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		click(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`tr#DGA`)),
 	))
 	row, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`tr#DGA`)))
@@ -168,7 +198,7 @@ func TestBrowserAdminCreatesInstitutionInArabic(t *testing.T) {
 
 	// The same page in English.
 	must("switch to English", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`a.lang-switch`)),
+		click(chromedp.CSS(`a.lang-switch`)),
 		chromedp.WaitVisible(chromedp.CSS(`html[dir="ltr"] tr#DGA`)),
 	))
 	row, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`tr#DGA`)))
@@ -200,11 +230,11 @@ func TestBrowserRespondentAddsServiceVisitorFindsIt(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("f-email")),
 		chromedp.SendKeys(chromedp.ID("f-email"), "moh@example.ps"),
 		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
-		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		click(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/services"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/ar/services"]`)),
+		click(chromedp.CSS(`a[href="/ar/services"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/institutions/MOH/services/new"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/ar/institutions/MOH/services/new"]`)),
+		click(chromedp.CSS(`a[href="/ar/institutions/MOH/services/new"]`)),
 		chromedp.WaitVisible(chromedp.ID("f-code")),
 	))
 	must("fill the service form", chromedp.Do(ctx,
@@ -212,22 +242,22 @@ func TestBrowserRespondentAddsServiceVisitorFindsIt(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("f-name_ar"), "إصدار تقريرٍ طبيٍّ مُعتمَد"),
 		chromedp.SendKeys(chromedp.ID("f-description_ar"), "يطلب المريض أو ذووه تقريراً طبياً معتمداً إلكترونياً."),
 		chromedp.SetValue(chromedp.ID("f-category"), "health"),
-		chromedp.Click(chromedp.ID("f-audience-diaspora")),
-		chromedp.Click(chromedp.ID("stage-3")),
+		click(chromedp.ID("f-audience-diaspora")),
+		click(chromedp.ID("stage-3")),
 		chromedp.SendKeys(chromedp.ID("f-online_url"), "https://moh.example.ps/medical-report"),
-		chromedp.Click(chromedp.ID("f-channels-web")),
-		chromedp.Click(chromedp.ID("f-available_abroad")),
-		chromedp.Click(chromedp.ID("f-no_visit")),
+		click(chromedp.ID("f-channels-web")),
+		click(chromedp.ID("f-available_abroad")),
+		click(chromedp.ID("f-no_visit")),
 		chromedp.SendKeys(chromedp.ID("f-fee_ils"), "٢٠"),
 	))
 	screenshot(t, ctx, "05-service-form-ar")
 	must("save", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`.service-form button[type="submit"]`)),
+		click(chromedp.CSS(`.service-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
 	))
 	screenshot(t, ctx, "06-services-ar")
 	must("sign out", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`.site-header button[type="submit"]`)),
+		click(chromedp.CSS(`.site-header button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.hero`)),
 	))
 	list, _ := st.InstitutionServices(context.Background(), "MOH")
@@ -246,8 +276,8 @@ func TestBrowserRespondentAddsServiceVisitorFindsIt(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/ar/catalog"),
 		chromedp.WaitVisible(chromedp.ID("q")),
 		chromedp.SendKeys(chromedp.ID("q"), "تقرير طبي معتمد"),
-		chromedp.Click(chromedp.ID("abroad")),
-		chromedp.Click(chromedp.CSS(`.filters button[type="submit"]`)),
+		click(chromedp.ID("abroad")),
+		click(chromedp.CSS(`.filters button[type="submit"]`)),
 		// The unfiltered page already lists services: wait for the filtered one.
 		chromedp.WaitVisible(chromedp.CSS(`.active-filters`)),
 		chromedp.WaitVisible(chromedp.CSS(`.service-item`)),
@@ -266,7 +296,7 @@ func TestBrowserRespondentAddsServiceVisitorFindsIt(t *testing.T) {
 	}
 	screenshot(t, ctx, "07-catalog-ar")
 	must("open the service", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`#s`+strconv.FormatInt(added.ID, 10)+` .service-title a`)),
+		click(chromedp.CSS(`#s`+strconv.FormatInt(added.ID, 10)+` .service-title a`)),
 		chromedp.WaitVisible(chromedp.CSS(`.stage-banner`)),
 	))
 	screenshot(t, ctx, "08-service-ar")

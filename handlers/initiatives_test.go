@@ -403,16 +403,16 @@ func TestBrowserSuccessStoryInArabic(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("f-email")),
 			chromedp.SendKeys(chromedp.ID("f-email"), email),
 			chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
-			chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+			click(chromedp.CSS(`main button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.site-header .whoami`)),
 		)
 	}
 	title := "حجز مواعيد العيادات الخارجية عبر الإنترنت"
 	must("sign in as the MOH officer", signIn("moh@example.ps"))
 	must("open the new initiative form", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`a[href="/ar/initiatives"]`)),
+		click(chromedp.CSS(`a[href="/ar/initiatives"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/institutions/MOH/initiatives/new"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/ar/institutions/MOH/initiatives/new"]`)),
+		click(chromedp.CSS(`a[href="/ar/institutions/MOH/initiatives/new"]`)),
 		chromedp.WaitVisible(chromedp.ID("f-title_ar")),
 	))
 	must("fill it in", chromedp.Do(ctx,
@@ -424,7 +424,7 @@ func TestBrowserSuccessStoryInArabic(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("partner-name-0"), "جامعة النجاح الوطنية"),
 		chromedp.SetValue(chromedp.ID("partner-type-1"), "donor"),
 		chromedp.SendKeys(chromedp.ID("partner-name-1"), "جهة مانحة"),
-		chromedp.Click(chromedp.ID("f-story")),
+		click(chromedp.ID("f-story")),
 		chromedp.SendKeys(chromedp.ID("f-story_ar"), "كان المريض يسافر ساعات ويعبر الحواجز ليحجز موعداً. صار الحجز من الهاتف في دقيقة."),
 		chromedp.SendKeys(chromedp.ID("f-figure_label_ar"), "مواعيد محجوزة عبر الإنترنت شهرياً"),
 		chromedp.SendKeys(chromedp.ID("f-figure_before"), "٠"),
@@ -432,7 +432,7 @@ func TestBrowserSuccessStoryInArabic(t *testing.T) {
 	))
 	screenshot(t, ctx, "20-initiative-form-ar")
 	must("save", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`.initiative-form button[type="submit"]`)),
+		click(chromedp.CSS(`.initiative-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
 		chromedp.WaitVisible(chromedp.CSS(`.tag-story-pending`)),
 	))
@@ -452,7 +452,7 @@ func TestBrowserSuccessStoryInArabic(t *testing.T) {
 	}
 	id := strconv.FormatInt(mine.ID, 10)
 	must("sign out", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`.site-header button[type="submit"]`)),
+		click(chromedp.CSS(`.site-header button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.hero`)),
 	))
 
@@ -463,16 +463,16 @@ func TestBrowserSuccessStoryInArabic(t *testing.T) {
 	))
 	screenshot(t, ctx, "22-stories-review-ar")
 	must("approve", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`#story-`+id+` button[value="approve"]`)),
+		click(chromedp.CSS(`#story-`+id+` button[value="approve"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
-		chromedp.Click(chromedp.CSS(`.site-header button[type="submit"]`)),
+		click(chromedp.CSS(`.site-header button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.hero`)),
 	))
 
 	must("a visitor reads it", chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/ar/stories"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/ar/stories/`+id+`"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/ar/stories/`+id+`"]`)),
+		click(chromedp.CSS(`a[href="/ar/stories/`+id+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.story-figure-big`)),
 	))
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -91,7 +90,11 @@ func (f scoreFilter) Narrowed() bool { return f.Sector != "" || f.IKind != "" ||
 
 // filter keeps the institutions matching the filter.
 func (f scoreFilter) filter(list []survey.InstitutionScore) []survey.InstitutionScore {
-	var out []survey.InstitutionScore
+	n := len(list)
+	if f.Narrowed() {
+		n /= 4
+	}
+	out := make([]survey.InstitutionScore, 0, n)
 	for _, sc := range list {
 		if f.matches(sc.Sector, sc.Kind, sc.Region) {
 			out = append(out, sc)
@@ -230,12 +233,8 @@ func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
 		return sc, false
 	}
 	found := false
-	err = s.store.ReadScores(ctx, r.ID, sc.Kind, func(list []survey.InstitutionScore) error {
-		for _, x := range list {
-			if x.Code == code {
-				sc.Score, found = x, true
-			}
-		}
+	err = s.store.ReadRanking(ctx, r.ID, sc.Kind, func(rk *survey.Ranking) error {
+		sc.Score, found = rk.Find(code)
 		return nil
 	})
 	if err != nil {
@@ -320,9 +319,9 @@ func (s *Server) renderScorecard(c *gin.Context) (scorePage, bool) {
 // rounds this user may see.
 func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports.Chart, error) {
 	ctx := c.Request.Context()
-	var list []survey.InstitutionScore
+	var ranking *survey.Ranking
 	// Only read: the ranking held in memory, not a copy of it.
-	if err := s.store.ReadScores(ctx, sc.Round.ID, sc.Kind, func(l []survey.InstitutionScore) error { list = l; return nil }); err != nil {
+	if err := s.store.ReadRanking(ctx, sc.Round.ID, sc.Kind, func(r *survey.Ranking) error { ranking = r; return nil }); err != nil {
 		return nil, err
 	}
 	m := sc.Q.Def.Model
@@ -330,31 +329,14 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 	mine := reports.Series{Name: sc.Institution.Name(v.Lang)}
 	avg := reports.Series{Name: v.T("profile.national_average")}
 	best := reports.Series{Name: v.T("profile.sector_best")}
-	var bestScore *survey.InstitutionScore
-	for i, x := range list {
-		if x.Sector == sc.Score.Sector && x.Code != sc.Score.Code && (bestScore == nil || x.Index > bestScore.Index) {
-			bestScore = &list[i]
-		}
-	}
+	bestScore := ranking.SectorBest(sc.Score.Sector, sc.Score.Code)
 	if bestScore != nil {
 		best.Name = v.T("profile.sector_best_named", pick(v.Lang, bestScore.NameAr, bestScore.NameEn))
 	}
 	for _, sec := range sc.Q.Def.Sections {
 		dims = append(dims, sec.Title(v.Lang))
 		mine.Values = append(mine.Values, sc.Score.Dimensions[sec.ID])
-		var sum float64
-		var n int
-		for _, x := range list {
-			if d, ok := x.Dimensions[sec.ID]; ok {
-				sum += d
-				n++
-			}
-		}
-		a := 0.0
-		if n > 0 {
-			a = math.Round(sum/float64(n)*10) / 10
-		}
-		avg.Values = append(avg.Values, a)
+		avg.Values = append(avg.Values, ranking.Average(sec.ID))
 		if bestScore != nil {
 			best.Values = append(best.Values, bestScore.Dimensions[sec.ID])
 		}
@@ -372,23 +354,24 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 		return nil, err
 	}
 	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ID < rounds[j].ID })
+	var ids []int64
+	name := map[int64]string{}
+	for _, r := range rounds {
+		if r.ID <= sc.Round.ID && scoreAccess(currentUser(c), r, sc.Score.Code) {
+			ids = append(ids, r.ID)
+			name[r.ID] = r.Name
+		}
+	}
 	var names []string
 	var values []float64
-	for _, r := range rounds {
-		if r.ID > sc.Round.ID || !scoreAccess(currentUser(c), r, sc.Score.Code) {
-			continue
+	err = s.store.ReadRankings(ctx, ids, sc.Kind, func(id int64, rk *survey.Ranking) error {
+		if x, ok := rk.Find(sc.Score.Code); ok {
+			names, values = append(names, name[id]), append(values, x.Index)
 		}
-		err := s.store.ReadScores(ctx, r.ID, sc.Kind, func(scores []survey.InstitutionScore) error {
-			for _, x := range scores {
-				if x.Code == sc.Score.Code {
-					names, values = append(names, r.Name), append(values, x.Index)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(values) > 1 {
 		t := reports.Trend(reports.ChartID("trend", sc.Round.ID, sc.Score.Code), v.T("profile.trend"), names, values, m.Display(1), v.Lang)
@@ -450,13 +433,16 @@ func (s *Server) rankingsData(c *gin.Context) (rankingsPage, bool) {
 		s.serverError(c, err)
 		return p, false
 	}
-	all, err := s.store.Scores(ctx, r.ID, p.Kind)
+	// filter makes the page's own slice, so the shared ranking is only read.
+	err = s.store.ReadScores(ctx, r.ID, p.Kind, func(all []survey.InstitutionScore) error {
+		p.Sectors = sectorsOf(all)
+		p.Scores = p.filter(all)
+		return nil
+	})
 	if err != nil {
 		s.serverError(c, err)
 		return p, false
 	}
-	p.Sectors = sectorsOf(all)
-	p.Scores = p.filter(all)
 	if d := p.Sort; d != "" && d != "rank" {
 		sort.SliceStable(p.Scores, func(i, j int) bool {
 			if d == "delta" {

@@ -60,6 +60,8 @@ type Server struct {
 	// encoding is held while one is made.
 	apiCache *pageCache[[]byte]
 	encoding sync.Mutex
+	// pickLists caches the compare page's institution options.
+	pickLists *pageCache[template.HTML]
 	// ready is set once an administrator exists; until then only the
 	// first-run setup page and /healthz answer.
 	ready atomic.Bool
@@ -71,11 +73,12 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	// Page caches: bounded in entries and bytes, 32 MB at most together.
+	// Page caches: bounded in entries and bytes, 36 MB at most together.
 	s := &Server{store: store, cfg: cfg, log: cfg.Logger,
 		catalogPages: newPageCache(512, 12<<20, byteLen),
 		scorePages:   newPageCache(256, 12<<20, func(p scorePart) int { return len(p.body) + len(p.page) }),
-		apiCache:     newPageCache(256, 8<<20, byteLen)}
+		apiCache:     newPageCache(256, 8<<20, byteLen),
+		pickLists:    newPageCache(64, 4<<20, func(h template.HTML) int { return len(h) })}
 	var err error
 	if s.locales, err = loadLocales(); err != nil {
 		return nil, err

@@ -169,7 +169,74 @@ type rankCache struct {
 
 type rankEntry struct {
 	version string
-	list    []InstitutionScore
+	ranking *Ranking
+}
+
+// Ranking is a round's ranking on one index with the figures every
+// institution profile compares against, computed once with it: the
+// national average of each dimension and the best two of each sector (two,
+// so that the best is never compared with itself). A profile used to work
+// them out from 1,500 rows a request, and its trend line scanned ten rounds
+// for one code; both are now lookups.
+type Ranking struct {
+	List      []InstitutionScore
+	byCode    map[string]int
+	average   map[string]float64 // dimension → mean of those scored on it, display scale, one decimal
+	sectorTop map[string][2]int  // sector → indexes in List of its best two (-1 when absent)
+}
+
+func newRanking(list []InstitutionScore) *Ranking {
+	r := &Ranking{List: list, byCode: make(map[string]int, len(list)), average: map[string]float64{}, sectorTop: map[string][2]int{}}
+	sums, counts := map[string]float64{}, map[string]int{}
+	for i, x := range list {
+		r.byCode[x.Code] = i
+		for d, v := range x.Dimensions {
+			sums[d] += v
+			counts[d]++
+		}
+		top, ok := r.sectorTop[x.Sector]
+		if !ok {
+			top = [2]int{-1, -1}
+		}
+		switch {
+		case top[0] < 0 || x.Index > list[top[0]].Index:
+			top = [2]int{i, top[0]}
+		case top[1] < 0 || x.Index > list[top[1]].Index:
+			top[1] = i
+		}
+		r.sectorTop[x.Sector] = top
+	}
+	for d, sum := range sums {
+		r.average[d] = math.Round(sum/float64(counts[d])*10) / 10
+	}
+	return r
+}
+
+// Find is the institution's row, if it is ranked.
+func (r *Ranking) Find(code string) (InstitutionScore, bool) {
+	i, ok := r.byCode[code]
+	if !ok {
+		return InstitutionScore{}, false
+	}
+	return r.List[i], true
+}
+
+// Average is the national mean of a dimension (0 when nobody scored on it).
+func (r *Ranking) Average(dimension string) float64 { return r.average[dimension] }
+
+// SectorBest is the highest index of the sector other than the institution
+// named by except (the first of equals keeps the place), or nil.
+func (r *Ranking) SectorBest(sector, except string) *InstitutionScore {
+	top, ok := r.sectorTop[sector]
+	if !ok {
+		return nil
+	}
+	for _, i := range top {
+		if i >= 0 && r.List[i].Code != except {
+			return &r.List[i]
+		}
+	}
+	return nil
 }
 
 // Scores ranks a round's scored responses on the self-reported or the
@@ -190,48 +257,92 @@ func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]Insti
 // read (a profile's averages, a trend line over ten rounds) save a copy of
 // 1,500 rows a round.
 func (s *Store) ReadScores(ctx context.Context, roundID int64, kind string, fn func([]InstitutionScore) error) error {
-	list, err := s.sharedScores(ctx, roundID, kind)
+	r, err := s.sharedRanking(ctx, roundID, kind)
 	if err != nil {
 		return err
 	}
-	return fn(list)
+	return fn(r.List)
 }
 
-// sharedScores is the cached ranking itself; callers copy or only read it.
+// ReadRanking hands fn the round's ranking with its averages, as held in
+// memory; like ReadScores, fn only reads it.
+func (s *Store) ReadRanking(ctx context.Context, roundID int64, kind string, fn func(*Ranking) error) error {
+	r, err := s.sharedRanking(ctx, roundID, kind)
+	if err != nil {
+		return err
+	}
+	return fn(r)
+}
+
+// sharedScores is the cached ranking's rows; callers copy or only read them.
 func (s *Store) sharedScores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
+	r, err := s.sharedRanking(ctx, roundID, kind)
+	if err != nil {
+		return nil, err
+	}
+	return r.List, nil
+}
+
+// ReadRankings hands fn the ranking of each round in turn, all of one
+// scores version (a trend line over ten rounds asks for it once).
+func (s *Store) ReadRankings(ctx context.Context, roundIDs []int64, kind string, fn func(roundID int64, r *Ranking) error) error {
+	version, err := s.ScoresVersion(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range roundIDs {
+		r, err := s.rankingAt(ctx, version, id, kind)
+		if err != nil {
+			return err
+		}
+		if err := fn(id, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sharedRanking is the cached ranking itself.
+func (s *Store) sharedRanking(ctx context.Context, roundID int64, kind string) (*Ranking, error) {
 	version, err := s.ScoresVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return s.rankingAt(ctx, version, roundID, kind)
+}
+
+// rankingAt is the ranking of the round at the scores version read.
+func (s *Store) rankingAt(ctx context.Context, version string, roundID int64, kind string) (*Ranking, error) {
 	key := fmt.Sprintf("%d/%s", roundID, kind)
-	cached := func() ([]InstitutionScore, bool) {
+	cached := func() (*Ranking, bool) {
 		s.ranks.mu.Lock()
 		defer s.ranks.mu.Unlock()
 		e, ok := s.ranks.by[key]
 		if !ok || e.version != version {
 			return nil, false
 		}
-		return e.list, true
+		return e.ranking, true
 	}
-	if list, ok := cached(); ok {
-		return list, nil
+	if r, ok := cached(); ok {
+		return r, nil
 	}
 	s.ranks.computing.Lock()
 	defer s.ranks.computing.Unlock()
-	if list, ok := cached(); ok { // computed while we waited
-		return list, nil
+	if r, ok := cached(); ok { // computed while we waited
+		return r, nil
 	}
 	list, err := s.computeScores(ctx, roundID, kind)
 	if err != nil {
 		return nil, err
 	}
+	r := newRanking(list)
 	s.ranks.mu.Lock()
 	if s.ranks.by == nil || len(s.ranks.by) > 64 {
 		s.ranks.by = map[string]rankEntry{}
 	}
-	s.ranks.by[key] = rankEntry{version, list}
+	s.ranks.by[key] = rankEntry{version, r}
 	s.ranks.mu.Unlock()
-	return list, nil
+	return r, nil
 }
 
 func (s *Store) computeScores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
