@@ -7,7 +7,7 @@ import "sync"
 // (a write counter). An entry is served only while the version is
 // unchanged, so a change shows on the next request. Bounded in entries and
 // in bytes (the server's memory target is 80 MB under load): when either
-// is reached it starts over.
+// is reached, entries taken at random make room for the new one.
 type pageCache[T any] struct {
 	mu       sync.Mutex
 	max      int
@@ -47,10 +47,17 @@ func (c *pageCache[T]) put(key, version string, value T) {
 	defer c.mu.Unlock()
 	if old, ok := c.entries[key]; ok {
 		c.bytes -= c.size(old.value) + len(key)
+		delete(c.entries, key)
 	}
-	if len(c.entries) >= c.max || c.bytes+n > c.maxBytes {
-		clear(c.entries)
-		c.bytes = 0
+	// Full: drop entries at random (a map's iteration starts anywhere)
+	// until this one fits. Popular pages, asked for again at once, are
+	// soon back; dropping everything made every page a miss for a while.
+	for k, e := range c.entries {
+		if len(c.entries) < c.max && c.bytes+n <= c.maxBytes {
+			break
+		}
+		delete(c.entries, k)
+		c.bytes -= c.size(e.value) + len(k)
 	}
 	c.entries[key] = versioned[T]{version, value}
 	c.bytes += n

@@ -671,8 +671,9 @@ func csvRows(t *testing.T, body string) [][]string {
 	return rows
 }
 
-// TestPageCacheBounded: the page cache starts over when it would pass its
-// byte bound, so memory stays bounded whatever URLs are asked for.
+// TestPageCacheBounded: the page cache drops entries when it would pass
+// its bounds, so memory stays bounded whatever URLs are asked for, and it
+// drops only as many as it must.
 func TestPageCacheBounded(t *testing.T) {
 	c := newPageCache(100, 1000, byteLen)
 	for i := range 50 {
@@ -680,6 +681,23 @@ func TestPageCacheBounded(t *testing.T) {
 		if c.bytes > 1000 {
 			t.Fatalf("after %d pages the cache holds %d bytes", i+1, c.bytes)
 		}
+	}
+	if n := len(c.entries); n != 9 { // 9 × (100 bytes + a 2-byte key) fit in 1,000
+		t.Errorf("a full cache keeps %d pages, want 9", n)
+	}
+	sum := 0
+	for k, e := range c.entries {
+		sum += len(e.value) + len(k)
+	}
+	if sum != c.bytes {
+		t.Errorf("the cache counts %d bytes and holds %d", c.bytes, sum)
+	}
+	few := newPageCache(3, 1<<20, byteLen)
+	for i := range 10 {
+		few.put(strconv.Itoa(i), "v", []byte("x"))
+	}
+	if n := len(few.entries); n != 3 {
+		t.Errorf("a cache of 3 entries holds %d", n)
 	}
 	if _, ok := c.get("49", "v"); !ok {
 		t.Error("the newest page is not served")

@@ -23,6 +23,7 @@ func initiativeFilter(c *gin.Context) survey.InitiativeFilter {
 	if c.Query("story") != "" {
 		f.StoryStatus = c.Query("story")
 	}
+	f.Archived = c.Query("archived") == "1"
 	if u := currentUser(c); u.Role == survey.RoleRespondent {
 		f.Institution = u.InstitutionCode
 	}
@@ -43,7 +44,7 @@ type initiativesPage struct {
 func (p initiativesPage) Query() template.URL {
 	f := p.Filter
 	return queryOf("institution", f.Institution, "status", f.Status, "sector", f.Sector, "region", f.Region,
-		"partner", f.PartnerType, "story", f.StoryStatus)
+		"partner", f.PartnerType, "story", f.StoryStatus, "archived", map[bool]string{true: "1"}[f.Archived])
 }
 
 // initiativeCharts are the initiatives by status and by partner type;
@@ -93,7 +94,7 @@ func (s *Server) listInitiatives(c *gin.Context) {
 
 func initiativeNotice(c *gin.Context) string {
 	switch d := c.Query("done"); d {
-	case "created", "updated", "archived", "approved", "rejected":
+	case "created", "updated", "archived", "restored", "approved", "rejected":
 		return "notice.initiative_" + d
 	}
 	return ""
@@ -388,6 +389,20 @@ func (s *Server) archiveInitiative(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/initiatives?done=archived")
+}
+
+// restoreInitiative brings an archived initiative back, for the one who
+// archived it by mistake.
+func (s *Server) restoreInitiative(c *gin.Context) {
+	in, ok := s.initiativeByParam(c, true)
+	if !ok {
+		return
+	}
+	if err := s.store.RestoreInitiative(c.Request.Context(), survey.ActorOf(*currentUser(c)), in.ID); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/initiatives/"+strconv.FormatInt(in.ID, 10)+"?done=restored")
 }
 
 type storiesReviewPage struct {

@@ -154,3 +154,19 @@ func (s *Server) apiArchiveInitiative(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+// apiRestoreInitiative brings an archived initiative back and answers with
+// it (its new version).
+func (s *Server) apiRestoreInitiative(c *gin.Context) {
+	in, ok := s.initiativeByParam(c, true)
+	if !ok {
+		return
+	}
+	if err := s.store.RestoreInitiative(c.Request.Context(), survey.ActorOf(*currentUser(c)), in.ID); err != nil {
+		s.apiServiceError(c, err)
+		return
+	}
+	if in, ok = s.initiativeByParam(c, false); ok {
+		c.JSON(http.StatusOK, in)
+	}
+}

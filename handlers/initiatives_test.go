@@ -125,6 +125,62 @@ func TestInitiativeOwnership(t *testing.T) {
 	}
 }
 
+// TestInitiativeArchiveRestore: an initiative archived by mistake is found
+// under "archived" and restored by its institution, approved story and all;
+// nobody else may restore it.
+func TestInitiativeArchiveRestore(t *testing.T) {
+	ts, st := startServer(t)
+	ctx := context.Background()
+	list, err := st.ListInitiatives(ctx, survey.InitiativeFilter{Institution: "MOI", StoryStatus: survey.StoryApproved})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no approved MOI story in the demo: %v", err)
+	}
+	story := list[0]
+	id := strconv.FormatInt(story.ID, 10)
+	anon := newClient(t, ts)
+	assertStatus(t, anon.get("/en/stories/"+id), http.StatusOK)
+
+	moi := newClient(t, ts)
+	moi.signIn("ar", "moi@example.ps", survey.DemoPassword)
+	assertStatus(t, moi.post("/ar/initiatives/"+id+"/archive", url.Values{}, "/ar/initiatives/"+id), http.StatusSeeOther)
+	assertStatus(t, anon.get("/en/stories/"+id), http.StatusNotFound)
+	if strings.Contains(moi.get("/ar/initiatives").Body, "/ar/initiatives/"+id+`"`) {
+		t.Error("the archived initiative is still listed")
+	}
+	archived := moi.get("/ar/initiatives?archived=1")
+	assertContains(t, archived.Body, "/ar/initiatives/"+id+`"`, `name="archived" type="checkbox" value="1" checked`)
+	page := moi.get("/ar/initiatives/" + id)
+	assertContains(t, page.Body, "هذه المبادرة مؤرشفة", "/ar/initiatives/"+id+"/restore")
+
+	// Another ministry cannot bring it back, by the page or the API.
+	moh := newClient(t, ts)
+	moh.signIn("ar", "moh@example.ps", survey.DemoPassword)
+	before := checksum(t, st)
+	assertStatus(t, moh.post("/ar/initiatives/"+id+"/restore", url.Values{}, "/ar/initiatives"), http.StatusForbidden)
+	assertStatus(t, apiCall(t, ts, http.MethodPost, "/api/v1/initiatives/"+id+"/restore", apiToken(t, ts, "moh@example.ps"), ""), http.StatusForbidden)
+	if checksum(t, st) != before {
+		t.Error("a refused restore changed the database")
+	}
+
+	r := moi.post("/ar/initiatives/"+id+"/restore", url.Values{}, "/ar/initiatives/"+id)
+	assertStatus(t, r, http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/ar/initiatives/"+id+"?done=restored" {
+		t.Errorf("restore went to %q", loc)
+	}
+	assertContains(t, moi.get("/ar/initiatives/"+id+"?done=restored").Body, "استُعيدت المبادرة")
+	assertStatus(t, anon.get("/en/stories/"+id), http.StatusOK)
+	back, err := st.Initiative(ctx, story.ID)
+	if err != nil || back.Archived || back.StoryStatus != survey.StoryApproved || back.Version != story.Version+2 {
+		t.Errorf("restored %+v, %v", back, err)
+	}
+	// The API restores too, and answers with the new version.
+	tok := apiToken(t, ts, "moi@example.ps")
+	assertStatus(t, apiCall(t, ts, http.MethodDelete, "/api/v1/initiatives/"+id, tok, ""), http.StatusNoContent)
+	res := apiCall(t, ts, http.MethodPost, "/api/v1/initiatives/"+id+"/restore", tok, "")
+	assertStatus(t, res, http.StatusOK)
+	assertContains(t, res.Body, `"archived":false`, `"version":`+strconv.FormatInt(story.Version+4, 10))
+}
+
 // decision is the coordinator's review form for a story: the decision and
 // the version of the story read.
 func decision(t *testing.T, st *survey.Store, id, d string) url.Values {

@@ -563,8 +563,19 @@ func storyChanged(before, after Initiative) bool {
 }
 
 // ArchiveInitiative takes an initiative off every list (it stays in the
-// audit log and can be listed as archived).
+// audit log, can be listed as archived and restored).
 func (s *Store) ArchiveInitiative(ctx context.Context, a Actor, id int64) error {
+	return s.setInitiativeArchived(ctx, a, id, true)
+}
+
+// RestoreInitiative puts an archived initiative back on the lists, as it
+// was: an approved story is public again, since archiving changed nothing
+// in it.
+func (s *Store) RestoreInitiative(ctx context.Context, a Actor, id int64) error {
+	return s.setInitiativeArchived(ctx, a, id, false)
+}
+
+func (s *Store) setInitiativeArchived(ctx context.Context, a Actor, id int64, archived bool) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		before, err := getInitiative(ctx, tx, id)
 		if err != nil {
@@ -573,18 +584,22 @@ func (s *Store) ArchiveInitiative(ctx context.Context, a Actor, id int64) error 
 		if !a.CanEditInstitution(before.InstitutionCode) {
 			return ErrForbidden
 		}
-		if before.Archived {
+		if before.Archived == archived {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE initiatives SET archived = 1, version = version + 1, updated_at = ? WHERE id = ?",
-			formatTime(s.now()), id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE initiatives SET archived = ?, version = version + 1, updated_at = ? WHERE id = ?",
+			archived, formatTime(s.now()), id); err != nil {
 			return fmt.Errorf("survey: archive initiative %d: %w", id, err)
 		}
 		after, err := getInitiative(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.ID, "archive", "initiative", initiativeKey(after), before, after)
+		action := "archive"
+		if !archived {
+			action = "restore"
+		}
+		return s.audit(ctx, tx, a.ID, action, "initiative", initiativeKey(after), before, after)
 	})
 }
 

@@ -157,6 +157,25 @@ func (s *Store) ScoresVersion(ctx context.Context) (string, error) {
 	return v, nil
 }
 
+// interner hands out one shared copy of each string it was given.
+type interner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (in *interner) intern(v string) string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if c, ok := in.m[v]; ok {
+		return c
+	}
+	if in.m == nil || len(in.m) >= 100_000 {
+		in.m = map[string]string{}
+	}
+	in.m[v] = v
+	return v
+}
+
 // rankCache keeps recent rankings by round and kind, with the version they
 // were computed at.
 type rankCache struct {
@@ -450,6 +469,12 @@ func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def
 		if sc.Result.Dimensions, err = decodeDimensions(body, def); err != nil {
 			return nil, fmt.Errorf("survey: scores: %w", err)
 		}
+		// Ten rounds of rankings hold the same names ten times over
+		// unless they share one copy.
+		for _, p := range []*string{&inst.Code, &inst.NameAr, &inst.NameEn, &inst.Kind, &inst.Sector, &inst.Region, &inst.Website,
+			&sc.Status, &sc.Result.Level, &sc.ScoringVersion, &sc.QuestionnaireHash} {
+			*p = s.strings.intern(*p)
+		}
 		results[inst.Code] = sc.Result
 		byCode[inst.Code] = sc
 	}
@@ -463,12 +488,16 @@ func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def
 		inst := sc.Institution
 		sc.Code, sc.NameAr, sc.NameEn, sc.Sector, sc.Kind, sc.Region = inst.Code, inst.NameAr, inst.NameEn, inst.Sector, inst.Kind, inst.Region
 		sc.Index, sc.Level, sc.Rank, sc.Of = r.Display, r.Level, r.Rank, len(ranked)
-		sc.Dimensions = map[string]float64{}
+		sc.Dimensions = make(map[string]float64, len(def.Sections))
+		sc.DimensionRanks = make(map[string]int, len(def.Sections))
 		for _, d := range sc.Result.Dimensions {
 			if !d.Dropped {
 				sc.Dimensions[d.Section] = m.Display(d.Score)
 			}
 		}
+		// The whole result is read per institution (ScoreResult) when a
+		// page needs it; a ranking keeps only what it ranks on.
+		sc.Result = Result{}
 		out = append(out, sc)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Rank < out[j].Rank })

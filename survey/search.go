@@ -85,7 +85,10 @@ func (s *Store) SearchCatalog(ctx context.Context, q CatalogQuery) (CatalogResul
 	q.Page = min(q.Page, max(res.Pages, 1))
 	res.Page = q.Page
 	from := min((q.Page-1)*q.PerPage, len(m.matched))
-	page := m.matched[from:min(from+q.PerPage, len(m.matched))]
+	var page []*catalogEntry
+	for _, ord := range m.matched[from:min(from+q.PerPage, len(m.matched))] {
+		page = append(page, &idx.entries[ord])
+	}
 	res.Services, err = s.servicesByID(ctx, page)
 	return res, err
 }
@@ -103,10 +106,21 @@ func (idx *catalogIndex) search(q CatalogQuery) *catalogMatch {
 	}
 	m = idx.match(q)
 	idx.mu.Lock()
-	if len(idx.results) >= maxCachedSearches {
-		clear(idx.results)
+	if old, ok := idx.results[key]; ok { // searched at the same time by another
+		idx.resultBytes -= old.bytes()
+		delete(idx.results, key)
+	}
+	// Full: forget searches at random until this one fits (popular ones
+	// are soon back).
+	for k, old := range idx.results {
+		if len(idx.results) < maxCachedSearches && idx.resultBytes+m.bytes() <= maxCachedSearchBytes {
+			break
+		}
+		delete(idx.results, k)
+		idx.resultBytes -= old.bytes()
 	}
 	idx.results[key] = m
+	idx.resultBytes += m.bytes()
 	idx.mu.Unlock()
 	return m
 }
@@ -123,6 +137,7 @@ func (idx *catalogIndex) match(q CatalogQuery) *catalogMatch {
 	}
 	m := &catalogMatch{}
 	res := &m.res
+	text := idx.textMatches(terms)
 	instCount := make([]int, len(idx.institutions))
 	catCount := make([]int, len(Categories))
 	var audCount [8]int
@@ -130,13 +145,14 @@ func (idx *catalogIndex) match(q CatalogQuery) *catalogMatch {
 	// Each filter's counts say what choosing a value would give, so they
 	// apply every other filter but not their own: with MOH chosen, the
 	// institution list still counts MOI's services.
-	for _, e := range idx.orders[q.order()] {
-		if !e.matchesText(terms) {
+	for _, ord := range idx.orders[q.order()] {
+		if text != nil && !hasOrd(text, ord) {
 			continue
 		}
+		e := &idx.entries[ord]
 		f := e.failures(q, audienceBit)
 		if f == 0 {
-			m.matched = append(m.matched, e)
+			m.matched = append(m.matched, ord)
 		}
 		if f&^failInstitution == 0 {
 			instCount[e.inst.ordinal]++
@@ -167,8 +183,9 @@ func (idx *catalogIndex) match(q CatalogQuery) *catalogMatch {
 	res.Stages = stageCount
 	if q.Sort == "relevance" && len(terms) > 0 {
 		// Services whose name has every word come first, each group in name order.
-		var inName, rest []*catalogEntry
-		for _, e := range m.matched {
+		var inName, rest []int32
+		for _, i := range m.matched {
+			e := &idx.entries[i]
 			hit := true
 			for _, t := range terms {
 				if !containsTerm(e.names, t) {
@@ -177,21 +194,20 @@ func (idx *catalogIndex) match(q CatalogQuery) *catalogMatch {
 				}
 			}
 			if hit {
-				inName = append(inName, e)
+				inName = append(inName, i)
 			} else {
-				rest = append(rest, e)
+				rest = append(rest, i)
 			}
 		}
 		m.matched = append(inName, rest...)
 	}
 	res.Total = len(m.matched)
-	for i, n := range instCount {
-		if n > 0 {
+	for _, i := range idx.institutionsBy(q.Lang) { // in label order
+		if n := instCount[i]; n > 0 {
 			inst := idx.institutions[i]
 			res.Institutions = append(res.Institutions, Facet{Value: inst.code, LabelAr: inst.nameAr, LabelEn: inst.nameEn, Count: n})
 		}
 	}
-	slices.SortFunc(res.Institutions, func(a, b Facet) int { return strings.Compare(a.Label(q.Lang), b.Label(q.Lang)) })
 	for i, c := range Categories {
 		if catCount[i] > 0 {
 			res.Categories = append(res.Categories, Facet{Value: c, Count: catCount[i]})

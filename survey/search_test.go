@@ -119,3 +119,59 @@ func TestDescriptionNewlinesNormalised(t *testing.T) {
 		t.Fatalf("re-import: %+v, %v", res, err)
 	}
 }
+
+// TestTextMatchesEqualsScan: the word index finds exactly the services
+// whose whole folded text has every term, as a scan of the texts does, for
+// whole words, parts of words (Arabic and Latin), several terms and terms
+// found nowhere.
+func TestTextMatchesEqualsScan(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if err := s.SeedDemo(ctx, demoData); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := s.catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[int64]string{}
+	rows, err := s.r.QueryContext(ctx, "SELECT id, search_text FROM services")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			t.Fatal(err)
+		}
+		texts[id] = text
+	}
+	rows.Close()
+	queries := []string{"شهادة", "شهاده ميلاد", "هاد", "رخص", "ة", "جواز سفر", "سفر جواز", "moh", "cert", "ertif", "S0", "غير موجود", "ال"}
+	for _, w := range idx.words[:min(40, len(idx.words))] { // and parts of indexed words
+		r := []rune(w)
+		queries = append(queries, w, string(r[len(r)/2:]), string(r[:max(1, len(r)-1)]))
+	}
+	for _, q := range queries {
+		terms := FoldTerms(q)
+		set := idx.textMatches(terms)
+		found := 0
+		for _, ord := range idx.orders["name-ar"] {
+			e := &idx.entries[ord]
+			want := true
+			for _, term := range terms {
+				want = want && strings.Contains(texts[e.id], term)
+			}
+			if got := hasOrd(set, e.ord); got != want {
+				t.Errorf("%q: service %d (%q): index says %v, the text %v", q, e.id, texts[e.id], got, want)
+			}
+			if want {
+				found++
+			}
+		}
+		if q == "شهادة" && found == 0 {
+			t.Errorf("the demo catalog has no %q", q)
+		}
+	}
+}

@@ -104,6 +104,7 @@ type Store struct {
 	cat       catalogCache
 	defs      definitions
 	ranks     rankCache
+	strings   interner // names shared by the cached rankings
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
