@@ -158,6 +158,21 @@ func openStore(ctx context.Context, path string, opt survey.Options) (*survey.St
 	return survey.Open(ctx, path, opt)
 }
 
+// storeQuestionnaires stores the default questionnaire and the example
+// models, unless they are stored already.
+func storeQuestionnaires(ctx context.Context, store *survey.Store) error {
+	if _, err := store.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire); err != nil {
+		return err
+	}
+	for _, name := range data.ModelNames {
+		body, _ := data.Model(name)
+		if _, err := store.StoreQuestionnaireJSON(ctx, 0, body); err != nil {
+			return fmt.Errorf("model %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -204,20 +219,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps, moi@example.ps", "password", "see README")
 	}
 	// The default questionnaire and the example models are always
-	// available for new rounds (stored once: a version is known by its hash).
-	if _, err := store.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire); err != nil {
-		return err
-	}
-	for _, name := range data.ModelNames {
-		body, _ := data.Model(name)
-		if _, err := store.StoreQuestionnaireJSON(ctx, 0, body); err != nil {
-			return fmt.Errorf("model %s: %w", name, err)
-		}
-	}
+	// available for new rounds (stored once: a version is known by its
+	// hash). Checking them (parse, validate, hash) runs beside building the
+	// server, on the other core: both are done before it listens.
+	stored := make(chan error, 1)
+	go func() { stored <- storeQuestionnaires(ctx, store) }()
 	srv, err := handlers.New(ctx, store, handlers.Config{
 		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log,
 	})
-	if err != nil {
+	if err := errors.Join(err, <-stored); err != nil {
 		return err
 	}
 	hasAdmin, err := store.HasAdmin(ctx)

@@ -319,8 +319,13 @@ func (s *Server) cachedScorePage(c *gin.Context, build func(c *gin.Context) (sco
 	if !ok {
 		return
 	}
+	t, err := s.pages.get(p.name)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
 	var buf bytes.Buffer
-	if err := s.pages[p.name].ExecuteTemplate(&buf, "content", p.v); err != nil {
+	if err := t.ExecuteTemplate(&buf, "content", p.v); err != nil {
 		s.serverError(c, err)
 		return
 	}

@@ -39,7 +39,7 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	locales map[string]*locale
-	pages   map[string]*template.Template
+	pages   *pageTemplates
 	engine  *gin.Engine
 	demo    bool
 	// assets is a hash of the embedded static files, put in asset URLs so
@@ -67,8 +67,9 @@ type Server struct {
 	ready atomic.Bool
 }
 
-// New builds the server: it loads translations, parses every template
-// (failing on a bad one) and builds the routes.
+// New builds the server: it loads translations, parses the layout (failing
+// on a bad one; the pages are parsed right after, see pageTemplates) and
+// builds the routes.
 func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -83,9 +84,14 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if s.locales, err = loadLocales(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parseTemplates(); err != nil {
+	if s.pages, err = loadTemplates(); err != nil {
 		return nil, err
 	}
+	go func() {
+		if err := s.pages.parseAll(); err != nil {
+			s.log.Error("template", "err", err)
+		}
+	}()
 	if s.demo, err = store.IsDemo(ctx); err != nil {
 		return nil, err
 	}
