@@ -712,7 +712,7 @@ func (e *authzEnv) obstacleListForm() url.Values {
 	e.must(err, "obstacles")
 	o := list[0]
 	v := url.Values{"id": {strconv.FormatInt(o.ID, 10)}, "code": {o.Code}, "kind": {o.Kind}, "label_ar": {o.LabelAr},
-		"label_en": {o.LabelEn}, "position": {strconv.Itoa(o.Position)}}
+		"label_en": {o.LabelEn}, "position": {strconv.Itoa(o.Position)}, "version": {strconv.FormatInt(o.Version, 10)}}
 	if o.Active {
 		v.Set("active", "1")
 	}

@@ -326,6 +326,33 @@ func TestObstaclesPart(t *testing.T) {
 	assertContains(t, r.Body, "هذا الرمز مستخدم")
 	assertStatus(t, moh.post("/ar/admin/obstacles", url.Values{"code": {"x"}}, "/ar/rounds"), http.StatusForbidden)
 	assertContains(t, a.get(page).Body, "نقص الوقود للمولدات")
+
+	// Two coordinators reword the same obstacle: the second, working from
+	// the version both opened, is told and keeps what they typed; saving
+	// again replaces the first one's wording knowingly.
+	list, err := st.Obstacles(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fuel := list[len(list)-1]
+	edit := func(label string, version int64) url.Values {
+		return url.Values{"id": {strconv.FormatInt(fuel.ID, 10)}, "code": {"fuel"}, "kind": {"external"}, "label_ar": {label},
+			"position": {"11"}, "active": {"1"}, "version": {strconv.FormatInt(version, 10)}}
+	}
+	editPage := "/ar/admin/obstacles?edit=" + strconv.FormatInt(fuel.ID, 10)
+	assertContains(t, admin.get(editPage).Body, `name="version" value="1"`)
+	assertStatus(t, admin.post("/ar/admin/obstacles", edit("نقص الوقود", 1), editPage), http.StatusSeeOther)
+	before := checksum(t, st)
+	r = admin.post("/ar/admin/obstacles", edit("انقطاع الوقود", 1), editPage)
+	assertStatus(t, r, http.StatusConflict)
+	assertContains(t, r.Body, "عدّل شخص آخر هذا", "حفظه شخص آخر", "نقص الوقود", `value="انقطاع الوقود"`, `name="version" value="2"`)
+	if checksum(t, st) != before {
+		t.Error("a stale save changed the database")
+	}
+	assertStatus(t, admin.post("/ar/admin/obstacles", edit("انقطاع الوقود", 2), editPage), http.StatusSeeOther)
+	if list, _ = st.Obstacles(context.Background(), true); list[len(list)-1].LabelAr != "انقطاع الوقود" || list[len(list)-1].Version != 3 {
+		t.Errorf("after saving again: %+v", list[len(list)-1])
+	}
 }
 
 // TestActionPlan: an institution commits to improvement actions after a

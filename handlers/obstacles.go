@@ -137,6 +137,9 @@ func (s *Server) saveObstacles(c *gin.Context) {
 type obstacleListPage struct {
 	List   []survey.Obstacle
 	Notice string
+	// Conflict is the obstacle as a colleague saved it after the form
+	// was opened, shown beside what was typed.
+	Conflict *survey.Obstacle
 }
 
 // listObstacleList is the coordinator's standard list of obstacles, to add
@@ -157,7 +160,8 @@ func (s *Server) listObstacleList(c *gin.Context) {
 	for _, o := range list {
 		if strconv.FormatInt(o.ID, 10) == c.Query("edit") {
 			v.Form = &form{Values: map[string]string{"id": strconv.FormatInt(o.ID, 10), "code": o.Code, "kind": o.Kind,
-				"label_ar": o.LabelAr, "label_en": o.LabelEn, "position": strconv.Itoa(o.Position)}, Multi: map[string][]string{}}
+				"label_ar": o.LabelAr, "label_en": o.LabelEn, "position": strconv.Itoa(o.Position),
+				"version": strconv.FormatInt(o.Version, 10)}, Multi: map[string][]string{}}
 			if o.Active {
 				v.Form.Multi["active"] = []string{"1"}
 			}
@@ -170,25 +174,39 @@ func (s *Server) listObstacleList(c *gin.Context) {
 // saveObstacleList adds an obstacle (id empty) or changes one.
 func (s *Server) saveObstacleList(c *gin.Context) {
 	id, _ := strconv.ParseInt(c.PostForm("id"), 10, 64)
+	version, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
 	in := survey.ObstacleInput{Code: c.PostForm("code"), Kind: c.PostForm("kind"), LabelAr: c.PostForm("label_ar"),
-		LabelEn: c.PostForm("label_en"), Position: c.PostForm("position"), Active: c.PostForm("active") == "1"}
+		LabelEn: c.PostForm("label_en"), Position: c.PostForm("position"), Active: c.PostForm("active") == "1", Version: version}
 	_, err := s.store.SaveObstacle(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, in)
-	var ve *survey.ValidationError
-	if errors.As(err, &ve) {
+	var (
+		ve       *survey.ValidationError
+		conflict *survey.ListConflictError
+	)
+	if errors.As(err, &ve) || errors.As(err, &conflict) {
 		list, lerr := s.store.Obstacles(c.Request.Context(), true)
 		if lerr != nil {
 			s.serverError(c, lerr)
 			return
 		}
 		v := s.newView(c, "obstacles.admin_title")
+		// What was typed stays in the form.
 		v.Form = &form{Values: map[string]string{"id": c.PostForm("id"), "code": in.Code, "kind": in.Kind, "label_ar": in.LabelAr,
-			"label_en": in.LabelEn, "position": in.Position}, Multi: map[string][]string{}}
+			"label_en": in.LabelEn, "position": in.Position, "version": c.PostForm("version")}, Multi: map[string][]string{}}
 		if in.Active {
 			v.Form.Multi["active"] = []string{"1"}
 		}
-		v.Form.Errors = v.loc.fieldMessages(ve)
-		v.Data = obstacleListPage{List: list}
-		s.render(c, http.StatusUnprocessableEntity, "obstacle_list", v)
+		p := obstacleListPage{List: list}
+		status := http.StatusUnprocessableEntity
+		if conflict != nil {
+			// Saving again now replaces the colleague's version, knowingly.
+			status, p.Conflict = http.StatusConflict, &conflict.Current
+			v.Form.Values["version"] = strconv.FormatInt(conflict.Current.Version, 10)
+			v.Form.Errors = map[string]string{"version": v.T("err.conflict")}
+		} else {
+			v.Form.Errors = v.loc.fieldMessages(ve)
+		}
+		v.Data = p
+		s.render(c, status, "obstacle_list", v)
 		return
 	}
 	if err != nil {

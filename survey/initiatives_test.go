@@ -673,7 +673,7 @@ func TestObstacleList(t *testing.T) {
 		want map[string]string
 	}{
 		{"duplicate code", 0, ObstacleInput{Code: "SKILLS", Kind: "internal", LabelAr: "مهارات", Position: "1"}, map[string]string{"code": "err.obstacle_code_taken"}},
-		{"renamed to a taken code", list[8].ID, ObstacleInput{Code: "power", Kind: "external", LabelAr: "هجمات", Position: "9", Active: true},
+		{"renamed to a taken code", list[8].ID, ObstacleInput{Code: "power", Kind: "external", LabelAr: "هجمات", Position: "9", Active: true, Version: list[8].Version},
 			map[string]string{"code": "err.obstacle_code_taken"}},
 		{"bad code", 0, ObstacleInput{Code: "bad code", Kind: "internal", LabelAr: "عائق", Position: "1"}, map[string]string{"code": "err.obstacle_code_format"}},
 		{"no code", 0, ObstacleInput{Kind: "internal", LabelAr: "عائق"}, map[string]string{"code": "err.required"}},
@@ -701,8 +701,13 @@ func TestObstacleList(t *testing.T) {
 	}
 	// Deactivating keeps it (for past rounds) off the list.
 	donors := list[9]
+	stale := ObstacleInput{Code: donors.Code, Kind: donors.Kind, LabelAr: donors.LabelAr, LabelEn: donors.LabelEn, Position: "10", Version: donors.Version + 1}
+	var lce *ListConflictError
+	if _, err := s.SaveObstacle(ctx, adminActor, donors.ID, stale); !errors.As(err, &lce) || !errors.Is(err, ErrConflict) || lce.Current.Code != "donors" {
+		t.Errorf("a save from another version: %v", err)
+	}
 	if _, err := s.SaveObstacle(ctx, adminActor, donors.ID, ObstacleInput{Code: donors.Code, Kind: donors.Kind, LabelAr: donors.LabelAr,
-		LabelEn: donors.LabelEn, Position: "10", Active: false}); err != nil {
+		LabelEn: donors.LabelEn, Position: "10", Active: false, Version: donors.Version}); err != nil {
 		t.Fatal(err)
 	}
 	if l, _ := s.Obstacles(ctx, false); len(l) != 10 || l[9].Code != "staff_turnover" {
@@ -767,7 +772,7 @@ func TestResponseObstacles(t *testing.T) {
 
 	// Refusals store nothing.
 	if _, err := s.SaveObstacle(ctx, adminActor, ob["donors"], ObstacleInput{Code: "donors", Kind: "external",
-		LabelAr: "الاعتماد على تمويل المانحين", Position: "10"}); err != nil {
+		LabelAr: "الاعتماد على تمويل المانحين", Position: "10", Version: 1}); err != nil {
 		t.Fatal(err)
 	}
 	before := tableCounts(t, s, "response_obstacles", "responses", "audit_events")

@@ -26,14 +26,24 @@ type Obstacle struct {
 	LabelEn  string `json:"label_en"`
 	Position int    `json:"position"`
 	Active   bool   `json:"active"`
+	Version  int64  `json:"version"`
 }
+
+// ListConflictError refuses a change to an obstacle of the standard list
+// made from an old reading of it; Current is the obstacle as it is now.
+type ListConflictError struct {
+	Current Obstacle
+}
+
+func (e *ListConflictError) Error() string { return "survey: obstacle changed by someone else" }
+func (e *ListConflictError) Unwrap() error { return ErrConflict }
 
 // Label is the obstacle's name in lang, falling back to Arabic.
 func (o Obstacle) Label(lang string) string { return pickLang(lang, o.LabelAr, o.LabelEn) }
 
 // Obstacles lists the standard list in its order; inactive ones only when asked.
 func (s *Store) Obstacles(ctx context.Context, includeInactive bool) ([]Obstacle, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, code, kind, label_ar, label_en, position, active FROM obstacles
+	rows, err := s.r.QueryContext(ctx, `SELECT id, code, kind, label_ar, label_en, position, active, version FROM obstacles
 		WHERE ? OR active = 1 ORDER BY position, id`, includeInactive)
 	if err != nil {
 		return nil, fmt.Errorf("survey: obstacles: %w", err)
@@ -42,7 +52,7 @@ func (s *Store) Obstacles(ctx context.Context, includeInactive bool) ([]Obstacle
 	var out []Obstacle
 	for rows.Next() {
 		var o Obstacle
-		if err := rows.Scan(&o.ID, &o.Code, &o.Kind, &o.LabelAr, &o.LabelEn, &o.Position, &o.Active); err != nil {
+		if err := rows.Scan(&o.ID, &o.Code, &o.Kind, &o.LabelAr, &o.LabelEn, &o.Position, &o.Active, &o.Version); err != nil {
 			return nil, err
 		}
 		out = append(out, o)
@@ -58,6 +68,9 @@ type ObstacleInput struct {
 	LabelEn  string `json:"label_en"`
 	Position string `json:"position"`
 	Active   bool   `json:"active"`
+	// Version is the version of the obstacle the change was made from;
+	// required to change one.
+	Version int64 `json:"version"`
 }
 
 func checkObstacle(in ObstacleInput) (Obstacle, error) {
@@ -87,7 +100,8 @@ func checkObstacle(in ObstacleInput) (Obstacle, error) {
 
 // SaveObstacle adds an obstacle to the list (id 0) or changes one. Codes
 // stay unique; an obstacle answered in past rounds is deactivated, never
-// deleted. Admins only; audited.
+// deleted. A change made from another version than the stored one is
+// refused with ListConflictError. Admins only; audited.
 func (s *Store) SaveObstacle(ctx context.Context, a Actor, id int64, in ObstacleInput) (Obstacle, error) {
 	if a.Role != RoleAdmin {
 		return Obstacle{}, ErrForbidden
@@ -101,24 +115,27 @@ func (s *Store) SaveObstacle(ctx context.Context, a Actor, id int64, in Obstacle
 		var before *Obstacle
 		if id != 0 {
 			var b Obstacle
-			err := tx.QueryRowContext(ctx, "SELECT id, code, kind, label_ar, label_en, position, active FROM obstacles WHERE id = ?", id).
-				Scan(&b.ID, &b.Code, &b.Kind, &b.LabelAr, &b.LabelEn, &b.Position, &b.Active)
+			err := tx.QueryRowContext(ctx, "SELECT id, code, kind, label_ar, label_en, position, active, version FROM obstacles WHERE id = ?", id).
+				Scan(&b.ID, &b.Code, &b.Kind, &b.LabelAr, &b.LabelEn, &b.Position, &b.Active, &b.Version)
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNotFound
 			}
 			if err != nil {
 				return err
 			}
+			if in.Version != b.Version {
+				return &ListConflictError{Current: b}
+			}
 			before = &b
 			_, err = tx.ExecContext(ctx, `UPDATE obstacles SET code = ?, kind = ?, label_ar = ?, label_en = ?, position = ?, active = ?,
-				updated_at = ? WHERE id = ?`, o.Code, o.Kind, o.LabelAr, o.LabelEn, o.Position, o.Active, now, id)
+				version = version + 1, updated_at = ? WHERE id = ?`, o.Code, o.Kind, o.LabelAr, o.LabelEn, o.Position, o.Active, now, id)
 			if isUniqueViolation(err) {
 				return &ValidationError{Fields: map[string]string{"code": "err.obstacle_code_taken"}}
 			}
 			if err != nil {
 				return fmt.Errorf("survey: update obstacle: %w", err)
 			}
-			o.ID = id
+			o.ID, o.Version = id, b.Version+1
 		} else {
 			res, err := tx.ExecContext(ctx, `INSERT INTO obstacles (code, kind, label_ar, label_en, position, active, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.Code, o.Kind, o.LabelAr, o.LabelEn, o.Position, o.Active, now, now)
@@ -129,6 +146,7 @@ func (s *Store) SaveObstacle(ctx context.Context, a Actor, id int64, in Obstacle
 				return fmt.Errorf("survey: create obstacle: %w", err)
 			}
 			o.ID, _ = res.LastInsertId()
+			o.Version = 1
 		}
 		var b any
 		if before != nil {
