@@ -25,6 +25,8 @@ func (s *Store) CreatePasswordReset(ctx context.Context, a Actor, userID int64) 
 		return "", ErrForbidden
 	}
 	token, hash := newToken()
+	// The user's sessions end: forget every cached one after the commit.
+	defer s.sessions.forget("")
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var email string
 		if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = ?", userID).Scan(&email); err != nil {
@@ -76,6 +78,8 @@ func (s *Store) UsePasswordReset(ctx context.Context, token, password string) er
 	if err != nil {
 		return fmt.Errorf("survey: hash password: %w", err)
 	}
+	// The user's sessions end: forget every cached one after the commit.
+	defer s.sessions.forget("")
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		var id, userID int64
 		var email, expires string

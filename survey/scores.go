@@ -539,8 +539,8 @@ func prefixed(prefix, columns string) string {
 // ScoreResult is one institution's whole stored result (every item) in a round.
 func (s *Store) ScoreResult(ctx context.Context, roundID int64, code, kind string) (Result, error) {
 	var body string
-	err := s.r.QueryRowContext(ctx, `SELECT s.result FROM scores s JOIN responses r ON r.id = s.response_id
-		JOIN institutions i ON i.id = r.institution_id WHERE r.round_id = ? AND i.code = ? AND s.kind = ?`, roundID, code, kind).Scan(&body)
+	err := s.r.QueryRowContext(ctx, `SELECT result FROM scores WHERE kind = ? AND response_id =
+		(SELECT r.id FROM responses r `+responseOf+`)`, kind, roundID, code).Scan(&body)
 	var r Result
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("survey: score of %s: %w", code, ErrNotFound)

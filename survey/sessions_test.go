@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -267,5 +268,84 @@ func TestSessionsStoreOnlyTokenHashes(t *testing.T) {
 	}
 	if bytes.Contains(all, []byte(token)) {
 		t.Error("the raw session token is written in the database files")
+	}
+}
+
+// TestSessionCache: a session is read from the database at most once a
+// second, yet a sign-out or a password reset made by the server ends it at
+// once, even while other requests are reading it; a change made outside
+// the server is seen within sessionCacheTTL.
+func TestSessionCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, clock, u := newSessionStore(t, Options{})
+	admin := mustCreateUser(t, s, NewUser{Email: "admin@example.ps", Role: RoleAdmin})
+
+	// Sign-out while readers hammer the session: from the moment
+	// DeleteSession returns, nobody is let in with it.
+	for range 20 {
+		token, _, err := s.CreateSession(ctx, u.ID, SessionWeb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+						_, _ = s.SessionByToken(ctx, token)
+					}
+				}
+			})
+		}
+		if _, err := s.SessionByToken(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteSession(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		for range 50 {
+			if _, err := s.SessionByToken(ctx, token); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("a signed-out session still works: %v", err)
+			}
+		}
+		close(stop)
+		wg.Wait()
+	}
+
+	// A password reset by the coordinator ends the user's cached sessions.
+	token, _, err := s.CreateSession(ctx, u.ID, SessionAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionByToken(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreatePasswordReset(ctx, Actor{ID: admin.ID, Role: RoleAdmin}, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionByToken(ctx, token); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a session survived a password reset: %v", err)
+	}
+
+	// Deactivated by hand in the database: seen once the cached copy is
+	// older than sessionCacheTTL.
+	token, _, err = s.CreateSession(ctx, u.ID, SessionWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionByToken(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, "UPDATE users SET active = 0 WHERE id = ?", u.ID); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(sessionCacheTTL)
+	if _, err := s.SessionByToken(ctx, token); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a deactivated user's session works %v after: %v", sessionCacheTTL, err)
 	}
 }

@@ -105,6 +105,7 @@ type Store struct {
 	defs      definitions
 	ranks     rankCache
 	strings   interner // names shared by the cached rankings
+	sessions  sessionCache
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
