@@ -214,8 +214,8 @@ func (s *Server) showCatalog(c *gin.Context) {
 		return
 	}
 	if anonymous {
-		if body, ok := s.catalogPages.get(key, version); ok {
-			s.writePage(c, http.StatusOK, body)
+		if gz, ok := s.catalogPages.get(key, version); ok {
+			s.writeGzipPage(c, http.StatusOK, gz)
 			return
 		}
 	}
@@ -232,7 +232,10 @@ func (s *Server) showCatalog(c *gin.Context) {
 		return
 	}
 	if anonymous {
-		s.catalogPages.put(key, version, body)
+		gz := gzipBytes(body)
+		s.catalogPages.put(key, version, gz)
+		s.writeGzipPage(c, http.StatusOK, gz)
+		return
 	}
 	s.writePage(c, http.StatusOK, body)
 }

@@ -267,9 +267,9 @@ type scorePage struct {
 type scorePart struct {
 	name, title string
 	charts      bool
-	body        template.HTML
-	// page is the whole page, for anonymous visitors: nothing around the
-	// main part depends on who they are.
+	body        []byte // the main part, gzip-compressed (see gzipBytes)
+	// page is the whole page, gzip-compressed, for anonymous visitors:
+	// nothing around the main part depends on who they are.
 	page []byte
 }
 
@@ -307,11 +307,16 @@ func (s *Server) cachedScorePage(c *gin.Context, build func(c *gin.Context) (sco
 	key := accessClass(currentUser(c)) + " " + c.Request.URL.Path + "?" + raw.Encode()
 	if part, ok := s.scorePages.get(key, version); ok {
 		if part.page != nil {
-			s.writePage(c, http.StatusOK, part.page)
+			s.writeGzipPage(c, http.StatusOK, part.page)
+			return
+		}
+		body, err := gunzipBytes(part.body)
+		if err != nil {
+			s.serverError(c, err)
 			return
 		}
 		v := s.newView(c, "")
-		v.Title, v.Charts, v.Content = part.title, part.charts, part.body
+		v.Title, v.Charts, v.Content = part.title, part.charts, template.HTML(body) // #nosec G203 -- the output of our own template, kept
 		s.render(c, http.StatusOK, part.name, v)
 		return
 	}
@@ -334,10 +339,14 @@ func (s *Server) cachedScorePage(c *gin.Context, build func(c *gin.Context) (sco
 	if !ok {
 		return
 	}
-	part := scorePart{name: p.name, title: p.v.Title, charts: p.v.Charts, body: p.v.Content}
+	part := scorePart{name: p.name, title: p.v.Title, charts: p.v.Charts}
 	if currentUser(c) == nil {
-		part.page = page
+		part.page = gzipBytes(page)
+		s.scorePages.put(key, version, part)
+		s.writeGzipPage(c, http.StatusOK, part.page)
+		return
 	}
+	part.body = gzipBytes(buf.Bytes())
 	s.scorePages.put(key, version, part)
 	s.writePage(c, http.StatusOK, page)
 }
