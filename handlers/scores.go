@@ -191,14 +191,18 @@ func (s *Server) apiScores(c *gin.Context) {
 // scorecard is one institution's score explained: dimensions, items and
 // the improvement actions with their gain.
 type scorecard struct {
-	Round       survey.Round
-	Q           survey.QuestionnaireVersion
-	Score       survey.InstitutionScore
-	Kind        string
-	Actions     []actionView
-	Weakest     *survey.Section
-	Dimensions  []dimensionView
-	Items       []itemScoreView
+	Round      survey.Round
+	Q          survey.QuestionnaireVersion
+	Score      survey.InstitutionScore
+	Kind       string
+	Actions    []actionView
+	Weakest    *survey.Section
+	Dimensions []dimensionView
+	Items      []itemScoreView
+	// Rows are Items ready to print (the page's "how it was scored"
+	// table): 60 rows of method calls through the template were a third
+	// of a scorecard's rendering.
+	Rows        []itemRow
 	Institution survey.Institution
 	Charts      []reports.Chart // the profile: radar and trend (pages only)
 }
@@ -217,6 +221,25 @@ type dimensionView struct {
 type itemScoreView struct {
 	survey.ItemScore
 	Item survey.Item
+}
+
+type itemRow struct {
+	ID, Label, Value string
+	Weight           float64
+	Score            string // one decimal, on 100
+	Dropped          string // why it was not scored, translated ("" if scored)
+}
+
+func itemRows(v *view, items []itemScoreView) []itemRow {
+	out := make([]itemRow, len(items))
+	for i, x := range items {
+		r := itemRow{ID: x.ItemID, Label: x.Item.Label(v.Lang), Value: x.Value, Weight: x.Weight, Score: v.Decimal(x.Score * 100)}
+		if x.Dropped != "" {
+			r.Dropped = v.T("scorecard.drop_" + x.Dropped)
+		}
+		out[i] = r
+	}
+	return out
 }
 
 func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
@@ -310,6 +333,7 @@ func (s *Server) renderScorecard(c *gin.Context) (scorePage, bool) {
 		return scorePage{}, false
 	}
 	v.Charts = len(sc.Charts) > 0
+	sc.Rows = itemRows(v, sc.Items)
 	v.Data = sc
 	return scorePage{"scorecard", v}, true
 }

@@ -74,10 +74,10 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	// Page caches: bounded in entries and bytes, 28 MB at most together;
+	// Page caches: bounded in entries and bytes, 32 MB at most together;
 	// pages are kept compressed (gzpage.go), five to seven to a raw one.
 	s := &Server{store: store, cfg: cfg, log: cfg.Logger,
-		catalogPages: newPageCache(4096, 8<<20, byteLen),
+		catalogPages: newPageCache(4096, 12<<20, byteLen),
 		scorePages:   newPageCache(4096, 8<<20, func(p scorePart) int { return len(p.body) + len(p.page) }),
 		apiCache:     newPageCache(256, 8<<20, byteLen),
 		pickLists:    newPageCache(64, 4<<20, func(h template.HTML) int { return len(h) })}
