@@ -468,18 +468,28 @@ func (s *Server) reviewStory(c *gin.Context) {
 }
 
 type storiesPage struct {
-	List []survey.Initiative
+	List        []survey.Initiative
+	Total       int
+	Page, Pages int // 1-based
 }
 
-// showStories is the public list of approved success stories.
+// storiesPerPage is how many stories a page of the public list shows.
+const storiesPerPage = 12
+
+// showStories is the public list of approved success stories, newest
+// first, a page at a time (?page=N).
 func (s *Server) showStories(c *gin.Context) {
 	list, err := s.store.PublicStories(c.Request.Context(), 0)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
+	p := storiesPage{Total: len(list), Pages: max(1, (len(list)+storiesPerPage-1)/storiesPerPage)}
+	p.Page, _ = strconv.Atoi(c.Query("page"))
+	p.Page = min(max(p.Page, 1), p.Pages)
+	p.List = list[(p.Page-1)*storiesPerPage : min(len(list), p.Page*storiesPerPage)]
 	v := s.newView(c, "stories.title")
-	v.Data = storiesPage{List: list}
+	v.Data = p
 	s.render(c, http.StatusOK, "stories", v)
 }
 

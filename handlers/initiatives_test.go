@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -179,6 +180,56 @@ func TestInitiativeArchiveRestore(t *testing.T) {
 	res := apiCall(t, ts, http.MethodPost, "/api/v1/initiatives/"+id+"/restore", tok, "")
 	assertStatus(t, res, http.StatusOK)
 	assertContains(t, res.Body, `"archived":false`, `"version":`+strconv.FormatInt(story.Version+4, 10))
+}
+
+// TestStoriesPaginated: the public list of stories goes a page at a time,
+// with the count, and a page out of range shows the nearest one.
+func TestStoriesPaginated(t *testing.T) {
+	ts, st := startServer(t)
+	ctx := context.Background()
+	admin := survey.Actor{ID: 1, Role: survey.RoleAdmin}
+	before, err := st.PublicStories(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 22 {
+		in, err := st.CreateInitiative(ctx, admin, survey.InitiativeInput{InstitutionCode: "MOH", TitleAr: fmt.Sprintf("قصة رقم %02d", i),
+			Status: "done", BudgetBand: "unknown", Story: true, StoryAr: "نص القصة."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ReviewStory(ctx, admin, in.ID, in.Version, true, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := len(before) + 22
+	pages := (total + storiesPerPage - 1) / storiesPerPage
+	anon := newClient(t, ts)
+	cards := func(body string) int { return strings.Count(body, `class="story-card`) }
+	first := anon.get("/ar/stories")
+	assertStatus(t, first, http.StatusOK)
+	assertContains(t, first.Body, fmt.Sprintf("%d قصة نجاح", total), `rel="next" href="?page=2"`)
+	if n := cards(first.Body); n != storiesPerPage {
+		t.Errorf("first page: %d stories, want %d", n, storiesPerPage)
+	}
+	last := anon.get(fmt.Sprintf("/en/stories?page=%d", pages))
+	assertContains(t, last.Body, fmt.Sprintf("Page %d of %d", pages, pages), `rel="prev"`)
+	if strings.Contains(last.Body, `rel="next"`) {
+		t.Error("the last page links to a next one")
+	}
+	seen := 0
+	for p := 1; p <= pages; p++ {
+		seen += cards(anon.get(fmt.Sprintf("/ar/stories?page=%d", p)).Body)
+	}
+	if seen != total {
+		t.Errorf("%d stories over the pages, want %d", seen, total)
+	}
+	if far := anon.get("/ar/stories?page=999"); cards(far.Body) != cards(last.Body) {
+		t.Error("a page past the end does not show the last one")
+	}
+	if bad := anon.get("/ar/stories?page=x"); cards(bad.Body) != storiesPerPage {
+		t.Error("a bad page number does not show the first page")
+	}
 }
 
 // decision is the coordinator's review form for a story: the decision and
