@@ -147,7 +147,6 @@ type responsePage struct {
 	Editable        bool
 	Missing         []survey.Item
 	Notice          string
-	Services        survey.CatalogMetrics
 	Prefilled       bool
 	PrefilledN      int
 }
@@ -220,9 +219,6 @@ func (s *Server) showResponse(c *gin.Context) {
 	}
 	if n, err := strconv.Atoi(c.Query("prefilled")); err == nil {
 		p.Prefilled, p.PrefilledN = true, n
-	}
-	if list, err := s.store.InstitutionServices(c.Request.Context(), rc.Institution.Code); err == nil {
-		p.Services = survey.ComputeMetrics(list)
 	}
 	v := s.newView(c, "response.title")
 	v.Title = rc.Q.Title(v.Lang) + " — " + rc.Round.Name
