@@ -93,12 +93,21 @@ func (s *Server) buildHome(c *gin.Context) (scorePage, bool) {
 		if r.Status != survey.RoundPublished || !r.Public {
 			continue
 		}
-		scores, err := s.store.Scores(ctx, r.ID, survey.ScoreSelf)
+		// Only read: the ranking held in memory, not a copy of it.
+		var sum float64
+		var n int
+		err := s.store.ReadScores(ctx, r.ID, survey.ScoreSelf, func(scores []survey.InstitutionScore) error {
+			for _, sc := range scores {
+				sum += sc.Index
+			}
+			n = len(scores)
+			return nil
+		})
 		if err != nil {
 			s.serverError(c, err)
 			return scorePage{}, false
 		}
-		if len(scores) == 0 {
+		if n == 0 {
 			continue
 		}
 		q, err := s.store.Questionnaire(ctx, r.QuestionnaireID)
@@ -106,13 +115,9 @@ func (s *Server) buildHome(c *gin.Context) (scorePage, bool) {
 			s.serverError(c, err)
 			return scorePage{}, false
 		}
-		sum := 0.0
-		for _, sc := range scores {
-			sum += sc.Index
-		}
 		scale = q.Def.Model.Display(1)
 		names = append(names, r.Name)
-		values = append(values, q.Def.Model.Display(sum/float64(len(scores))/q.Def.Model.Scale))
+		values = append(values, q.Def.Model.Display(sum/float64(n)/q.Def.Model.Scale))
 		latest := r
 		p.Latest = &latest
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -485,6 +486,19 @@ func TestConferenceCharts(t *testing.T) {
 		h := anon.get("/" + l + "/")
 		assertTranslated(t, h.Body)
 		assertContains(t, h.Body, `id="chart_home_trend"`, `id="chart_home_stages"`, "story-card", `name="q"`)
+		// The national index of each published public round is the mean of its ranking.
+		for _, name := range []string{"2024", "2025"} {
+			scores, err := st.Scores(context.Background(), mustInt(t, roundIDByName(t, st, name)), survey.ScoreSelf)
+			if err != nil || len(scores) == 0 {
+				t.Fatalf("round %s: %d scores, %v", name, len(scores), err)
+			}
+			sum := 0.0
+			for _, sc := range scores {
+				sum += sc.Index
+			}
+			want := strconv.FormatFloat(math.Round(sum/float64(len(scores))*10)/10, 'f', -1, 64)
+			assertContains(t, h.Body, `<td dir="auto">`+want+"</td>")
+		}
 	}
 	// The obstacles' table as CSV adds up to the citations of submitted responses.
 	rows := csvRows(t, anon.get("/en/rounds/"+round+"/dashboard.csv?chart=chart_obstacles_"+round).Body)
