@@ -376,7 +376,7 @@ func (s *Store) SaveAnswers(ctx context.Context, a Actor, roundID int64, code st
 		first = ins[0].ItemID
 	}
 	var out []Answer
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withBatchedTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		// The round, the response and the first answer, each by one
 		// indexed lookup (see responseSelect on joins).

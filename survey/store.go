@@ -106,6 +106,7 @@ type Store struct {
 	ranks     rankCache
 	strings   interner // names shared by the cached rankings
 	sessions  sessionCache
+	batch     batcher // group commit of autosaves
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -150,6 +151,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.closeBatches()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
