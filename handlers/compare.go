@@ -109,14 +109,11 @@ func (s *Server) pickList(ctx context.Context, p rankingsPage, lang string) (tem
 	if list, ok := s.pickLists.get(key, version); ok {
 		return list, nil
 	}
-	var b strings.Builder
-	for _, sc := range p.Scores {
-		b.WriteString(`<option value="`)
-		b.WriteString(template.HTMLEscapeString(sc.Pick(lang)))
-		b.WriteString(`"></option>`)
+	opts := make([]option, len(p.Scores))
+	for i, sc := range p.Scores {
+		opts[i] = option{Value: sc.Pick(lang)}
 	}
-	// #nosec G203 -- every name in it is escaped just above
-	list := template.HTML(b.String())
+	list := optionsHTML(opts)
 	s.pickLists.put(key, version, list)
 	return list, nil
 }

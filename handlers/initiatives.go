@@ -473,6 +473,9 @@ type storiesPage struct {
 	Page, Pages int // 1-based
 }
 
+// PageLink is the list's URL for page n.
+func (p storiesPage) PageLink(n int) string { return "?page=" + strconv.Itoa(n) }
+
 // storiesPerPage is how many stories a page of the public list shows.
 const storiesPerPage = 12
 
