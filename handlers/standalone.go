@@ -30,7 +30,7 @@ var (
 )
 
 // standaloneInit draws every chart from its data-option attribute, as
-// static/js/app.js does on the site.
+// static/js/charts.js does on the site.
 const standaloneInit = `(function(){var l=document.documentElement.lang==="ar"?"AR":"EN";` +
 	`document.querySelectorAll(".chart[data-option]").forEach(function(el){` +
 	`var c=echarts.init(el,null,{renderer:"canvas",locale:l});c.setOption(JSON.parse(el.getAttribute("data-option")));` +

@@ -19,7 +19,10 @@ var ItemColumns = []string{
 }
 
 var (
-	sectionColumns = []string{"id", "title_ar", "title_en", "description_ar", "description_en", "weight"}
+	sectionColumns = []string{"id", "title_ar", "title_en", "short_ar", "short_en", "description_ar", "description_en", "weight"}
+	// sectionRequired are the columns a form must have: the short names came
+	// later and are optional.
+	sectionRequired = []string{"id", "title_ar", "title_en", "description_ar", "description_en", "weight"}
 	levelColumns   = []string{"key", "min", "label_ar", "label_en"}
 )
 
@@ -68,7 +71,7 @@ func WriteDefinitionXLSX(w io.Writer, d *survey.Definition, rtl bool) error {
 	}
 	sections := [][]string{sectionColumns}
 	for _, s := range d.Sections {
-		sections = append(sections, []string{s.ID, s.TitleAr, s.TitleEn, s.DescriptionAr, s.DescriptionEn, num(s.Weight)})
+		sections = append(sections, []string{s.ID, s.TitleAr, s.TitleEn, s.ShortAr, s.ShortEn, s.DescriptionAr, s.DescriptionEn, num(s.Weight)})
 	}
 	levels := [][]string{levelColumns}
 	for _, l := range d.Model.Levels {
@@ -162,7 +165,7 @@ func ReadDefinitionXLSX(r io.Reader) (*survey.Definition, error) {
 		}
 		return out
 	}
-	items, sections, levels, settings := table("items", ItemColumns[:15]), table("sections", sectionColumns), table("levels", levelColumns), table("settings", []string{"key", "value"})
+	items, sections, levels, settings := table("items", ItemColumns[:15]), table("sections", sectionRequired), table("levels", levelColumns), table("settings", []string{"key", "value"})
 	if len(probs) > 0 {
 		return nil, &survey.DefinitionError{Problems: probs}
 	}
@@ -197,7 +200,7 @@ func ReadDefinitionXLSX(r io.Reader) (*survey.Definition, error) {
 	}
 	for _, s := range sections {
 		d.Sections = append(d.Sections, survey.Section{ID: s["id"], TitleAr: s["title_ar"], TitleEn: s["title_en"],
-			DescriptionAr: s["description_ar"], DescriptionEn: s["description_en"], Weight: parse("section "+s["id"], s["weight"])})
+			ShortAr: s["short_ar"], ShortEn: s["short_en"], DescriptionAr: s["description_ar"], DescriptionEn: s["description_en"], Weight: parse("section "+s["id"], s["weight"])})
 	}
 	for n, row := range items {
 		where := fmt.Sprintf("items row %d (%s)", n+2, row["id"])

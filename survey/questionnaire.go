@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Item types (DESIGN.md §5).
@@ -66,9 +67,13 @@ type Level struct {
 
 // Section is one dimension of the index.
 type Section struct {
-	ID            string  `json:"id"`
-	TitleAr       string  `json:"title_ar"`
-	TitleEn       string  `json:"title_en"`
+	ID      string `json:"id"`
+	TitleAr string `json:"title_ar"`
+	TitleEn string `json:"title_en"`
+	// ShortAr and ShortEn name the dimension in one or two words, for
+	// chart axes and table headers; the title is used when they are empty.
+	ShortAr       string  `json:"short_ar,omitempty"`
+	ShortEn       string  `json:"short_en,omitempty"`
 	DescriptionAr string  `json:"description_ar,omitempty"`
 	DescriptionEn string  `json:"description_en,omitempty"`
 	Weight        float64 `json:"weight"`
@@ -140,6 +145,14 @@ func (s Section) Description(lang string) string { return pick(lang, s.Descripti
 // Title is the section's title in lang.
 func (s Section) Title(lang string) string { return pick(lang, s.TitleAr, s.TitleEn) }
 
+// Short is the section's short name in lang, its title when it has none.
+func (s Section) Short(lang string) string {
+	if short := pick(lang, s.ShortAr, s.ShortEn); short != "" {
+		return short
+	}
+	return s.Title(lang)
+}
+
 func pick(lang, ar, en string) string {
 	if lang == "en" && en != "" {
 		return en
@@ -175,6 +188,9 @@ func ParseDefinition(b []byte) (*Definition, error) {
 	}
 	return &d, nil
 }
+
+// maxShortLabel bounds a dimension's short name: it must fit a chart axis.
+const maxShortLabel = 40
 
 // Validate checks the whole definition and parses each show_if. It reports
 // every problem at once.
@@ -220,6 +236,8 @@ func (d *Definition) Validate() error {
 			bad("section %s: weight must be > 0", s.ID)
 		case strings.TrimSpace(s.TitleAr) == "":
 			bad("section %s: title_ar is required", s.ID)
+		case utf8.RuneCountInString(s.ShortAr) > maxShortLabel || utf8.RuneCountInString(s.ShortEn) > maxShortLabel:
+			bad("section %s: short_ar and short_en are at most %d characters", s.ID, maxShortLabel)
 		}
 		sections[s.ID] = true
 	}
