@@ -23,7 +23,7 @@ var (
 	// sectionRequired are the columns a form must have: the short names came
 	// later and are optional.
 	sectionRequired = []string{"id", "title_ar", "title_en", "description_ar", "description_en", "weight"}
-	levelColumns   = []string{"key", "min", "label_ar", "label_en"}
+	levelColumns    = []string{"key", "min", "label_ar", "label_en"}
 )
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
