@@ -1,7 +1,7 @@
 // Command marsad runs Marsad, the government e-services observatory: one
 // binary with its database (SQLite), web pages, JSON API and assets.
 //
-//	marsad [serve] [--addr 127.0.0.1:8080] [--db data/marsad.db] [--demo]
+//	marsad [serve] [--addr 127.0.0.1:8080] [--db data/marsad.db] [--demo] [--timezone Asia/Hebron]
 //	marsad migrate [--db FILE]
 //	marsad user add --email E --role admin|respondent|viewer [--institution CODE] [--name N] --password-stdin
 //	marsad backup [--db FILE] DEST
@@ -28,6 +28,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	// The zone database inside the binary: times are shown in the
+	// configured zone (--timezone) even on a server without zoneinfo files.
+	_ "time/tzdata"
 
 	"marsad/data"
 	"marsad/handlers"
@@ -46,17 +49,53 @@ var demoData = survey.DemoData{
 var version = ""
 
 func appVersion() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return versionFrom(version, bi)
+}
+
+// versionFrom is the version people see (`marsad version`, the footer):
+// the one set by -ldflags when there is one, else the commit the binary was
+// built from with its date, e.g. "d8191fe1a2b3 (2026-12-06)", marked
+// "+modified" when the tree had uncommitted changes. The go tool stamps the
+// commit only when building a whole module from its repository with VCS
+// stamping on (go build -buildvcs=true; GOFLAGS=-buildvcs=false turns it
+// off); without a stamp the module version ("v1.2.0" for go install
+// marsad@v1.2.0) or "dev" is all there is.
+func versionFrom(ldflags string, bi *debug.BuildInfo) string {
+	if ldflags != "" {
+		return ldflags
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				return "dev-" + s.Value[:12]
-			}
+	if bi == nil {
+		return "dev"
+	}
+	var rev, at string
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
 		}
 	}
-	return "dev"
+	if rev == "" {
+		if v := bi.Main.Version; v != "" && v != "(devel)" {
+			return v
+		}
+		return "dev"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified {
+		rev += "+modified"
+	}
+	if t, err := time.Parse(time.RFC3339, at); err == nil {
+		rev += " (" + t.UTC().Format("2006-01-02") + ")"
+	}
+	return rev
 }
 
 // config is the parsed command line and environment, passed as a value.
@@ -69,6 +108,7 @@ type config struct {
 	sessionIdle   time.Duration
 	logFormat     string
 	logLevel      string
+	timezone      string
 }
 
 func envOr(name, def string) string {
@@ -182,8 +222,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.baseURL, "base-url", envOr("MARSAD_BASE_URL", ""), "public URL for links in invitations; default http://ADDR (env MARSAD_BASE_URL)")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", envBool("MARSAD_SECURE_COOKIES"), "mark cookies Secure; on by default when base-url is https (env MARSAD_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.sessionIdle, "session-idle", envDuration("MARSAD_SESSION_IDLE", 2*time.Hour), "sign out after this long without activity (env MARSAD_SESSION_IDLE)")
+	fs.StringVar(&cfg.timezone, "timezone", os.Getenv("MARSAD_TIMEZONE"), "IANA time zone that pages show times in, e.g. Asia/Hebron; default UTC, Asia/Hebron with --demo (env MARSAD_TIMEZONE)")
 	addDBFlag(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	zone, err := timeZone(cfg.timezone, cfg.demo)
+	if err != nil {
 		return err
 	}
 	if cfg.baseURL == "" {
@@ -225,7 +270,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stored := make(chan error, 1)
 	go func() { stored <- storeQuestionnaires(ctx, store) }()
 	srv, err := handlers.New(ctx, store, handlers.Config{
-		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log,
+		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log, Location: zone,
 	})
 	if err := errors.Join(err, <-stored); err != nil {
 		return err
@@ -256,7 +301,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("marsad listening", "addr", ln.Addr().String(), "url", cfg.baseURL+"/", "db", cfg.db, "version", appVersion(), "demo", cfg.demo)
+	log.Info("marsad listening", "addr", ln.Addr().String(), "url", cfg.baseURL+"/", "db", cfg.db, "version", appVersion(), "demo", cfg.demo, "timezone", zone.String())
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
@@ -268,6 +313,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return httpSrv.Shutdown(shutdownCtx)
+}
+
+// timeZone is the zone that pages show times in: the one named, else
+// Asia/Hebron for the demo (its institutions are Palestinian), else UTC.
+func timeZone(name string, demo bool) (*time.Location, error) {
+	if name == "" && demo {
+		name = "Asia/Hebron"
+	}
+	if name == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("--timezone %q: not a known IANA time zone (such as Asia/Hebron or UTC)", name)
+	}
+	return loc, nil
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

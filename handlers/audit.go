@@ -5,39 +5,197 @@ import (
 	"encoding/csv"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"marsad/survey"
 )
 
-type auditPage struct {
-	Events []survey.AuditEvent
-	Entity string
+// auditPerPage is how many events a page of the audit log shows.
+const auditPerPage = 50
+
+// auditQuery is the audit log's URL query: the filter and the page.
+type auditQuery struct {
+	User        string `form:"user"`
+	Institution string `form:"institution"`
+	Entity      string `form:"entity"`
+	From        string `form:"from"` // YYYY-MM-DD in the configured zone
+	To          string `form:"to"`   // YYYY-MM-DD, included
+	Page        int    `form:"page"`
 }
 
-// showAudit lists the newest changes: who, when, what, before and after.
+type auditPage struct {
+	survey.AuditPage
+	Rows         []auditRow
+	Query        auditQuery
+	Actors       []string
+	Institutions []survey.Institution
+	Entities     []string
+	DateError    string // a date that could not be read, translated
+}
+
+// Filtered reports whether the log is narrowed.
+func (p auditPage) Filtered() bool {
+	q := p.Query
+	return q.User != "" || q.Institution != "" || q.Entity != "" || q.From != "" || q.To != ""
+}
+
+// PageLink is the log's URL for page n, with the filter kept.
+func (p auditPage) PageLink(n int) string {
+	q := p.filterValues()
+	q.Set("page", strconv.Itoa(n))
+	return "?" + q.Encode()
+}
+
+// CSVQuery is the export's query: the events the page's filter keeps.
+func (p auditPage) CSVQuery() string {
+	if q := p.filterValues(); len(q) > 0 {
+		return "?" + q.Encode()
+	}
+	return ""
+}
+
+func (p auditPage) filterValues() url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"user": p.Query.User, "institution": p.Query.Institution, "entity": p.Query.Entity,
+		"from": p.Query.From, "to": p.Query.To} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+// auditFilter reads the log's filter from the URL: dates are days in the
+// configured zone, the "to" day included. It returns the filter, the query
+// as understood (unknown choices dropped) and the message for a bad date.
+func (s *Server) auditFilter(c *gin.Context, v *view, insts []survey.Institution) (survey.AuditFilter, auditQuery, string) {
+	var q auditQuery
+	_ = c.ShouldBindQuery(&q)
+	f := survey.AuditFilter{Actor: q.User}
+	if containsString(survey.AuditEntities, q.Entity) {
+		f.Entity = q.Entity
+	} else {
+		q.Entity = ""
+	}
+	q.Institution = strings.ToUpper(strings.TrimSpace(q.Institution))
+	found := false
+	for _, in := range insts {
+		found = found || in.Code == q.Institution
+	}
+	if found {
+		f.Institution = q.Institution
+	} else {
+		q.Institution = ""
+	}
+	var dateErr string
+	day := func(s string) (time.Time, bool) {
+		s = strings.TrimSpace(survey.NormalizeDigits(s))
+		if s == "" {
+			return time.Time{}, true
+		}
+		t, err := time.ParseInLocation("2006-01-02", s, v.tz)
+		if err != nil {
+			dateErr = v.T("err.date")
+		}
+		return t, err == nil
+	}
+	if t, ok := day(q.From); ok {
+		f.From = t
+	} else {
+		q.From = ""
+	}
+	if t, ok := day(q.To); ok && !t.IsZero() {
+		f.To = t.AddDate(0, 0, 1)
+	} else if !ok {
+		q.To = ""
+	}
+	return f, q, dateErr
+}
+
+// showAudit lists changes, newest first, 50 to a page: who, when, what, and
+// what changed, field by field, in the page's language.
 func (s *Server) showAudit(c *gin.Context) {
-	entity := c.Query("entity")
-	events, err := s.store.AuditLog(c.Request.Context(), entity, 300)
+	ctx := c.Request.Context()
+	v := s.newView(c, "audit.title")
+	insts, err := s.store.ListInstitutions(ctx, survey.InstitutionFilter{})
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
-	v := s.newView(c, "audit.title")
-	v.Data = auditPage{Events: events, Entity: entity}
+	f, q, dateErr := s.auditFilter(c, v, insts)
+	p := auditPage{Query: q, Institutions: insts, Entities: survey.AuditEntities, DateError: dateErr}
+	if p.AuditPage, err = s.store.AuditLogPage(ctx, f, q.Page, auditPerPage); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	if p.Actors, err = s.store.AuditActors(ctx); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	p.Query.Page = p.Page
+	names := auditNames{v: v, insts: map[string]survey.Institution{}, item: s.auditItems(c)}
+	for _, in := range insts {
+		names.insts[in.Code] = in
+	}
+	for _, e := range p.Events {
+		p.Rows = append(p.Rows, names.row(e))
+	}
+	v.Data = p
 	s.render(c, http.StatusOK, "audit", v)
 }
 
-// exportAudit streams the whole audit log as CSV (with a BOM, for Excel).
+// auditItems finds the question an answer event's key names
+// ("2026/MOH/STR-1": the round's name, the institution, the item), reading
+// the rounds once and only when an answer event asks.
+func (s *Server) auditItems(c *gin.Context) func(key string) (survey.Item, bool) {
+	var byName map[string]int64
+	return func(key string) (survey.Item, bool) {
+		i := strings.LastIndexByte(key, '/')
+		j := strings.LastIndexByte(key[:max(i, 0)], '/')
+		if i < 0 || j < 0 {
+			return survey.Item{}, false
+		}
+		if byName == nil {
+			byName = map[string]int64{}
+			rounds, _ := s.store.ListRounds(c.Request.Context())
+			for _, r := range rounds {
+				byName[r.Name] = r.QuestionnaireID
+			}
+		}
+		qid, ok := byName[key[:j]]
+		if !ok {
+			return survey.Item{}, false
+		}
+		q, err := s.store.Questionnaire(c.Request.Context(), qid)
+		if err != nil {
+			return survey.Item{}, false
+		}
+		return q.Def.Item(key[i+1:])
+	}
+}
+
+// exportAudit streams the audit log as CSV (with a BOM, for Excel): the
+// events the page's filter keeps, all of them, oldest first, times in UTC.
 func (s *Server) exportAudit(c *gin.Context) {
+	ctx := c.Request.Context()
+	v := s.newView(c, "")
+	insts, err := s.store.ListInstitutions(ctx, survey.InstitutionFilter{})
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	f, _, _ := s.auditFilter(c, v, insts)
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="marsad-audit.csv"`)
 	_, _ = c.Writer.Write([]byte{0xEF, 0xBB, 0xBF})
 	w := csv.NewWriter(c.Writer)
 	_ = w.Write([]string{"id", "at", "actor", "action", "entity", "key", "before", "after"})
-	err := s.store.EachAuditEvent(c.Request.Context(), func(e survey.AuditEvent) error {
+	err = s.store.EachAuditEventMatching(ctx, f, func(e survey.AuditEvent) error {
 		return w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05Z"), survey.SafeCell(e.ActorName),
 			e.Action, e.Entity, survey.SafeCell(e.EntityKey), survey.SafeCell(e.Before), survey.SafeCell(e.After)})
 	})
@@ -105,22 +263,17 @@ func (s *Server) importAnswers(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	round, err := s.store.Round(c.Request.Context(), id)
+	p, err := s.newBoardPage(c, v, id)
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
-	rows, err := s.store.RoundBoard(c.Request.Context(), id)
-	if err != nil {
-		s.serverError(c, err)
-		return
-	}
-	v.Title = v.T("board.title") + " — " + round.Name
 	status := http.StatusOK
 	if page.FileError != "" {
 		status = http.StatusUnprocessableEntity
 	}
-	v.Data = boardPage{Round: round, Rows: rows, Import: &page, Imported: n}
+	p.Import, p.Imported = &page, n
+	v.Data = p
 	s.render(c, status, "board", v)
 }
 

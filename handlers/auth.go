@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -93,12 +94,22 @@ func safeNext(next, fallback string) string {
 	return fallback
 }
 
-// homeFor is where a user lands after signing in.
+// homeFor is where a user lands after signing in: the coordinator on the
+// open round's board (the rounds list when none is open), a respondent on
+// their work, a viewer on the home page.
 func (s *Server) homeFor(c *gin.Context, u *survey.User) string {
-	if u.Role == survey.RoleAdmin {
-		return "/" + lang(c) + "/admin/institutions"
+	l := "/" + lang(c)
+	switch u.Role {
+	case survey.RoleAdmin:
+		open, err := s.store.OpenRounds(c.Request.Context())
+		if err != nil || len(open) == 0 {
+			return l + "/rounds"
+		}
+		return l + "/admin/rounds/" + strconv.FormatInt(open[0].ID, 10)
+	case survey.RoleRespondent:
+		return l + "/work"
 	}
-	return "/" + lang(c) + "/"
+	return l + "/"
 }
 
 // logout ends the session on the server, not only in the browser.

@@ -130,6 +130,8 @@ func authzCases() []authzCase {
 	cases := []authzCase{
 		{route: "GET /healthz", want: anyone},
 		{route: "GET /static/*filepath", path: "/static/css/marsad.css", want: anyone},
+		{route: "GET /sw.js", want: anyone},
+		{route: "GET /favicon.ico", want: anyone},
 		{route: "GET /", want: anyone},
 
 		// Sign-in, setup, invitations, the public catalog and stories.
@@ -184,6 +186,10 @@ func authzCases() []authzCase {
 
 		// The catalog: respondents their own institution's, admins any.
 		{route: "GET /ar/services", want: editorsOnly},
+		// A respondent's work page: only respondents, each seeing their own
+		// institution (admins and viewers have the board and dashboards).
+		{route: "GET /ar/work", want: authzWant{vLogin, vAllow, vAllow, vDeny, vDeny},
+			secret: func(*authzEnv) string { return "/responses/MOH" }},
 		{route: "GET /ar/institutions/:code/services", path: "/ar/institutions/MOH/services", label: "A", want: ownA},
 		{route: "GET /ar/institutions/:code/services", path: "/ar/institutions/MOI/services", label: "B", want: ownB},
 		{route: "GET /ar/institutions/:code/services/new", path: "/ar/institutions/MOH/services/new", want: ownA},

@@ -176,6 +176,18 @@ func (p catalogPage) PageLinks() []int {
 	return out
 }
 
+// InstitutionLabel names the institution the catalog is narrowed to, in the
+// page's language: its name from the facets, the code only when no result
+// carries it.
+func (p catalogPage) InstitutionLabel() string {
+	for _, f := range p.Result.Institutions {
+		if f.Value == p.Query.Institution {
+			return f.Label(p.lang)
+		}
+	}
+	return p.Query.Institution
+}
+
 // Filtered reports whether any filter or query is applied.
 func (p catalogPage) Filtered() bool {
 	q := p.Query

@@ -18,10 +18,11 @@ const compareMax = 5
 
 type comparePage struct {
 	rankingsPage
-	PickList template.HTML // the pickers' options: every institution of the filtered ranking
-	Selected []survey.InstitutionScore
-	Picks    []string // the picker values, compareMax of them ("" when unused)
-	Chart    reports.Chart
+	PickList    template.HTML // the pickers' options: every institution of the filtered ranking
+	Selected    []survey.InstitutionScore
+	Picks       []string // the picker values, compareMax of them ("" when unused)
+	Chart       reports.Chart
+	Provisional bool // the round is not yet published
 }
 
 // showCompare puts up to five institutions of a round side by side: their
@@ -75,11 +76,8 @@ func (s *Server) renderCompare(c *gin.Context) (scorePage, bool) {
 		}
 		cp.Picks = append(cp.Picks, value)
 	}
+	cp.Provisional = provisional(p.Round)
 	if len(cp.Selected) > 0 {
-		var dims []string
-		for _, sec := range p.Q.Def.Sections {
-			dims = append(dims, sec.Title(v.Lang))
-		}
 		var series []reports.Series
 		for _, sc := range cp.Selected {
 			one := reports.Series{Name: pick(v.Lang, sc.NameAr, sc.NameEn)}
@@ -88,8 +86,9 @@ func (s *Server) renderCompare(c *gin.Context) (scorePage, bool) {
 			}
 			series = append(series, one)
 		}
-		cp.Chart = reports.Radar(reports.ChartID("compare", p.Round.ID), v.T("compare.radar"), dims, p.Q.Def.Model.Display(1), series, v.Lang)
+		cp.Chart = reports.RadarDims(reports.ChartID("compare", p.Round.ID), v.T("compare.radar"), reports.DimsOf(p.Q.Def.Sections, v.Lang), p.Q.Def.Model.Display(1), series, v.Lang)
 		cp.Chart.Head[0] = v.T("response.sections")
+		v.exportCharts(p.Round, p.Kind, cp.Chart)
 		v.Charts = true
 	}
 	v.Data = cp

@@ -40,9 +40,13 @@ func (s *Server) conferenceCharts(ctx context.Context, v *view, r survey.Round, 
 			reports.AggregateObstacles(kept, v.Lang), sev, kinds, v.Lang)
 		ranked.Head[0], ranked.Head[1], ranked.Head[5], ranked.Head[6] = v.T("obstacles.title"), v.T("field.obstacle_kind"),
 			v.T("dashboard.institutions"), v.T("obstacles.weighted")
+		// How often each kind is cited and how severe it is rated are two
+		// charts, each with its own honest axis, rather than twin axes.
 		byKind := reports.ObstaclesByKind(reports.ChartID("obstacles_kind", r.ID), v.T("obstacles.by_kind"), kept, kinds, v.Lang)
-		byKind.NameSeries(v.Lang, v.T("obstacles.citations"), v.T("obstacles.mean_severity"))
-		byKind.Head = []string{v.T("field.obstacle_kind"), v.T("obstacles.citations"), v.T("dashboard.institutions"), v.T("obstacles.mean_severity")}
+		severity := reports.ObstacleSeverityByKind(reports.ChartID("obstacles_severity", r.ID), v.T("obstacles.severity_by_kind"), kept, kinds, sev, v.Lang)
+		for _, ch := range []*reports.Chart{&byKind, &severity} {
+			ch.Head = []string{v.T("field.obstacle_kind"), v.T("obstacles.citations"), v.T("dashboard.institutions"), v.T("obstacles.mean_severity")}
+		}
 		regionLabels := map[string]string{}
 		for _, rg := range survey.Regions {
 			regionLabels[rg] = v.Region(rg)
@@ -50,7 +54,7 @@ func (s *Server) conferenceCharts(ctx context.Context, v *view, r survey.Round, 
 		byRegion := reports.ObstaclesByRegion(reports.ChartID("obstacles_region", r.ID), v.T("obstacles.by_region"), kept,
 			survey.Regions, regionLabels, kinds, v.Lang)
 		byRegion.Head[0], byRegion.Head[3] = v.T("field.region"), v.T("obstacles.total")
-		out.Charts = append(out.Charts, ranked, byKind, byRegion)
+		out.Charts = append(out.Charts, ranked, byKind, severity, byRegion)
 	}
 
 	all, err := s.store.ListInitiatives(ctx, survey.InitiativeFilter{ActiveOnly: true})

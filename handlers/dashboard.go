@@ -18,13 +18,15 @@ import (
 type dashboardPage struct {
 	Round survey.Round
 	scoreFilter
-	Responded int
-	Total     int
-	Average   float64
-	Change    *float64
-	Catalog   survey.CatalogMetrics
-	Charts    []reports.Chart
-	Top10     reports.Chart
+	// Provisional: the round is not yet published, its figures may change.
+	Provisional bool
+	Responded   int
+	Total       int
+	Average     float64
+	Change      *float64
+	Catalog     survey.CatalogMetrics
+	Charts      []reports.Chart
+	Top10       reports.Chart
 	// More are the obstacles, initiatives and action plans; Stories the
 	// approved success stories.
 	More    []reports.Chart
@@ -54,7 +56,7 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 	ctx := c.Request.Context()
 	v := s.newView(c, "dashboard.title")
 	v.Title = v.T("dashboard.heading", r.Name)
-	p := dashboardPage{Round: r, scoreFilter: newScoreFilter(c)}
+	p := dashboardPage{Round: r, scoreFilter: newScoreFilter(c), Provisional: provisional(r)}
 	q, err := s.store.Questionnaire(ctx, r.QuestionnaireID)
 	if err != nil {
 		s.serverError(c, err)
@@ -131,11 +133,7 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 		p.Charts = append(p.Charts, movers)
 	}
 	if len(scores) >= 3 {
-		var dims []string
 		var series []reports.Series
-		for _, sec := range q.Def.Sections {
-			dims = append(dims, sec.Title(v.Lang))
-		}
 		for _, sc := range scores[:3] {
 			one := reports.Series{Name: pick(v.Lang, sc.NameAr, sc.NameEn)}
 			for _, sec := range q.Def.Sections {
@@ -143,7 +141,7 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 			}
 			series = append(series, one)
 		}
-		top3 := reports.Radar(reports.ChartID("top3", r.ID), v.T("dashboard.top3"), dims, q.Def.Model.Display(1), series, v.Lang)
+		top3 := reports.RadarDims(reports.ChartID("top3", r.ID), v.T("dashboard.top3"), reports.DimsOf(q.Def.Sections, v.Lang), q.Def.Model.Display(1), series, v.Lang)
 		top3.Head[0] = v.T("response.sections")
 		p.Charts = append(p.Charts, top3)
 	}
@@ -153,8 +151,54 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 		return p, v, false
 	}
 	p.More, p.Stories = conf.Charts, conf.Stories
+	v.exportCharts(r, p.Kind, append(append([]reports.Chart{p.Top10}, p.Charts...), p.More...)...)
 	v.Charts = true
 	return p, v, true
+}
+
+// provisional says a round's figures may still change: it is not yet
+// published. Its pages, slides and every export say so.
+func provisional(r survey.Round) bool { return r.Status != survey.RoundPublished }
+
+// chartCaption is the caption under a round's exported charts, in the
+// page's language: the source, the round and the index, then a mark for
+// provisional figures and one for demo data.
+func (v *view) chartCaption(r survey.Round, index string) string {
+	indexName := v.T("rankings.on_self")
+	if index == survey.ScoreVerified {
+		indexName = v.T("rankings.on_verified")
+	}
+	parts := []string{v.T("chart.source", r.Name, indexName)}
+	if provisional(r) {
+		parts = append(parts, v.T("chart.provisional"))
+	}
+	if v.Demo {
+		parts = append(parts, v.T("chart.demo"))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// exportCharts gives each of a round's charts what its exported images
+// carry (reports.Export): the round's caption, and a file name made of the
+// round's name, the chart's name (its ID without the "chart_" prefix and
+// the round's ID) and the language, e.g. marsad-2025-leaderboard-ar.
+func (v *view) exportCharts(r survey.Round, index string, charts ...reports.Chart) {
+	e := reports.Export{Caption: v.chartCaption(r, index), Exported: v.T("chart.exported"), PNG: v.T("chart.png")}
+	for _, ch := range charts {
+		e.File = chartFile(r, ch.ID, v.Lang)
+		ch.SetExport(e)
+	}
+}
+
+// chartFile names a chart's downloads (images, data, offline HTML) after
+// the round and the chart, without extension.
+func chartFile(r survey.Round, chartID, lang string) string {
+	name := strings.TrimPrefix(chartID, "chart_")
+	round := "_" + strconv.FormatInt(r.ID, 10)
+	if i := strings.Index(name+"_", round+"_"); i >= 0 {
+		name = name[:i] + name[i+len(round):]
+	}
+	return safeFileName(fmt.Sprintf("marsad-%s-%s-%s", r.Name, name, lang))
 }
 
 // chart finds one of the page's charts by its ID.
@@ -179,7 +223,15 @@ func (s *Server) exportChartData(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "err.not_found")
 		return
 	}
-	s.sendTable(c, fmt.Sprintf("marsad-%s-%s", ch.ID, v.Lang), "data", append([][]string{ch.Head}, ch.Rows...), v.Lang == "ar")
+	table := append([][]string{ch.Head}, ch.Rows...)
+	if p.Provisional {
+		// A note above the table, so that provisional figures copied
+		// into a report cannot pass for published ones.
+		note := make([]string, max(1, len(ch.Head))) // as wide as the table: CSV readers want even rows
+		note[0] = v.T("dashboard.provisional", p.Round.Name)
+		table = append([][]string{note}, table...)
+	}
+	s.sendTable(c, chartFile(p.Round, ch.ID, v.Lang), "data", table, v.Lang == "ar")
 }
 
 // sendTable answers rows (header first) as a workbook when the path ends

@@ -196,10 +196,11 @@ func TestBrowserQuestionnaireRoundTrip(t *testing.T) {
 type flakyNetwork struct {
 	next http.Handler
 	down atomic.Bool
+	all  atomic.Bool // while down, cut pages and files too, not only the API
 }
 
 func (f *flakyNetwork) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if f.down.Load() && strings.HasPrefix(r.URL.Path, "/api/") {
+	if f.down.Load() && (f.all.Load() || strings.HasPrefix(r.URL.Path, "/api/")) {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()

@@ -12,9 +12,10 @@ const heatmapRows = 200
 
 type heatmapPage struct {
 	rankingsPage
-	Chart   reports.Chart
-	Shown   int
-	Matched int
+	Chart       reports.Chart
+	Shown       int
+	Matched     int
+	Provisional bool // the round is not yet published
 }
 
 // showHeatmap is every institution × dimension of a round, coloured by
@@ -36,22 +37,24 @@ func (s *Server) renderHeatmap(c *gin.Context) (scorePage, bool) {
 		list = list[:heatmapRows]
 	}
 	hp.Shown = len(list)
-	var names, dims []string
-	for _, sec := range p.Q.Def.Sections {
-		dims = append(dims, sec.ID)
-	}
+	var names []string
+	secs := p.Q.Def.Sections
 	values := make([][]*float64, len(list))
 	for i, sc := range list {
 		names = append(names, pick(v.Lang, sc.NameAr, sc.NameEn))
-		values[i] = make([]*float64, len(dims))
-		for j, d := range dims {
-			if x, ok := sc.Dimensions[d]; ok {
+		values[i] = make([]*float64, len(secs))
+		for j, sec := range secs {
+			if x, ok := sc.Dimensions[sec.ID]; ok {
 				values[i][j] = &x
 			}
 		}
 	}
-	hp.Chart = reports.Heatmap(reports.ChartID("heatmap", p.Round.ID), v.T("heatmap.chart"), names, dims, values, p.Q.Def.Model.Display(1), v.Lang)
+	// Columns by the dimensions' short names; the full ones are in the
+	// key under the chart, the tooltip and the table.
+	hp.Chart = reports.Heatmap(reports.ChartID("heatmap", p.Round.ID), v.T("heatmap.chart"), names, reports.DimsOf(secs, v.Lang), values, p.Q.Def.Model.Display(1), v.Lang)
 	hp.Chart.Head[0] = v.T("field.institution")
+	hp.Provisional = provisional(p.Round)
+	v.exportCharts(p.Round, p.Kind, hp.Chart)
 	v.Charts = true
 	v.Data = hp
 	return scorePage{"heatmap", v}, true

@@ -56,6 +56,10 @@ type homePage struct {
 	Stories      []survey.Initiative
 	// Latest is the newest published public round, for its dashboard link.
 	Latest *survey.Round
+	// Mine is the respondent's institution and Open the rounds open now,
+	// for the card that leads to the work page (nil for other users).
+	Mine *survey.Institution
+	Open []survey.Round
 }
 
 // showHome is the public front page: national progress over the published
@@ -86,6 +90,21 @@ func (s *Server) buildHome(c *gin.Context) (scorePage, bool) {
 		return scorePage{}, false
 	}
 	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ID < rounds[j].ID })
+	if u := currentUser(c); u != nil && u.Role == survey.RoleRespondent {
+		// The page is cached per institution (accessClass), and a change to
+		// an institution or a round changes the pages version.
+		inst, err := s.store.Institution(ctx, u.InstitutionCode)
+		if err != nil {
+			s.serverError(c, err)
+			return scorePage{}, false
+		}
+		p.Mine = &inst
+		for _, r := range rounds {
+			if r.Status == survey.RoundOpen {
+				p.Open = append(p.Open, r)
+			}
+		}
+	}
 	var names []string
 	var values []float64
 	scale := 100.0

@@ -126,12 +126,32 @@ func (l *locale) fieldMessages(ve *survey.ValidationError) map[string]string {
 	return out
 }
 
-// date formats a time as a short date; Western digits, as the glossary asks.
-func (l *locale) date(t time.Time) string {
+// date formats a time in zone loc with the zone's name, so that nobody
+// has to guess whose clock it is: "2026-12-06 17:03 (توقيت فلسطين)".
+// Western digits, as the glossary asks.
+func (l *locale) date(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return l.clock(t, loc) + " (" + l.zone(loc) + ")"
+}
+
+// clock is a time in zone loc without the zone's name, for a table whose
+// column heading names the zone once.
+func (l *locale) clock(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+// zone names a time zone for people: "Palestine time" for Asia/Hebron, or
+// the IANA name when the locale has no name for it.
+func (l *locale) zone(loc *time.Location) string {
+	if s, ok := l.messages["tz."+loc.String()]; ok {
+		return s
+	}
+	return loc.String()
 }
 
 // langFromAcceptLanguage picks the supported language with the highest

@@ -38,6 +38,8 @@ type initiativesPage struct {
 	Notice  string
 	// Mine is the respondent's institution, to add an initiative to.
 	Mine string
+	// Institutions are the filter's choices, by name (for the others).
+	Institutions template.HTML
 }
 
 // Query is the filter as URL parameters, for the export links.
@@ -59,10 +61,10 @@ func initiativeCharts(v *view, list []survey.Initiative, idSuffix, titleSuffix s
 		partnerLabels = append(partnerLabels, v.T("partner."+p))
 	}
 	status := reports.Counts(reports.ChartID("initiatives_status", idSuffix), v.T("initiatives.by_status"+titleSuffix), statusLabels, byStatus,
-		[]string{"#9aa5ad", "#2b6f99", "#1a6e3a"}, v.Lang)
+		reports.InitiativeStatusColors, v.Lang)
 	status.Head = []string{v.T("field.status"), v.T("initiatives.count")}
 	partners := reports.Counts(reports.ChartID("initiatives_partners", idSuffix), v.T("initiatives.by_partner"+titleSuffix), partnerLabels, byPartner,
-		[]string{"#0b4f6c"}, v.Lang)
+		[]string{reports.PrimaryColor}, v.Lang)
 	partners.Head = []string{v.T("field.partner_type"), v.T("initiatives.count")}
 	return []reports.Chart{status, partners}
 }
@@ -84,6 +86,11 @@ func (s *Server) listInitiatives(c *gin.Context) {
 	if u := currentUser(c); u.Role == survey.RoleRespondent {
 		p.Mine = u.InstitutionCode
 	}
+	choices := []option{{Value: "", Label: v.T("catalog.all")}}
+	for _, in := range insts {
+		choices = append(choices, option{Value: in.Code, Label: in.Name(v.Lang), Selected: in.Code == f.Institution})
+	}
+	p.Institutions = optionsHTML(choices)
 	if len(list) > 0 {
 		p.Charts = initiativeCharts(v, list, "list", "")
 		v.Charts = true
@@ -121,7 +128,7 @@ func (s *Server) exportInitiatives(c *gin.Context) {
 	for _, in := range list {
 		var partners []string
 		for _, p := range in.Partners {
-			partners = append(partners, p.Name+" ("+v.T("partner."+p.Type)+")")
+			partners = append(partners, p.Label(v.Lang)+" ("+v.T("partner."+p.Type)+")")
 		}
 		story := ""
 		if in.Story {
@@ -197,16 +204,16 @@ func bindInitiativeForm(c *gin.Context) survey.InitiativeInput {
 		StoryEn: c.PostForm("story_en"), FigureLabelAr: c.PostForm("figure_label_ar"), FigureLabelEn: c.PostForm("figure_label_en"),
 		FigureBefore: c.PostForm("figure_before"), FigureAfter: c.PostForm("figure_after"),
 	}
-	types, names := c.PostFormArray("partner_type"), c.PostFormArray("partner_name")
-	for i := range max(len(types), len(names)) {
-		var p survey.Partner
-		if i < len(types) {
-			p.Type = types[i]
+	types, names, namesEn := c.PostFormArray("partner_type"), c.PostFormArray("partner_name"), c.PostFormArray("partner_name_en")
+	at := func(list []string, i int) string {
+		if i < len(list) {
+			return list[i]
 		}
-		if i < len(names) {
-			p.Name = names[i]
-		}
-		in.Partners = append(in.Partners, p)
+		return ""
+	}
+	// The form has at most MaxPartners rows; more is refused by the domain.
+	for i := range min(max(len(types), len(names), len(namesEn)), survey.MaxPartners+1) {
+		in.Partners = append(in.Partners, survey.Partner{Type: at(types, i), Name: at(names, i), NameEn: at(namesEn, i)})
 	}
 	for _, raw := range c.PostFormArray("services") {
 		if id, err := strconv.ParseInt(raw, 10, 64); err == nil {
@@ -282,11 +289,13 @@ func (s *Server) renderInitiativeForm(c *gin.Context, v *view, status int, code 
 		}
 	}
 	for _, pt := range in.Partners {
-		if pt.Name != "" || pt.Type != "" {
+		if pt.Name != "" || pt.NameEn != "" || pt.Type != "" {
 			p.Partners = append(p.Partners, pt)
 		}
 	}
-	for len(p.Partners) < min(survey.MaxPartners, max(3, len(p.Partners)+2)) {
+	// Two empty rows to add partners (three rows at least), up to the most
+	// an initiative may list.
+	for rows := min(survey.MaxPartners, max(3, len(p.Partners)+2)); len(p.Partners) < rows; {
 		p.Partners = append(p.Partners, survey.Partner{})
 	}
 	v.Data = p

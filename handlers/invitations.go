@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -30,6 +31,30 @@ func (s *Server) invitationsView(c *gin.Context) (*view, invitationsPage, error)
 	}
 	p.Roles = survey.Roles
 	return s.newView(c, "invitations.title"), p, nil
+}
+
+// NameOf is the name of the institution with code in lang: pages name
+// institutions, never show their codes alone.
+func (p invitationsPage) NameOf(lang, code string) string { return nameOf(p.Institutions, lang, code) }
+
+func nameOf(list []survey.Institution, lang, code string) string {
+	for _, in := range list {
+		if in.Code == code {
+			return in.Name(lang)
+		}
+	}
+	return code
+}
+
+// usersPage lists the accounts, with the institutions to name.
+func (s *Server) usersPage(ctx context.Context) (usersPage, error) {
+	var p usersPage
+	var err error
+	if p.List, err = s.store.ListUsers(ctx); err != nil {
+		return p, err
+	}
+	p.Institutions, err = s.store.ListInstitutions(ctx, survey.InstitutionFilter{})
+	return p, err
 }
 
 func (s *Server) listInvitations(c *gin.Context) {
@@ -86,12 +111,12 @@ func (s *Server) revokeInvitation(c *gin.Context) {
 }
 
 func (s *Server) listUsers(c *gin.Context) {
-	list, err := s.store.ListUsers(c.Request.Context())
+	p, err := s.usersPage(c.Request.Context())
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
 	v := s.newView(c, "users.title")
-	v.Data = usersPage{List: list}
+	v.Data = p
 	s.render(c, http.StatusOK, "users", v)
 }

@@ -46,12 +46,16 @@ type planView struct {
 	Item survey.Item
 }
 
-// Label is what the action is: its item's label or its own text.
+// Label is what the action is: what its item's guidance says to do (its
+// question when it has none), or the action's own text.
 func (p planView) Label(lang string) string {
-	if p.Item.ID != "" {
-		return p.Item.Label(lang)
+	if p.Item.ID == "" {
+		return p.Text(lang)
 	}
-	return p.Text(lang)
+	if do := p.Item.Improve(lang); do != "" {
+		return do
+	}
+	return p.Item.Label(lang)
 }
 
 // roundByParam loads the round in the URL.

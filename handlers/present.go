@@ -33,7 +33,7 @@ func (s *Server) renderPresentation(c *gin.Context) (scorePage, bool) {
 	// differ, then the services: stages, reach and resilience, levels; then
 	// what the conference discusses: obstacles, success stories (slides of
 	// their own), partnerships and whether plans were kept.
-	for _, name := range []string{"top10", "movers", "top3", "stages", "reach", "levels", "obstacles", "obstacles_kind", "obstacles_region"} {
+	for _, name := range []string{"top10", "movers", "top3", "stages", "reach", "levels", "obstacles", "obstacles_kind", "obstacles_severity", "obstacles_region"} {
 		if ch, ok := p.chart(reports.ChartID(name, p.Round.ID)); ok {
 			pp.Slides = append(pp.Slides, ch)
 		}

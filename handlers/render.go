@@ -183,6 +183,7 @@ type view struct {
 	Content   template.HTML
 	RequestID string
 	loc       *locale
+	tz        *time.Location
 	csrf      string
 	csrfFn    func() string
 }
@@ -202,8 +203,15 @@ func (v *view) T(key string, args ...any) string { return v.loc.T(key, args...) 
 // N translates a counted phrase.
 func (v *view) N(key string, n int) string { return v.loc.N(key, n) }
 
-// Date formats a time.
-func (v *view) Date(t time.Time) string { return v.loc.date(t) }
+// Date formats a time in the configured zone, naming the zone.
+func (v *view) Date(t time.Time) string { return v.loc.date(t, v.tz) }
+
+// Clock formats a time in the configured zone without naming it: for
+// tables whose column heading carries Zone.
+func (v *view) Clock(t time.Time) string { return v.loc.clock(t, v.tz) }
+
+// Zone names the configured time zone in the page's language.
+func (v *view) Zone() string { return v.loc.zone(v.tz) }
 
 // Kind, Region, Role and Sector name a stored key in the page's language;
 // an unknown sector shows as stored.
@@ -285,10 +293,9 @@ func (v *view) OptionLabel(it survey.Item, value string) string {
 	return value
 }
 
-// AuditEntities are the kinds of record the audit log can be filtered by.
-func (v *view) AuditEntities() []string {
-	return []string{"institution", "user", "invitation", "service", "questionnaire", "round", "response"}
-}
+// BoardStatuses and BoardSorts are the choices of a round's board.
+func (v *view) BoardStatuses() []string { return survey.BoardStatuses }
+func (v *view) BoardSorts() []string    { return survey.BoardSorts }
 
 // LevelLabel is a level's name in the page's language, from the model.
 func (v *view) LevelLabel(d *survey.Definition, key string) string {
@@ -362,6 +369,15 @@ func (v *view) InstitutionName(i survey.Institution) string { return i.Name(v.La
 
 // URL builds a path in the page's language.
 func (v *view) URL(path string) string { return "/" + v.Lang + path }
+
+// Here reports whether the page is p or under it (p "/" is the home page
+// only), for aria-current on the navigation's links.
+func (v *view) Here(p string) bool {
+	if p == "/" {
+		return v.Path == "/" || v.Path == ""
+	}
+	return v.Path == p || strings.HasPrefix(v.Path, p+"/")
+}
 
 // Is reports whether the signed-in user has role r.
 func (v *view) Is(r string) bool { return v.User != nil && string(v.User.Role) == r }
@@ -487,7 +503,7 @@ func (s *Server) newView(c *gin.Context, titleKey string) *view {
 	v := &view{
 		Lang: l, Dir: dir, OtherLang: other, OtherURL: otherURL, Path: rest,
 		User: currentUser(c), Demo: s.demo, Version: s.cfg.Version, Assets: s.assets,
-		RequestID: c.GetString(keyRequestID), loc: s.locales[l],
+		RequestID: c.GetString(keyRequestID), loc: s.locales[l], tz: s.cfg.Location,
 	}
 	v.csrfFn = func() string { return s.csrfToken(c) }
 	if titleKey != "" {

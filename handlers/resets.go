@@ -11,11 +11,15 @@ import (
 )
 
 type usersPage struct {
-	List []survey.User
+	List         []survey.User
+	Institutions []survey.Institution
 	// ResetFor and ResetLink show a reset link just made, once.
 	ResetFor  string
 	ResetLink string
 }
+
+// NameOf is the name of the institution with code in lang.
+func (p usersPage) NameOf(lang, code string) string { return nameOf(p.Institutions, lang, code) }
 
 // resetPassword makes a one-time link for a user to choose a new password:
 // resets are for administrators only (no self-service by e-mail). The
@@ -37,13 +41,14 @@ func (s *Server) resetPassword(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	list, err := s.store.ListUsers(ctx)
+	p, err := s.usersPage(ctx)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
 	v := s.newView(c, "users.title")
-	v.Data = usersPage{List: list, ResetFor: u.Email, ResetLink: s.cfg.BaseURL + "/" + v.Lang + "/reset/" + token}
+	p.ResetFor, p.ResetLink = u.Email, s.cfg.BaseURL+"/"+v.Lang+"/reset/"+token
+	v.Data = p
 	s.render(c, http.StatusOK, "users", v)
 }
 

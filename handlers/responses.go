@@ -149,16 +149,59 @@ type responsePage struct {
 	Notice          string
 	Prefilled       bool
 	PrefilledN      int
+	items           json.RawMessage // formItemsJSON
 }
 
-// AnswersJSON gives the browser every saved value by item, for show_if on
-// items of other sections.
-func (p responsePage) AnswersJSON() string {
-	out := map[string][]string{}
-	for id := range p.Answers {
-		out[id] = p.Answers.Values(id)
+// formItem is an answerable item as the questionnaire page's script sees
+// it: id, section and show_if (null when none).
+type formItem struct {
+	ID      string
+	Section string
+	Cond    *survey.Cond
+}
+
+func (f formItem) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{f.ID, f.Section, f.Cond})
+}
+
+// formItemsJSON lists the questionnaire's answerable items (not the
+// catalog metrics), made once per questionnaire version.
+func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) json.RawMessage {
+	if b, ok := s.formItems.Load(q.ID); ok {
+		return b.(json.RawMessage)
 	}
-	b, _ := json.Marshal(out)
+	var items []formItem
+	for _, it := range q.Def.Items {
+		if it.Type != survey.TypeMetric {
+			items = append(items, formItem{it.ID, it.Section, it.Cond()})
+		}
+	}
+	b, _ := json.Marshal(items)
+	s.formItems.Store(q.ID, json.RawMessage(b))
+	return b
+}
+
+// responseState is what the questionnaire page's script needs to keep
+// show_if and the progress counters live across sections, with the rules of
+// survey.Progress: every answerable item with its section and condition,
+// the saved values (an N/A answer has none, as show_if reads it) and the
+// items answered N/A.
+type responseState struct {
+	Items   json.RawMessage     `json:"items"`
+	Answers map[string][]string `json:"answers"`
+	NA      []string            `json:"na"`
+}
+
+// StateJSON is the page's responseState as JSON (escaped by the template).
+func (p responsePage) StateJSON() string {
+	st := responseState{Items: p.items, Answers: make(map[string][]string, len(p.Answers)), NA: []string{}}
+	for id, a := range p.Answers {
+		st.Answers[id] = p.Answers.Values(id)
+		if a.NA {
+			st.NA = append(st.NA, id)
+		}
+	}
+	b, _ := json.Marshal(st)
 	return string(b)
 }
 
@@ -172,7 +215,8 @@ func (p responsePage) Percent() int {
 
 func (s *Server) buildResponsePage(c *gin.Context, rc responseCtx, section string) responsePage {
 	def := rc.Q.Def
-	p := responsePage{responseCtx: rc, Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer}
+	p := responsePage{responseCtx: rc, Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer,
+		items: s.formItemsJSON(rc.Q)}
 	if rc.Response.Status == "none" {
 		p.Editable = false
 	}

@@ -1,13 +1,18 @@
 package handlers
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"marsad/data"
 	"marsad/survey"
 )
 
@@ -59,10 +64,33 @@ func (s *Server) listRounds(c *gin.Context) {
 			s.serverError(c, err)
 			return
 		}
-		v.Form = &form{Values: map[string]string{"deadline": time.Now().AddDate(0, 2, 0).Format("2006-01-02")}}
+		v.Form = &form{Values: map[string]string{"deadline": time.Now().In(s.cfg.Location).AddDate(0, 2, 0).Format("2006-01-02"),
+			"questionnaire": nationalQuestionnaire(p.Questionnaires)}}
 	}
 	v.Data = p
 	s.render(c, http.StatusOK, "rounds", v)
+}
+
+// defaultDefID is the id of the national questionnaire that ships with
+// Marsad (data.DefaultQuestionnaire), read once.
+var defaultDefID = sync.OnceValue(func() string {
+	var d struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(data.DefaultQuestionnaire, &d)
+	return d.ID
+})
+
+// nationalQuestionnaire is the id, as the form sends it, of the newest
+// version of the national questionnaire, which a new round takes unless the
+// coordinator picks an example model; "" when it is not stored.
+func nationalQuestionnaire(list []survey.QuestionnaireVersion) string {
+	for _, q := range list { // newest first
+		if q.DefID == defaultDefID() {
+			return strconv.FormatInt(q.ID, 10)
+		}
+	}
+	return ""
 }
 
 func (s *Server) createRound(c *gin.Context) {
@@ -119,10 +147,61 @@ func (s *Server) roundAction(c *gin.Context) {
 
 type boardPage struct {
 	Round    survey.Round
-	Rows     []survey.BoardRow
+	Rows     []survey.BoardRow // the rows the query keeps, in its order
+	All      int               // rows before filtering
+	Summary  survey.BoardSummary
+	Query    survey.BoardQuery
+	Sectors  []string
 	Late     bool // the deadline is within 7 days or past
 	Import   *importPage
 	Imported int
+}
+
+// Filtered reports whether the board shows fewer rows than it has.
+func (p boardPage) Filtered() bool { return p.Query.Status != "" || p.Query.Sector != "" }
+
+// StatusLink is the board's URL showing only institutions in state st
+// ("" for all), keeping the sector and the order.
+func (p boardPage) StatusLink(st string) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"status": st, "sector": p.Query.Sector} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if p.Query.Sort != survey.BoardSorts[0] {
+		q.Set("sort", p.Query.Sort)
+	}
+	if len(q) == 0 {
+		return "?"
+	}
+	return "?" + q.Encode()
+}
+
+// newBoardPage assembles the board of a round: its rows narrowed and
+// ordered by the URL's query, with counts by state over the sector shown.
+func (s *Server) newBoardPage(c *gin.Context, v *view, id int64) (boardPage, error) {
+	round, err := s.store.Round(c.Request.Context(), id)
+	if err != nil {
+		return boardPage{}, err
+	}
+	rows, err := s.store.RoundBoard(c.Request.Context(), id)
+	if err != nil {
+		return boardPage{}, err
+	}
+	var q survey.BoardQuery
+	_ = c.ShouldBindQuery(&q)
+	p := boardPage{Round: round, All: len(rows), Sectors: survey.BoardSectors(rows)}
+	p.Query = q.Clean(p.Sectors)
+	p.Rows = p.Query.Apply(rows, v.Lang)
+	// The counts are of the sector shown, whatever the state chosen: they
+	// are the choices of state.
+	p.Summary = survey.SummarizeBoard(survey.BoardQuery{Sector: p.Query.Sector}.Apply(rows, v.Lang))
+	if d, err := time.Parse("2006-01-02", round.Deadline); err == nil {
+		p.Late = time.Until(d) < 7*24*time.Hour
+	}
+	v.Title = v.T("board.title") + " — " + round.Name
+	return p, nil
 }
 
 // showRoundBoard is the coordinator's progress board for a round.
@@ -132,28 +211,19 @@ func (s *Server) showRoundBoard(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	round, err := s.store.Round(c.Request.Context(), id)
+	v := s.newView(c, "board.title")
+	p, err := s.newBoardPage(c, v, id)
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
-	rows, err := s.store.RoundBoard(c.Request.Context(), id)
-	if err != nil {
-		s.serverError(c, err)
-		return
-	}
-	p := boardPage{Round: round, Rows: rows}
-	if d, err := time.Parse("2006-01-02", round.Deadline); err == nil {
-		p.Late = time.Until(d) < 7*24*time.Hour
-	}
-	v := s.newView(c, "board.title")
-	v.Title = v.T("board.title") + " — " + round.Name
 	v.Data = p
 	s.render(c, http.StatusOK, "board", v)
 }
 
-// showReview is the reviewer's page for one response: each answer with a
-// mark (approved or has issues) and a comment, then return or accept.
+// showReview is the reviewer's page for one response: the answers by
+// dimension, each with a mark (approved or has issues) and a comment, and
+// the decisions (return or accept) at hand from the top of the page.
 func (s *Server) showReview(c *gin.Context) {
 	rc, ok := s.loadResponse(c)
 	if !ok {
@@ -161,14 +231,39 @@ func (s *Server) showReview(c *gin.Context) {
 	}
 	v := s.newView(c, "review.title")
 	v.Title = v.T("review.title") + " — " + rc.Institution.Name(v.Lang)
-	v.Data = s.reviewPage(c, rc)
+	p := s.reviewPage(c, rc)
+	if c.Query("saved") == "1" {
+		p.Notice = v.T("review.saved")
+	}
+	if n, err := strconv.Atoi(c.Query("approved")); err == nil && n >= 0 {
+		p.Notice = v.N("review.approved_n", n)
+	}
+	v.Data = p
 	s.render(c, http.StatusOK, "review", v)
 }
 
 type reviewPage struct {
 	responseCtx
-	Items []itemView
+	Sections []reviewSection
+	Items    []itemView // every item of Sections, in order
+	// Reviewed of Reviewable answers carry a mark.
+	Reviewed, Reviewable int
+	Notice               string
 }
+
+// reviewSection is one dimension's answers on the review page.
+type reviewSection struct {
+	Section              survey.Section
+	Items                []*itemView
+	Reviewed, Reviewable int
+}
+
+// CanReview reports whether marks and decisions may be made: only on a
+// submitted response.
+func (p reviewPage) CanReview() bool { return p.Response.Status == survey.ResponseSubmitted }
+
+// Unreviewed is how many answers carry no mark yet.
+func (p reviewPage) Unreviewed() int { return p.Reviewable - p.Reviewed }
 
 func (s *Server) reviewPage(c *gin.Context, rc responseCtx) reviewPage {
 	p := reviewPage{responseCtx: rc}
@@ -178,11 +273,42 @@ func (s *Server) reviewPage(c *gin.Context, rc responseCtx) reviewPage {
 		}
 		p.Items = append(p.Items, itemView{Item: it, Answer: rc.Answers[it.ID], Visible: true})
 	}
+	bySection := map[string]int{}
+	for _, sec := range rc.Q.Def.Sections {
+		bySection[sec.ID] = len(p.Sections)
+		p.Sections = append(p.Sections, reviewSection{Section: sec})
+	}
+	for i := range p.Items {
+		iv := &p.Items[i]
+		k, ok := bySection[iv.Item.Section]
+		if !ok { // an item outside every section still shows, under its own heading
+			k = len(p.Sections)
+			bySection[iv.Item.Section] = k
+			p.Sections = append(p.Sections, reviewSection{Section: survey.Section{ID: iv.Item.Section, TitleAr: iv.Item.Section, TitleEn: iv.Item.Section}})
+		}
+		sec := &p.Sections[k]
+		sec.Items = append(sec.Items, iv)
+		if iv.Answer.Version > 0 {
+			sec.Reviewable++
+			p.Reviewable++
+			if iv.Answer.ReviewStatus != "" {
+				sec.Reviewed++
+				p.Reviewed++
+			}
+		}
+	}
+	kept := p.Sections[:0]
+	for _, sec := range p.Sections {
+		if len(sec.Items) > 0 {
+			kept = append(kept, sec)
+		}
+	}
+	p.Sections = kept
 	return p
 }
 
 // saveReview stores the marks of the review form, then returns or accepts
-// the response when asked to.
+// the response, or approves every answer not marked yet, when asked to.
 func (s *Server) saveReview(c *gin.Context) {
 	rc, ok := s.loadResponse(c)
 	if !ok {
@@ -196,7 +322,11 @@ func (s *Server) saveReview(c *gin.Context) {
 	failed := false
 	for i := range p.Items {
 		iv := &p.Items[i]
-		status, comment := c.PostForm("r."+iv.Item.ID), c.PostForm("rc."+iv.Item.ID)
+		status, sent := c.GetPostForm("r." + iv.Item.ID)
+		comment := c.PostForm("rc." + iv.Item.ID)
+		if !sent { // not on the form (a browser sends every item's choice): unchanged
+			continue
+		}
 		if status == iv.Answer.ReviewStatus && comment == iv.Answer.ReviewComment {
 			continue
 		}
@@ -224,17 +354,34 @@ func (s *Server) saveReview(c *gin.Context) {
 		s.render(c, http.StatusUnprocessableEntity, "review", v)
 		return
 	}
-	if action := c.PostForm("decision"); action == "return" || action == "accept" {
+	here := "/" + lang(c) + "/admin/rounds/" + strconv.FormatInt(rc.Round.ID, 10)
+	switch action := c.PostForm("decision"); action {
+	case "return", "accept":
 		if _, err := s.store.ResponseAction(ctx, actor, rc.Round.ID, rc.Institution.Code, action); err != nil {
-			if errors.Is(err, survey.ErrInvalidTransition) {
-				s.fail(c, http.StatusConflict, "err.not_editable")
-				return
-			}
-			s.failErr(c, err)
+			s.reviewFailed(c, err)
 			return
 		}
+		c.Redirect(http.StatusSeeOther, here)
+	case "approve-unreviewed":
+		ids, err := s.store.ApproveUnreviewed(ctx, actor, rc.Round.ID, rc.Institution.Code)
+		if err != nil {
+			s.reviewFailed(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, here+"/responses/"+rc.Institution.Code+"?approved="+strconv.Itoa(len(ids)))
+	default:
+		c.Redirect(http.StatusSeeOther, here+"/responses/"+rc.Institution.Code+"?saved=1")
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/rounds/"+strconv.FormatInt(rc.Round.ID, 10))
+}
+
+// reviewFailed answers a decision the response's state does not allow
+// (another reviewer decided first) or an unexpected error.
+func (s *Server) reviewFailed(c *gin.Context, err error) {
+	if errors.Is(err, survey.ErrInvalidTransition) {
+		s.fail(c, http.StatusConflict, "err.not_editable")
+		return
+	}
+	s.failErr(c, err)
 }
 
 func firstReviewMessage(v *view, ve *survey.ValidationError) string {
@@ -242,4 +389,33 @@ func firstReviewMessage(v *view, ve *survey.ValidationError) string {
 		return v.T(k)
 	}
 	return ""
+}
+
+// AnswerText is an answer as a reviewer reads it in the page's language:
+// option labels (never the stored option values), "not applicable", yes or
+// no, a percentage with its sign; several choices joined by the language's
+// comma.
+func (v *view) AnswerText(it survey.Item, a survey.Answer) string {
+	sep := ", "
+	if v.Lang == "ar" {
+		sep = "، "
+	}
+	return strings.Join(v.AnswerLabels(it, a), sep)
+}
+
+// AnswerLabels are an answer's values as AnswerText names them, one by one
+// (a multiple choice shows as a list).
+func (v *view) AnswerLabels(it survey.Item, a survey.Answer) []string {
+	if a.NA {
+		return []string{v.T("response.na")}
+	}
+	labels := make([]string, 0, len(a.Values))
+	for _, x := range a.Values {
+		l := v.OptionLabel(it, x)
+		if it.Type == survey.TypePercent {
+			l += "%"
+		}
+		labels = append(labels, l)
+	}
+	return labels
 }

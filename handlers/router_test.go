@@ -452,7 +452,9 @@ func TestInvitationFlow(t *testing.T) {
 	r = guest.post(link, url.Values{"name": {"سارة"}, "password": {"a-long-password"}, "password_confirm": {"a-long-password"}}, link)
 	assertStatus(t, r, http.StatusSeeOther)
 	r = guest.get("/ar/")
-	assertContains(t, r.Body, "it.officer@moh.ps", "أنت تجيب عن المؤسسة MOH")
+	// The home page leads the new respondent to the work page, by the
+	// institution's name (not its code).
+	assertContains(t, r.Body, "it.officer@moh.ps", `href="/ar/work"`, "وزارة الصحة")
 
 	u, err := st.Authenticate(context.Background(), "it.officer@moh.ps", "a-long-password")
 	if err != nil || u.Role != survey.RoleRespondent || u.InstitutionCode != "MOH" {

@@ -17,6 +17,8 @@ func (s *Server) routes() *gin.Engine {
 
 	r.GET("/healthz", s.health)
 	r.GET("/static/*filepath", s.serveStatic)
+	r.GET("/sw.js", s.serviceWorker)
+	r.GET("/favicon.ico", s.serveFavicon)
 	r.GET("/", s.chooseLanguage)
 
 	for _, l := range Languages {
@@ -80,6 +82,7 @@ func (s *Server) routes() *gin.Engine {
 		editors.POST("/plans/:id/delete", s.deletePlanAction)
 
 		signedIn := open.Group("", s.requireUser)
+		signedIn.GET("/work", s.requireRole(survey.RoleRespondent), s.showWork)
 		signedIn.GET("/rounds", s.listRounds)
 		signedIn.GET("/initiatives", s.listInitiatives)
 		signedIn.GET("/initiatives.csv", s.exportInitiatives)

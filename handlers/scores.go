@@ -233,13 +233,48 @@ type itemRow struct {
 func itemRows(v *view, items []itemScoreView) []itemRow {
 	out := make([]itemRow, len(items))
 	for i, x := range items {
-		r := itemRow{ID: x.ItemID, Label: x.Item.Label(v.Lang), Value: x.Value, Weight: x.Weight, Score: v.Decimal(x.Score * 100)}
+		r := itemRow{ID: x.ItemID, Label: x.Item.Label(v.Lang), Value: scoredValue(v, x.Item, x.ItemScore), Weight: x.Weight, Score: v.Decimal(x.Score * 100)}
 		if x.Dropped != "" {
 			r.Dropped = v.T("scorecard.drop_" + x.Dropped)
 		}
 		out[i] = r
 	}
 	return out
+}
+
+// scoredValue is the answer that was scored as a person reads it, in the
+// page's language: option labels (a multiple choice's joined by commas),
+// yes or no, a percentage for a catalog share, the mean stage out of 5 —
+// never a stored code, an "a;b;c" list or a bare fraction.
+func scoredValue(v *view, it survey.Item, is survey.ItemScore) string {
+	switch {
+	case is.Dropped != "":
+		return "—"
+	case is.Value == "":
+		return v.T("scorecard.unanswered")
+	}
+	switch it.Type {
+	case survey.TypeMetric:
+		x, err := strconv.ParseFloat(is.Value, 64)
+		if err != nil {
+			return is.Value
+		}
+		if it.Metric == "mean_stage" { // stored as the mean stage / 5
+			return v.T("scorecard.mean_stage", v.Decimal(x*survey.MaxStage))
+		}
+		return v.Percent(x)
+	case survey.TypePercent:
+		return is.Value + "%"
+	case survey.TypeSingle, survey.TypeMulti, survey.TypeYesNo:
+		// The scored value joins a multiple choice's values with ";".
+		values := strings.Split(is.Value, ";")
+		labels := make([]string, len(values))
+		for i, val := range values {
+			labels[i] = v.OptionLabel(it, val)
+		}
+		return strings.Join(labels, v.T("list.separator"))
+	}
+	return is.Value
 }
 
 func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
@@ -349,7 +384,6 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 		return nil, err
 	}
 	m := sc.Q.Def.Model
-	var dims []string
 	mine := reports.Series{Name: sc.Institution.Name(v.Lang)}
 	avg := reports.Series{Name: v.T("profile.national_average")}
 	best := reports.Series{Name: v.T("profile.sector_best")}
@@ -358,7 +392,6 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 		best.Name = v.T("profile.sector_best_named", pick(v.Lang, bestScore.NameAr, bestScore.NameEn))
 	}
 	for _, sec := range sc.Q.Def.Sections {
-		dims = append(dims, sec.Title(v.Lang))
 		mine.Values = append(mine.Values, sc.Score.Dimensions[sec.ID])
 		avg.Values = append(avg.Values, ranking.Average(sec.ID))
 		if bestScore != nil {
@@ -369,7 +402,7 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 	if bestScore != nil {
 		series = append(series, best)
 	}
-	radar := reports.Radar(reports.ChartID("profile", sc.Round.ID, sc.Score.Code), v.T("profile.radar"), dims, m.Display(1), series, v.Lang)
+	radar := reports.RadarDims(reports.ChartID("profile", sc.Round.ID, sc.Score.Code), v.T("profile.radar"), reports.DimsOf(sc.Q.Def.Sections, v.Lang), m.Display(1), series, v.Lang)
 	radar.Head[0] = v.T("response.sections")
 	out := []reports.Chart{radar}
 
@@ -402,6 +435,7 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 		t.Head = []string{v.T("rounds.round"), v.T("rankings.index")}
 		out = append(out, t)
 	}
+	v.exportCharts(sc.Round, sc.Kind, out...)
 	return out, nil
 }
 
@@ -413,6 +447,29 @@ type rankingsPage struct {
 	Sort  string
 	Page  int // 1-based, on the rankings page
 	Pages int
+}
+
+// levelBand is one level of the model for the rankings' printed key: its
+// key, and where it starts and ends on the model's scale ("" at the ends).
+type levelBand struct {
+	Key, From, Below string
+}
+
+// LevelBands are the model's levels, highest first, with their bounds.
+func (p rankingsPage) LevelBands() []levelBand {
+	m := p.Q.Def.Model
+	out := make([]levelBand, len(m.Levels))
+	for i, l := range m.Levels {
+		b := levelBand{Key: l.Key}
+		if l.Min > 0 {
+			b.From = strconv.FormatFloat(m.Display(l.Min), 'f', -1, 64)
+		}
+		if i > 0 {
+			b.Below = strconv.FormatFloat(m.Display(m.Levels[i-1].Min), 'f', -1, 64)
+		}
+		out[i] = b
+	}
+	return out
 }
 
 // rankingsPageSize is how many institutions a rankings page lists.
@@ -494,7 +551,7 @@ func (s *Server) exportRankings(c *gin.Context) {
 	}
 	v := s.newView(c, "rankings.title")
 	head := []string{v.T("rankings.rank"), v.T("field.code"), v.T("field.institution"), v.T("field.sector"), v.T("field.kind"),
-		v.T("field.region"), v.T("rankings.index"), v.T("rankings.level"), v.T("rankings.change")}
+		v.T("field.region"), v.T("rankings.index"), v.T("rankings.level"), v.T("rankings.change_score"), v.T("rankings.change_rank")}
 	for _, sec := range p.Q.Def.Sections {
 		head = append(head, sec.ID+" "+sec.Title(v.Lang))
 	}
@@ -505,12 +562,15 @@ func (s *Server) exportRankings(c *gin.Context) {
 		if r, ok := sc.DimensionRanks[p.Sort]; ok {
 			rank = r
 		}
-		change := ""
+		change, move := "", ""
 		if sc.DeltaIndex != nil {
 			change = num(*sc.DeltaIndex)
 		}
+		if sc.DeltaRank != nil {
+			move = fmt.Sprintf("%+d", *sc.DeltaRank) // places moved up
+		}
 		row := []string{strconv.Itoa(rank), sc.Code, pick(v.Lang, sc.NameAr, sc.NameEn), v.Sector(sc.Sector), v.Kind(sc.Kind),
-			v.Region(sc.Region), num(sc.Index), v.LevelLabel(p.Q.Def, sc.Level), change}
+			v.Region(sc.Region), num(sc.Index), v.LevelLabel(p.Q.Def, sc.Level), change, move}
 		for _, sec := range p.Q.Def.Sections {
 			if d, ok := sc.Dimensions[sec.ID]; ok {
 				row = append(row, num(d))

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,6 +32,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure; set when served over HTTPS.
 	SecureCookies bool
 	Logger        *slog.Logger
+	// Location is the time zone every page shows times in (and names);
+	// nil means UTC.
+	Location *time.Location
 }
 
 // Server holds the web layer's dependencies. Its methods are the handlers.
@@ -60,6 +64,12 @@ type Server struct {
 	// encoding is held while one is made.
 	apiCache *pageCache[[]byte]
 	encoding sync.Mutex
+	// swScript is the service worker (serviceworker.go).
+	swScript []byte
+	// formItems caches, by questionnaire id, the questionnaire page's list
+	// of answerable items for its script (responseState); versions are
+	// immutable, so an entry never goes stale.
+	formItems sync.Map
 	// pickLists caches the compare page's institution options.
 	pickLists *pageCache[template.HTML]
 	// ready is set once an administrator exists; until then only the
@@ -73,6 +83,9 @@ type Server struct {
 func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
 	}
 	// Page caches: bounded in entries and bytes, 32 MB at most together;
 	// pages are kept compressed (gzpage.go), five to seven to a raw one.
@@ -102,6 +115,9 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	}
 	s.ready.Store(hasAdmin)
 	if s.assets, err = hashFS(static.Files); err != nil {
+		return nil, err
+	}
+	if s.swScript, err = buildServiceWorker(s.assets); err != nil {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)

@@ -18,9 +18,10 @@ const stagesRows = 60
 type stagesPage struct {
 	Round survey.Round
 	scoreFilter
-	Chart   reports.Chart
-	Shown   int
-	Matched int
+	Chart       reports.Chart
+	Shown       int
+	Matched     int
+	Provisional bool // the round is not yet published
 }
 
 // stageRow is one institution's services by stage.
@@ -101,6 +102,8 @@ func (s *Server) showStages(c *gin.Context) {
 		}
 		p.Shown = len(rows)
 		p.Chart = stageChart(v, reports.ChartID("stagemix", r.ID), rows)
+		p.Provisional = provisional(r)
+		v.exportCharts(r, f.Kind, p.Chart)
 		v.Charts = true
 		v.Data = p
 		return scorePage{"stages", v}, true

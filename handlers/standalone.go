@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,19 +30,14 @@ var (
 	standaloneErr  error
 )
 
-// standaloneInit draws every chart from its data-option attribute, as
-// static/js/charts.js does on the site.
-const standaloneInit = `(function(){var l=document.documentElement.lang==="ar"?"AR":"EN";` +
-	`document.querySelectorAll(".chart[data-option]").forEach(function(el){` +
-	`var c=echarts.init(el,null,{renderer:"canvas",locale:l});c.setOption(JSON.parse(el.getAttribute("data-option")));` +
-	`el.setAttribute("data-rendered","1");window.addEventListener("resize",function(){c.resize();});});})();`
-
 const standaloneCSS = `
 body{margin:0;font-family:"Noto Sans Arabic","Noto Sans",sans-serif;color:#0b0c0c;background:#fff;line-height:1.5}
 main{max-width:1100px;margin:0 auto;padding:24px}
 h1{font-size:1.8rem;margin:0 0 8px}
 .lead{color:#505a5f;margin:0 0 24px}
 .demo{background:#fff4c2;border-bottom:4px solid #b58a00;padding:8px 24px;text-align:center}
+.provisional{border-inline-start:6px solid #b8860b;background:#fff4cc;padding:8px 16px;font-weight:700;margin:0 0 24px}
+.exported{color:#505a5f;margin:0 0 24px}
 .facts{display:flex;flex-wrap:wrap;gap:16px;list-style:none;padding:0;margin:0 0 24px}
 .facts li{border-top:4px solid #0b4f6c;padding:8px 16px;min-width:150px}
 .facts b{display:block;font-size:1.8rem}
@@ -75,13 +71,16 @@ func loadStandaloneAssets() (standaloneAssets, error) {
 				f.family, f.weight, base64.StdEncoding.EncodeToString(read(f.file)), f.ranges)
 		}
 		css.WriteString(standaloneCSS)
-		js, lang := string(read("echarts/echarts.min.js")), string(read("echarts/langAR.js"))
+		// The site's own chart script draws the file's charts, so they are
+		// laid out as on the site (labels wrapped, radars fitted, PNG
+		// export with its caption).
+		js, lang, init := string(read("echarts/echarts.min.js")), string(read("echarts/langAR.js")), string(read("js/charts.js"))
 		// The scripts are inlined in <script> elements: they must not close one.
-		if strings.Contains(strings.ToLower(js+lang), "</script") && standaloneErr == nil {
+		if strings.Contains(strings.ToLower(js+lang+init), "</script") && standaloneErr == nil {
 			standaloneErr = fmt.Errorf("handlers: an inlined script contains </script")
 		}
 		standaloneAll = standaloneAssets{
-			ECharts: template.JS(js), LangAR: template.JS(lang), Init: template.JS(standaloneInit), // #nosec G203 -- ECharts and the init script are our own embedded files, not user data
+			ECharts: template.JS(js), LangAR: template.JS(lang), Init: template.JS(init), // #nosec G203 -- ECharts and the chart script are our own embedded files, not user data
 			CSS: template.CSS(css.String()), // #nosec G203 -- ECharts and the init script are our own embedded files, not user data
 		}
 	})
@@ -90,8 +89,9 @@ func loadStandaloneAssets() (standaloneAssets, error) {
 
 type standalonePage struct {
 	dashboardPage
-	Assets standaloneAssets
-	Only   string // one chart's ID, or "" for the whole dashboard
+	Assets   standaloneAssets
+	Only     string // one chart's ID, or "" for the whole dashboard
+	Exported string // when the file was made, in the configured time zone
 }
 
 // downloadStandalone is the dashboard, or one chart of it (?chart=ID), as
@@ -107,23 +107,25 @@ func (s *Server) downloadStandalone(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	sp := standalonePage{dashboardPage: p, Assets: a}
+	sp := standalonePage{dashboardPage: p, Assets: a, Exported: v.Date(time.Now())}
 	sp.Charts = append(append([]reports.Chart(nil), p.Charts...), p.More...)
-	name := "dashboard"
+	// Named after the round: marsad-2025-dashboard-ar.html, or after the
+	// round and the chart for one chart.
+	name := chartFile(p.Round, "dashboard", v.Lang)
 	if id := c.Query("chart"); id != "" {
 		ch, ok := p.chart(id)
 		if !ok {
 			s.fail(c, http.StatusNotFound, "err.not_found")
 			return
 		}
-		sp.Charts, sp.Only, name = []reports.Chart{ch}, id, id
+		sp.Charts, sp.Only, name = []reports.Chart{ch}, id, chartFile(p.Round, id, v.Lang)
 	}
 	v.Data = sp
 	body, ok := s.renderBytes(c, "standalone", v)
 	if !ok {
 		return
 	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="marsad-%s-%d-%s.html"`, name, p.Round.ID, v.Lang))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.html"`, name))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
 }

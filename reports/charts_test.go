@@ -40,7 +40,7 @@ func TestLeaderboardOptions(t *testing.T) {
 		t.Errorf("English axis mirrored: %v", got)
 	}
 	js := ar.OptionJSON()
-	for _, want := range []string{`"pixelRatio":2`, `"saveAsImage"`, "Noto Sans Arabic", "#2b6f99", "\u2067وزارة الصحة\u2069", `"right"`} {
+	for _, want := range []string{`"pixelRatio":2`, `"saveAsImage"`, "Noto Sans Arabic", LevelColors["high"], "\u2067وزارة الصحة\u2069", `"right"`} {
 		if !strings.Contains(js, want) {
 			t.Errorf("option lacks %q:\n%s", want, js)
 		}
@@ -77,7 +77,7 @@ func TestRadarAndTrend(t *testing.T) {
 			{Name: "avg", Values: []float64{50, 50}},
 		}, tc.lang)
 		js := r.OptionJSON()
-		for _, want := range []string{`"type":"radar"`, `"max":100`, tc.label, `"legend":{"bottom":0`, `"pixelRatio":2`} {
+		for _, want := range []string{`"type":"radar"`, `"max":100`, tc.label, `"legend":{"bottom":4`, `"pixelRatio":2`} {
 			if !strings.Contains(js, want) {
 				t.Errorf("%s radar lacks %q:\n%s", tc.lang, want, js)
 			}
@@ -114,7 +114,7 @@ func TestMovers(t *testing.T) {
 		t.Errorf("movers rows %v", m.Rows)
 	}
 	js := m.OptionJSON()
-	if !strings.Contains(js, "#1a6e3a") || !strings.Contains(js, "#b3261e") {
+	if !strings.Contains(js, RiseColor) || !strings.Contains(js, FallColor) || RiseColor == FallColor {
 		t.Errorf("rises and falls not coloured apart: %s", js)
 	}
 	if got := axis(t, Movers("m", "x", list, "ar", 1).Option, "yAxis"); got["position"] != "right" {
@@ -124,8 +124,9 @@ func TestMovers(t *testing.T) {
 
 func TestHeatmap(t *testing.T) {
 	a, b := 61.5, 20.0
-	h := Heatmap("h", "Heat", []string{"وزارة الصحة", `</script>`}, []string{"STR", "SRV"}, [][]*float64{{&a, nil}, {&b, &a}}, 100, "ar")
-	if h.Height != 140+48 {
+	dims := []Dim{{Short: "الاستراتيجية", Full: "محور الاستراتيجية والحوكمة"}, {Short: "الخدمات", Full: "محور إتاحة الخدمات (المرحلة 3+)"}}
+	h := Heatmap("h", "Heat", []string{"وزارة الصحة", `</script>`}, dims, [][]*float64{{&a, nil}, {&b, &a}}, 100, "ar")
+	if h.Height != 160+2*26 {
 		t.Errorf("height %d", h.Height)
 	}
 	js := h.OptionJSON()
@@ -146,6 +147,102 @@ func TestHeatmap(t *testing.T) {
 	if len(h.Rows) != 2 || h.Rows[0][2] != "" || h.Rows[1][1] != "20" {
 		t.Errorf("table %v", h.Rows)
 	}
+	// Columns by short name, isolated; the full names head the table and
+	// go to the tooltip.
+	if x := axis(t, h.Option, "xAxis"); fmt.Sprint(x["data"]) != "[\u2067الاستراتيجية\u2069 \u2067الخدمات\u2069]" {
+		t.Errorf("columns %v", x["data"])
+	}
+	if h.Head[1] != dims[0].Full || h.Head[2] != dims[1].Full {
+		t.Errorf("table head %v", h.Head)
+	}
+	m := h.Option["marsad"].(map[string]any)
+	if m["wrap"] != "xy" || fmt.Sprint(m["full"]) != "[\u2067"+dims[0].Full+"\u2069 \u2067"+dims[1].Full+"\u2069]" {
+		t.Errorf("heatmap meta %v", m)
+	}
+}
+
+// TestRadarDims: short names on the axes, full ones in the table and the
+// tooltip's list; lines told apart by dash and symbol, not colour alone;
+// Arabic runs clockwise.
+func TestRadarDims(t *testing.T) {
+	dims := []Dim{{Short: "Strategy", Full: "Strategy, governance and capacity"}, {Short: "Services", Full: "Service availability and depth"}, {Short: "Diaspora", Full: "Diaspora and cross-border reach"}}
+	for _, lang := range []string{"ar", "en"} {
+		r := RadarDims("r", "Profile", dims, 100, []Series{{Name: "MOH", Values: []float64{1, 2, 3}}, {Name: "avg", Values: []float64{4, 5, 6}}}, lang)
+		radar := r.Option["radar"].(map[string]any)
+		ind := radar["indicator"].([]any)
+		if len(ind) != 3 || ind[0].(map[string]any)["name"] != isolate(lang, "Strategy") {
+			t.Errorf("%s indicators %v", lang, ind)
+		}
+		if radar["clockwise"] != (lang == "ar") {
+			t.Errorf("%s clockwise %v", lang, radar["clockwise"])
+		}
+		if _, ok := radar["radius"]; ok {
+			t.Errorf("%s: a fixed radius; charts.js fits it to the labels", lang)
+		}
+		m := r.Option["marsad"].(map[string]any)
+		if full := m["full"].([]string); len(full) != 3 || full[2] != isolate(lang, dims[2].Full) {
+			t.Errorf("%s full names %v", lang, m["full"])
+		}
+		if r.Rows[0][0] != dims[0].Full {
+			t.Errorf("%s table names %v", lang, r.Rows)
+		}
+		js := r.OptionJSON()
+		for _, want := range []string{`"type":"dashed"`, `"symbol":"rect"`, `"trigger":"item"`, SeriesColors[1]} {
+			if !strings.Contains(js, want) {
+				t.Errorf("%s radar lacks %s", lang, want)
+			}
+		}
+	}
+	// Titles only (the scorecard): the titles are the axes' names.
+	r := Radar("r", "x", []string{"Strategy, governance and capacity"}, 100, []Series{{Name: "a", Values: []float64{1}}}, "en")
+	if got := r.Option["radar"].(map[string]any)["indicator"].([]any)[0].(map[string]any)["name"]; got != "Strategy, governance and capacity" {
+		t.Errorf("indicator %v", got)
+	}
+}
+
+// TestLayoutHints: what charts.js is told about each chart: which axis
+// wraps, which bar charts may turn horizontal, right-to-left.
+func TestLayoutHints(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ch   Chart
+		wrap string
+		flip bool
+	}{
+		{"counts", Counts("c", "t", []string{"1 Informational"}, []int{1}, StageColors[:], "en"), "x", true},
+		{"shares", Shares("s", "t", []string{"a"}, []float64{0.5}, "ar"), "x", true},
+		{"trend", Trend("t", "t", []string{"2024", "2025"}, []float64{1, 2}, 100, "en"), "x", false},
+		{"leaderboard", Leaderboard("l", "t", sampleScores(), "ar", 10), "y", false},
+		{"stagemix", StageMix("m", "t", []string{"a"}, [][6]int{{1}}, []string{"0", "1", "2", "3", "4", "5"}, "en"), "y", false},
+	} {
+		m, _ := tc.ch.Option["marsad"].(map[string]any)
+		if m["wrap"] != tc.wrap || (m["flip"] == true) != tc.flip || m["rtl"] != strings.Contains(tc.ch.OptionJSON(), "\u2067") {
+			t.Errorf("%s: hints %v", tc.name, m)
+		}
+		// No fixed label width that ECharts would break inside a word.
+		if strings.Contains(tc.ch.OptionJSON(), `"overflow":"break"`) || strings.Contains(tc.ch.OptionJSON(), `"overflow":"truncate"`) {
+			t.Errorf("%s: ECharts' own label breaking is on", tc.name)
+		}
+	}
+}
+
+// TestSetExport: the caption and file name reach the option, and the
+// toolbox's save-as-image is named after the file.
+func TestSetExport(t *testing.T) {
+	ch := Counts("c", "t", []string{"a"}, []int{1}, []string{"#000000"}, "ar")
+	ch.SetExport(Export{File: "marsad-2025-levels-ar", Caption: "المصدر: مرصد", Exported: "صُدِّر في", PNG: "PNG"})
+	m := ch.Option["marsad"].(map[string]any)
+	if m["file"] != "marsad-2025-levels-ar" || m["caption"] != "المصدر: مرصد" || m["exported"] != "صُدِّر في" {
+		t.Errorf("meta %v", m)
+	}
+	save := ch.Option["toolbox"].(map[string]any)["feature"].(map[string]any)["saveAsImage"].(map[string]any)
+	if save["name"] != "marsad-2025-levels-ar" || save["backgroundColor"] != "#ffffff" {
+		t.Errorf("save as image %v", save)
+	}
+	if ch.Option["backgroundColor"] != "#ffffff" {
+		t.Error("the chart is transparent: its SVG would be too")
+	}
+	Chart{}.SetExport(Export{File: "x"}) // a chart with no option is left alone
 }
 
 func TestStageMix(t *testing.T) {

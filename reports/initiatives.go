@@ -12,16 +12,6 @@ import (
 	"marsad/survey"
 )
 
-// Colours of the obstacle and action-plan charts: severity light to dark,
-// so "severe" reads as the heaviest whatever the reader's colour vision,
-// and outcomes in the traffic-light sense the level colours already use.
-var (
-	SeverityColors = [survey.MaxSeverity]string{"#f2d492", "#e08a3c", "#b3261e"}
-	KindColors     = map[string]string{survey.ObstacleInternal: primary, survey.ObstacleExternal: "#8a8f94"}
-	OutcomeColors  = map[string]string{survey.OutcomeDone: "#1a6e3a", survey.OutcomeInProgress: "#2b6f99",
-		survey.OutcomePlanned: "#9aa5ad", survey.OutcomeSlipped: "#b3261e"}
-)
-
 // obstacleKinds is the order kinds are shown in: what an institution can
 // fix itself first.
 var obstacleKinds = []string{survey.ObstacleInternal, survey.ObstacleExternal}
@@ -106,7 +96,7 @@ func stacked(bar *charts.Bar, stack string, names, colors []string, data [][]opt
 		name = isolate(lang, name)
 		legend = append(legend, name)
 		bar.AddSeries(name, data[i], charts.WithBarChartOpts(opts.BarChart{Stack: stack}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[i]}))
+			charts.WithItemStyleOpts(*fill(colors[i])))
 	}
 	if lang == "ar" {
 		slices.Reverse(legend)
@@ -117,16 +107,16 @@ func stacked(bar *charts.Bar, stack string, names, colors []string, data [][]opt
 // withLegend shows the legend at the bottom and makes room for it; the
 // tooltip gives every segment of a stacked bar at once.
 func withLegend(o map[string]any, legend []string) {
-	o["legend"] = map[string]any{"show": true, "bottom": 0, "data": legend}
+	o["legend"] = map[string]any{"show": true, "bottom": 4, "data": legend}
 	o["tooltip"] = map[string]any{"trigger": "axis", "axisPointer": map[string]any{"type": "shadow"}}
 	o["grid"] = map[string]any{"containLabel": true, "left": 40, "right": 40, "top": 56, "bottom": 48}
 }
 
-// horizontalAxes puts the first row on top and truncates long names,
-// which would squeeze the bars; the table under the chart keeps them whole.
+// horizontalAxes puts the first row on top. Long names are wrapped
+// between words by charts.js, to at most about a third of the chart's
+// width, so that they never squeeze the bars.
 func horizontalAxes(o map[string]any) {
-	setAxis(o, "yAxis", map[string]any{"type": "category", "inverse": true,
-		"axisLabel": map[string]any{"width": 240, "overflow": "truncate"}})
+	setAxis(o, "yAxis", map[string]any{"type": "category", "inverse": true})
 }
 
 // ObstaclesRanked is a horizontal bar per obstacle, most cited on top,
@@ -161,86 +151,111 @@ func ObstaclesRanked(id, title string, rows []ObstacleRow, severity [survey.MaxS
 	return ch
 }
 
-// ObstaclesByKind sets obstacles inside institutions' control against
-// those outside it: how often each kind is cited and how severe it is on
-// average (a second axis, 0–MaxSeverity), since a kind cited less but
-// rated more severe can matter more. kinds names the kinds. Head is
-// "kind", "citations", "institutions", "mean severity"; the two series are
-// named "citations" and "mean severity" until NameSeries translates them.
-func ObstaclesByKind(id, title string, cites []survey.ObstacleCitation, kinds map[string]string, lang string) Chart {
+// kindTally is one obstacle kind's citations, citing institutions and
+// mean severity (one decimal; meanText is "" when nobody cited it).
+type kindTally struct {
+	kind, label, meanText   string
+	citations, institutions int
+	mean                    float64
+}
+
+// tallyKinds counts citations by kind, in obstacleKinds order.
+func tallyKinds(cites []survey.ObstacleCitation, kinds map[string]string) []kindTally {
 	cites = dedupe(cites)
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", MinInterval: 1}))
-	bar.ExtendYAxis(opts.YAxis{Type: "value", Min: 0, Max: survey.MaxSeverity, SplitNumber: survey.MaxSeverity,
-		SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
-	ch := Chart{ID: id, Title: title, Head: []string{"kind", "citations", "institutions", "mean severity"}}
-	var xs []string
-	var counts, means []opts.BarData
+	var out []kindTally
 	for _, k := range obstacleKinds {
-		n, sum := 0, 0
+		t := kindTally{kind: k, label: label(kinds, k)}
+		sum := 0
 		insts := map[string]bool{}
 		for _, c := range cites {
 			if c.Obstacle.Kind == k {
-				n++
+				t.citations++
 				sum += c.Severity
 				insts[c.InstitutionCode] = true
 			}
 		}
-		mean, meanText := 0.0, ""
-		if n > 0 {
-			mean = math.Round(float64(sum)/float64(n)*10) / 10
-			meanText = strconv.FormatFloat(mean, 'f', 1, 64)
+		t.institutions = len(insts)
+		if t.citations > 0 {
+			t.mean = math.Round(float64(sum)/float64(t.citations)*10) / 10
+			t.meanText = strconv.FormatFloat(t.mean, 'f', 1, 64)
 		}
-		l := label(kinds, k)
-		xs = append(xs, isolate(lang, l))
-		counts = append(counts, opts.BarData{Value: n})
-		means = append(means, opts.BarData{Value: mean})
-		ch.Rows = append(ch.Rows, []string{l, strconv.Itoa(n), strconv.Itoa(len(insts)), meanText})
+		out = append(out, t)
 	}
-	top := opts.Label{Show: opts.Bool(true), Position: "top"}
-	bar.SetXAxis(xs).
-		AddSeries("citations", counts, charts.WithLabelOpts(top), charts.WithItemStyleOpts(opts.ItemStyle{Color: primary})).
-		AddSeries("mean severity", means, charts.WithLabelOpts(top), charts.WithBarChartOpts(opts.BarChart{YAxisIndex: 1}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: SeverityColors[1]}))
-	o := finish(bar, lang, false)
-	// The severity axis faces the count axis: left in Arabic, right in English.
-	if axes, _ := o["yAxis"].([]any); len(axes) > 1 {
-		if second, ok := axes[1].(map[string]any); ok {
-			second["position"] = map[bool]string{true: "left", false: "right"}[lang == "ar"]
-		}
+	return out
+}
+
+// kindTable is the data table both kind charts share. Head is "kind",
+// "citations", "institutions", "mean severity".
+func kindTable(tallies []kindTally) ([]string, [][]string) {
+	var rows [][]string
+	for _, t := range tallies {
+		rows = append(rows, []string{t.label, strconv.Itoa(t.citations), strconv.Itoa(t.institutions), t.meanText})
 	}
-	withLegend(o, nil)
-	ch.Option = o
-	ch.NameSeries(lang, "citations", "mean severity") // fills the legend too
+	return []string{"kind", "citations", "institutions", "mean severity"}, rows
+}
+
+// ObstaclesByKind sets obstacles inside institutions' control against
+// those outside it by how often each kind is cited: one count axis, one
+// colour per kind. How severe each kind is rated is a chart of its own
+// (ObstacleSeverityByKind) rather than a second axis on this one, where
+// bars of counts and bars of a 1–3 mean would look comparable and are
+// not. kinds names the kinds; Head is "kind", "citations",
+// "institutions", "mean severity".
+func ObstaclesByKind(id, title string, cites []survey.ObstacleCitation, kinds map[string]string, lang string) Chart {
+	tallies := tallyKinds(cites, kinds)
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", MinInterval: 1}))
+	ch := Chart{ID: id, Title: title}
+	ch.Head, ch.Rows = kindTable(tallies)
+	var xs []string
+	var counts []opts.BarData
+	for _, t := range tallies {
+		xs = append(xs, isolate(lang, t.label))
+		counts = append(counts, opts.BarData{Value: t.citations, ItemStyle: fill(KindColors[t.kind]),
+			Label: &opts.Label{Show: opts.Bool(true), Position: "top"}})
+	}
+	bar.SetXAxis(xs).AddSeries("citations", counts)
+	ch.Option = finish(bar, lang, false)
+	meta(ch.Option)["flip"] = true
 	return ch
 }
 
-// NameSeries renames a chart's series, in the order the builder added
-// them, and its legend to match: for the few series names a builder only
-// knows as placeholders (ObstaclesByKind), which the caller translates as
-// it does the table's head.
-func (c Chart) NameSeries(lang string, names ...string) {
-	series, _ := c.Option["series"].([]any)
-	var legend []string
-	for i, s := range series {
-		one, _ := s.(map[string]any)
-		if one == nil {
-			continue
+// ObstacleSeverityByKind is the mean severity institutions give each kind
+// of obstacle, on a fixed 1–3 axis whose ticks are named by severity
+// (severity names 1–3), so that a kind cited less but rated more severe
+// stands out honestly. A kind nobody cited has no bar. Head is as
+// ObstaclesByKind's.
+func ObstacleSeverityByKind(id, title string, cites []survey.ObstacleCitation, kinds map[string]string, severity [survey.MaxSeverity]string, lang string) Chart {
+	tallies := tallyKinds(cites, kinds)
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title}))
+	ch := Chart{ID: id, Title: title}
+	ch.Head, ch.Rows = kindTable(tallies)
+	var xs []string
+	var means []opts.BarData
+	for _, t := range tallies {
+		xs = append(xs, isolate(lang, t.label))
+		d := opts.BarData{Value: t.mean, ItemStyle: fill(SeverityColors[min(max(int(math.Round(t.mean)), 1), survey.MaxSeverity)-1]),
+			Label: &opts.Label{Show: opts.Bool(true), Position: "top"}}
+		if t.citations == 0 {
+			d.Value, d.Label = "-", nil // no bar, rather than a mean of 0 nobody gave
 		}
-		if i < len(names) {
-			one["name"] = isolate(lang, names[i])
-		}
-		if name, ok := one["name"].(string); ok {
-			legend = append(legend, name)
-		}
+		means = append(means, d)
 	}
-	if lang == "ar" {
-		slices.Reverse(legend)
+	bar.SetXAxis(xs).AddSeries("mean", means)
+	o := finish(bar, lang, false)
+	// The axis is the severity scale itself: 1 = the first name, 3 the
+	// last, whatever the data, so two rounds' charts read alike.
+	var ticks []string
+	for i, s := range severity {
+		ticks = append(ticks, strconv.Itoa(i+1)+" "+s)
 	}
-	if l, ok := c.Option["legend"].(map[string]any); ok && l["show"] == true {
-		l["data"] = legend
-	}
+	setAxis(o, "yAxis", map[string]any{"type": "value", "min": 0, "max": survey.MaxSeverity, "interval": 1})
+	meta(o)["flip"] = true
+	meta(o)["ticks"] = ticks
+	ch.Option = o
+	return ch
 }
 
 // ObstaclesByRegion is a horizontal bar per region, in the order given,

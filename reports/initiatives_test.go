@@ -66,7 +66,7 @@ func seriesValues(t *testing.T, o map[string]any, i int) []float64 {
 func legendData(t *testing.T, o map[string]any) []string {
 	t.Helper()
 	l, _ := o["legend"].(map[string]any)
-	if l["show"] != true || l["bottom"] != 0 {
+	if l["show"] != true || fmt.Sprint(l["bottom"]) != "4" {
 		t.Errorf("legend not shown at the bottom: %v", l)
 	}
 	var out []string
@@ -206,68 +206,60 @@ func TestObstaclesRanked(t *testing.T) {
 	}
 }
 
+// TestObstaclesByKind: counts and mean severity are two charts, each with
+// one honest axis, sharing one table; not bars of both on twin axes.
 func TestObstaclesByKind(t *testing.T) {
+	// Internal: A(3,1) E(3, duplicate dropped) D(3) F(1) by I1 I2 I3 I4;
+	// external: B(2,2) C(1,1,1) by I1 I2 I3; G's severities are invalid.
+	want := [][]string{{"Internal", "5", "4", "2.2"}, {"External", "5", "3", "1.4"}}
 	for _, lang := range []string{"ar", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			ch := ObstaclesByKind("kind", "By kind", sampleCitations(), kindLabels, lang)
-			// Internal: A(3,1) E(3, duplicate dropped) D(3) F(1) by I1 I2 I3 I4;
-			// external: B(2,2) C(1,1,1) by I1 I2 I3; G's severities are invalid.
-			want := [][]string{{"Internal", "5", "4", "2.2"}, {"External", "5", "3", "1.4"}}
-			if fmt.Sprint(ch.Rows) != fmt.Sprint(want) || len(ch.Head) != 4 {
-				t.Errorf("table %v %v", ch.Head, ch.Rows)
+			ar := lang == "ar"
+			count := ObstaclesByKind("kind", "By kind", sampleCitations(), kindLabels, lang)
+			sev := ObstacleSeverityByKind("sev", "Severity", sampleCitations(), kindLabels, severities, lang)
+			for _, ch := range []Chart{count, sev} {
+				if fmt.Sprint(ch.Rows) != fmt.Sprint(want) || len(ch.Head) != 4 {
+					t.Errorf("%s table %v %v", ch.ID, ch.Head, ch.Rows)
+				}
+				if series := ch.Option["series"].([]any); len(series) != 1 {
+					t.Errorf("%s: %d series, want one", ch.ID, len(series))
+				}
+				if axes := ch.Option["yAxis"].([]any); len(axes) != 1 {
+					t.Errorf("%s: %d value axes, want one", ch.ID, len(axes))
+				}
+				if x := axis(t, ch.Option, "xAxis"); (x["inverse"] == true) != ar {
+					t.Errorf("%s kind axis %v", ch.ID, x)
+				}
+				if y := axis(t, ch.Option, "yAxis"); (y["position"] == "right") != ar {
+					t.Errorf("%s value axis not mirrored: %v", ch.ID, y)
+				}
+				noMarkup(t, ch)
 			}
-			if got := seriesValues(t, ch.Option, 0); !slices.Equal(got, []float64{5, 5}) {
+			if got := seriesValues(t, count.Option, 0); !slices.Equal(got, []float64{5, 5}) {
 				t.Errorf("citations %v", got)
 			}
-			if got := seriesValues(t, ch.Option, 1); !slices.Equal(got, []float64{2.2, 1.4}) {
+			if got := seriesValues(t, sev.Option, 0); !slices.Equal(got, []float64{2.2, 1.4}) {
 				t.Errorf("mean severity %v", got)
 			}
-			series := ch.Option["series"].([]any)
-			if series[1].(map[string]any)["yAxisIndex"] != 1.0 {
-				t.Errorf("severity not on its own axis: %v", series[1])
+			y := axis(t, sev.Option, "yAxis")
+			if y["max"] != float64(survey.MaxSeverity) || y["min"] != 0.0 || y["interval"] != 1.0 {
+				t.Errorf("severity axis %v", y)
 			}
-			axes := ch.Option["yAxis"].([]any)
-			if len(axes) != 2 {
-				t.Fatalf("y axes %v", axes)
-			}
-			count, sev := axes[0].(map[string]any), axes[1].(map[string]any)
-			ar := lang == "ar"
-			if (count["position"] == "right") != ar || sev["position"] != map[bool]string{true: "left", false: "right"}[ar] {
-				t.Errorf("axes not mirrored: %v / %v", count, sev)
-			}
-			if sev["max"] != float64(survey.MaxSeverity) || sev["min"] != 0.0 {
-				t.Errorf("severity axis %v", sev)
-			}
-			if x := axis(t, ch.Option, "xAxis"); (x["inverse"] == true) != ar {
-				t.Errorf("kind axis %v", x)
-			}
-			wantLegend := isolated(lang, "citations", "mean severity")
-			if ar {
-				slices.Reverse(wantLegend)
-			}
-			if got := legendData(t, ch.Option); !slices.Equal(got, wantLegend) {
-				t.Errorf("legend %q, want %q", got, wantLegend)
-			}
-			// Translated series names reach the series and the legend.
-			ch.NameSeries(lang, "عدد", `<b>mean</b>`)
-			if got := series[0].(map[string]any)["name"]; got != isolate(lang, "عدد") {
-				t.Errorf("series renamed to %v", got)
-			}
-			wantLegend = isolated(lang, "عدد", `<b>mean</b>`)
-			if ar {
-				slices.Reverse(wantLegend)
-			}
-			if got := legendData(t, ch.Option); !slices.Equal(got, wantLegend) {
-				t.Errorf("renamed legend %q, want %q", got, wantLegend)
-			}
-			if strings.Contains(ch.OptionJSON(), "<b>") {
-				t.Error("a series name is raw in the JSON")
+			// The ticks are the severity names, for charts.js to label the axis.
+			ticks, _ := sev.Option["marsad"].(map[string]any)["ticks"].([]string)
+			if !slices.Equal(ticks, []string{"1 minor", "2 moderate", "3 severe"}) {
+				t.Errorf("severity ticks %q", ticks)
 			}
 		})
 	}
 	empty := ObstaclesByKind("kind", "By kind", nil, kindLabels, "en")
 	if fmt.Sprint(empty.Rows) != fmt.Sprint([][]string{{"Internal", "0", "0", ""}, {"External", "0", "0", ""}}) {
 		t.Errorf("no citations: %v", empty.Rows)
+	}
+	// A kind nobody cited has no bar, not a mean severity of 0.
+	sev := ObstacleSeverityByKind("sev", "Severity", nil, kindLabels, severities, "en")
+	if !strings.Contains(sev.OptionJSON(), `"value":"-"`) || strings.Contains(sev.OptionJSON(), `"value":0`) {
+		t.Errorf("empty severity chart: %s", sev.OptionJSON())
 	}
 }
 

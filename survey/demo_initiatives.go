@@ -25,33 +25,33 @@ type demoInitiative struct {
 
 // Partners the demo initiatives name (generic: no real project is claimed).
 var (
-	demoEU        = Partner{"donor", "الاتحاد الأوروبي (EU)"}
-	demoWorldBank = Partner{"donor", "البنك الدولي (World Bank)"}
-	demoGIZ       = Partner{"donor", "الوكالة الألمانية للتعاون الدولي (GIZ)"}
-	demoBirzeit   = Partner{"university", "جامعة بيرزيت (Birzeit University)"}
-	demoNajah     = Partner{"university", "جامعة النجاح الوطنية (An-Najah National University)"}
-	demoIUG       = Partner{"university", "الجامعة الإسلامية بغزة (Islamic University of Gaza)"}
-	demoPPU       = Partner{"university", "جامعة بوليتكنك فلسطين (Palestine Polytechnic University)"}
-	demoSoftware  = Partner{"private", "شركة برمجيات محلية (local software company)"}
-	demoPayments  = Partner{"private", "شركة دفع إلكتروني محلية (local e-payment company)"}
-	demoTelecom   = Partner{"private", "شركة اتصالات محلية (local telecom company)"}
-	demoEngineers = Partner{"private", "مكاتب هندسية محلية (local engineering offices)"}
-	demoSurveyors = Partner{"private", "شركة مساحة ونظم معلومات جغرافية (surveying and GIS company)"}
-	demoRelief    = Partner{"ngo", "منظمة إغاثة محلية (local relief NGO)"}
-	demoHealthNGO = Partner{"ngo", "جمعية أهلية للرعاية الصحية الأولية (primary health care NGO)"}
-	demoLegalNGO  = Partner{"ngo", "مؤسسة أهلية للمساعدة القانونية (legal aid NGO)"}
-	demoNGONet    = Partner{"ngo", "شبكة منظمات أهلية (network of NGOs)"}
-	demoChamber   = Partner{"ngo", "غرفة التجارة والصناعة (Chamber of Commerce and Industry)"}
-	demoEnvNGO    = Partner{"ngo", "جمعية بيئية محلية (local environmental association)"}
-	demoMTDE      = Partner{"public", "وزارة الاتصالات والاقتصاد الرقمي (Ministry of Telecommunications and Digital Economy)"}
-	demoMOI       = Partner{"public", "وزارة الداخلية (Ministry of Interior)"}
-	demoMOFAE     = Partner{"public", "وزارة الخارجية والمغتربين (Ministry of Foreign Affairs and Expatriates)"}
-	demoMOLG      = Partner{"public", "وزارة الحكم المحلي (Ministry of Local Government)"}
-	demoPMA       = Partner{"public", "سلطة النقد الفلسطينية (Palestine Monetary Authority)"}
-	demoGPC       = Partner{"public", "ديوان الموظفين العام (General Personnel Council)"}
-	demoMOHE      = Partner{"public", "وزارة التعليم العالي والبحث العلمي (Ministry of Higher Education)"}
-	demoPLA       = Partner{"public", "سلطة الأراضي الفلسطينية (Palestinian Land Authority)"}
-	demoMOF       = Partner{"public", "وزارة المالية (Ministry of Finance)"}
+	demoEU        = Partner{"donor", "الاتحاد الأوروبي", "European Union"}
+	demoWorldBank = Partner{"donor", "البنك الدولي", "World Bank"}
+	demoGIZ       = Partner{"donor", "الوكالة الألمانية للتعاون الدولي", "German Agency for International Cooperation (GIZ)"}
+	demoBirzeit   = Partner{"university", "جامعة بيرزيت", "Birzeit University"}
+	demoNajah     = Partner{"university", "جامعة النجاح الوطنية", "An-Najah National University"}
+	demoIUG       = Partner{"university", "الجامعة الإسلامية بغزة", "Islamic University of Gaza"}
+	demoPPU       = Partner{"university", "جامعة بوليتكنك فلسطين", "Palestine Polytechnic University"}
+	demoSoftware  = Partner{"private", "شركة برمجيات محلية", "Local software company"}
+	demoPayments  = Partner{"private", "شركة دفع إلكتروني محلية", "Local e-payment company"}
+	demoTelecom   = Partner{"private", "شركة اتصالات محلية", "Local telecom company"}
+	demoEngineers = Partner{"private", "مكاتب هندسية محلية", "Local engineering offices"}
+	demoSurveyors = Partner{"private", "شركة مساحة ونظم معلومات جغرافية", "Surveying and GIS company"}
+	demoRelief    = Partner{"ngo", "منظمة إغاثة محلية", "Local relief NGO"}
+	demoHealthNGO = Partner{"ngo", "جمعية أهلية للرعاية الصحية الأولية", "Primary health care NGO"}
+	demoLegalNGO  = Partner{"ngo", "مؤسسة أهلية للمساعدة القانونية", "Legal aid NGO"}
+	demoNGONet    = Partner{"ngo", "شبكة منظمات أهلية", "Network of NGOs"}
+	demoChamber   = Partner{"ngo", "غرفة التجارة والصناعة", "Chamber of Commerce and Industry"}
+	demoEnvNGO    = Partner{"ngo", "جمعية بيئية محلية", "Local environmental association"}
+	demoMTDE      = Partner{"public", "وزارة الاتصالات والاقتصاد الرقمي", "Ministry of Telecommunications and Digital Economy"}
+	demoMOI       = Partner{"public", "وزارة الداخلية", "Ministry of Interior"}
+	demoMOFAE     = Partner{"public", "وزارة الخارجية والمغتربين", "Ministry of Foreign Affairs and Expatriates"}
+	demoMOLG      = Partner{"public", "وزارة الحكم المحلي", "Ministry of Local Government"}
+	demoPMA       = Partner{"public", "سلطة النقد الفلسطينية", "Palestine Monetary Authority"}
+	demoGPC       = Partner{"public", "ديوان الموظفين العام", "General Personnel Council"}
+	demoMOHE      = Partner{"public", "وزارة التعليم العالي والبحث العلمي", "Ministry of Higher Education"}
+	demoPLA       = Partner{"public", "سلطة الأراضي الفلسطينية", "Palestinian Land Authority"}
+	demoMOF       = Partner{"public", "وزارة المالية", "Ministry of Finance"}
 )
 
 var demoInitiatives = []demoInitiative{
@@ -137,7 +137,7 @@ var demoInitiatives = []demoInitiative{
 		Status:    "done", StartMonth: "2022-05", EndMonth: "2023-08", BudgetBand: "lt_100k",
 		OutcomeAr: "لم يعد الأهل بحاجة إلى مراجعة المدرسة لتسجيل أطفالهم.",
 		OutcomeEn: "Parents no longer visit the school to enrol their children.",
-		Partners:  []Partner{demoMOI, Partner{"ngo", "ائتلاف أهلي للتعليم (education NGO coalition)"}}},
+		Partners:  []Partner{demoMOI, Partner{"ngo", "ائتلاف أهلي للتعليم", "Education NGO coalition"}}},
 		services: []string{"FIRST-GRADE-ENROL"}},
 	{in: InitiativeInput{InstitutionCode: "MOF",
 		TitleAr:   "الفوترة الإلكترونية",
@@ -147,7 +147,7 @@ var demoInitiatives = []demoInitiative{
 		Status:    "in_progress", StartMonth: "2025-01", EndMonth: "2027-06", BudgetBand: "gt_2m",
 		OutcomeAr: "انضمت 40 شركة إلى المرحلة التجريبية.",
 		OutcomeEn: "40 companies joined the pilot phase.",
-		Partners:  []Partner{Partner{"private", "شركات برمجيات محاسبة محلية (local accounting software companies)"}, demoWorldBank}},
+		Partners:  []Partner{Partner{"private", "شركات برمجيات محاسبة محلية", "Local accounting software companies"}, demoWorldBank}},
 		services: []string{"E-INVOICE", "VAT-RETURN"}},
 	{in: InitiativeInput{InstitutionCode: "MOF",
 		TitleAr:   "الإقرار الضريبي المعبأ مسبقاً للموظفين",

@@ -30,11 +30,16 @@ const (
 // MaxPartners is how many partners one initiative lists.
 const MaxPartners = 8
 
-// Partner is an organisation an initiative works with.
+// Partner is an organisation an initiative works with. Name is the Arabic
+// name (or the only one, as typed); NameEn the English one, optional.
 type Partner struct {
-	Type string `json:"type"`
-	Name string `json:"name"`
+	Type   string `json:"type"`
+	Name   string `json:"name"`
+	NameEn string `json:"name_en,omitempty"`
 }
+
+// Label is the partner's name in lang, falling back to Name.
+func (p Partner) Label(lang string) string { return pickLang(lang, p.Name, p.NameEn) }
 
 // Initiative is one of an institution's digital initiatives; a success
 // story when Story is set.
@@ -192,16 +197,19 @@ func checkInitiative(in InitiativeInput) (Initiative, error) {
 		fe.add("end_month", "err.end_before_start")
 	}
 	for _, p := range in.Partners {
-		p = Partner{Type: strings.ToLower(cleanText(p.Type)), Name: cleanText(p.Name)}
-		if p.Name == "" && p.Type == "" {
+		p = Partner{Type: strings.ToLower(cleanText(p.Type)), Name: cleanText(p.Name), NameEn: cleanText(p.NameEn)}
+		if p.Name == "" && p.NameEn == "" && p.Type == "" {
 			continue // an unused row of the form
+		}
+		if p.Name == "" { // an English name alone is the name
+			p.Name, p.NameEn = p.NameEn, ""
 		}
 		switch {
 		case !contains(PartnerTypes, p.Type):
 			fe.add("partners", "err.partner_type")
 		case p.Name == "":
 			fe.add("partners", "err.partner_name")
-		case badText(p.Name, false) || len([]rune(p.Name)) > 200:
+		case badText(p.Name, false) || len([]rune(p.Name)) > 200, badText(p.NameEn, false) || len([]rune(p.NameEn)) > 200:
 			fe.add("partners", "err.partner_name")
 		}
 		out.Partners = append(out.Partners, p)
@@ -295,14 +303,14 @@ func loadLinks(ctx context.Context, q dbQueryer, list []Initiative) error {
 	}
 	// The ids are integers from the database, joined, not user text.
 	in := strings.Join(ids, ",")
-	rows, err := q.QueryContext(ctx, "SELECT initiative_id, type, name FROM initiative_partners WHERE initiative_id IN ("+in+") ORDER BY initiative_id, position") // #nosec G202 -- integers only
+	rows, err := q.QueryContext(ctx, "SELECT initiative_id, type, name, name_en FROM initiative_partners WHERE initiative_id IN ("+in+") ORDER BY initiative_id, position") // #nosec G202 -- integers only
 	if err != nil {
 		return fmt.Errorf("survey: initiative partners: %w", err)
 	}
 	for rows.Next() {
 		var id int64
 		var p Partner
-		if err := rows.Scan(&id, &p.Type, &p.Name); err != nil {
+		if err := rows.Scan(&id, &p.Type, &p.Name, &p.NameEn); err != nil {
 			_ = rows.Close()
 			return err
 		}
@@ -476,8 +484,8 @@ func writeLinks(ctx context.Context, tx *sql.Tx, id, instID int64, n Initiative)
 		return err
 	}
 	for i, p := range n.Partners {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO initiative_partners (initiative_id, position, type, name) VALUES (?, ?, ?, ?)",
-			id, i, p.Type, p.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO initiative_partners (initiative_id, position, type, name, name_en) VALUES (?, ?, ?, ?, ?)",
+			id, i, p.Type, p.Name, p.NameEn); err != nil {
 			return fmt.Errorf("survey: initiative partner: %w", err)
 		}
 	}

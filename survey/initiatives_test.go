@@ -142,7 +142,7 @@ func TestInitiativeCreateAndPermissions(t *testing.T) {
 		n.Status != "in_progress" || n.BudgetBand != "100k_500k" || n.Sector != "health" {
 		t.Errorf("created %+v", n)
 	}
-	if want := []Partner{{"donor", "GIZ"}, {"university", "جامعة بيرزيت"}}; !reflect.DeepEqual(n.Partners, want) {
+	if want := []Partner{{Type: "donor", Name: "GIZ"}, {Type: "university", Name: "جامعة بيرزيت"}}; !reflect.DeepEqual(n.Partners, want) {
 		t.Errorf("partners = %v, want %v", n.Partners, want)
 	}
 	if !reflect.DeepEqual(n.ServiceIDs, []int64{mohSvc.ID}) {
@@ -596,10 +596,10 @@ func TestListInitiativesFilters(t *testing.T) {
 		in.Status, in.Partners = status, partners
 		return mustCreateInitiative(t, s, a, in).ID
 	}
-	mohDone := mk(mohActor, "MOH", "done", Partner{"donor", "USAID"})
+	mohDone := mk(mohActor, "MOH", "done", Partner{Type: "donor", Name: "USAID"})
 	mohPlanned := mk(mohActor, "MOH", "planned")
-	moiProgress := mk(moiActor, "MOI", "in_progress", Partner{"university", "جامعة النجاح"}, Partner{"private", "شركة"})
-	moiArchived := mk(moiActor, "MOI", "done", Partner{"donor", "UNDP"})
+	moiProgress := mk(moiActor, "MOI", "in_progress", Partner{Type: "university", Name: "جامعة النجاح"}, Partner{Type: "private", Name: "شركة"})
+	moiArchived := mk(moiActor, "MOI", "done", Partner{Type: "donor", Name: "UNDP"})
 	if err := s.ArchiveInitiative(ctx, moiActor, moiArchived); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -455,6 +456,13 @@ func (s *Store) SaveAnswers(ctx context.Context, a Actor, roundID int64, code st
 				}
 			}
 			before.ItemID, before.Values, before.UpdatedAt = in.ItemID, splitValue(beforeValue), parseTime(updatedAt)
+			if before.Version > 0 && in.BaseVersion <= before.Version && before.holds(in) {
+				// What is stored is already what was sent: a retry of a save
+				// whose reply was lost (the same value at the next version),
+				// or an unchanged save. Nothing to write and no conflict.
+				out = append(out, before)
+				continue
+			}
 			if in.BaseVersion != before.Version {
 				bad = append(bad, ItemError{in.ItemID, &ConflictError{Current: before}})
 				continue
@@ -482,6 +490,11 @@ func (s *Store) SaveAnswers(ctx context.Context, a Actor, roundID int64, code st
 		return nil
 	})
 	return out, err
+}
+
+// holds reports whether the answer already says what in says.
+func (a Answer) holds(in AnswerInput) bool {
+	return slices.Equal(a.Values, in.Values) && a.NA == in.NA && a.Evidence == in.Evidence && a.Comment == in.Comment
 }
 
 func answerAudit(a Answer) any {

@@ -206,7 +206,8 @@ func TestSubmitNeedsRequiredAnswers(t *testing.T) {
 }
 
 // TestConcurrentSavesLoseNothing: many saves of the same item from the same
-// version: exactly one wins, the rest are told about it; nothing silent.
+// version: the first to commit wins; saves of the same value succeed with it
+// (they overwrite nothing), every other is told about it; nothing silent.
 func TestConcurrentSavesLoseNothing(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
@@ -215,26 +216,79 @@ func TestConcurrentSavesLoseNothing(t *testing.T) {
 	moh := Actor{Role: RoleRespondent, Institution: "MOH"}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	wins, conflicts := 0, 0
+	won := map[string]int{}
+	lost := map[string]int{}
 	for i := range 20 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.SaveAnswer(ctx, moh, r.ID, "MOH", AnswerInput{ItemID: "STR-1", Values: []string{[]string{"0", "1", "2"}[i%3]}})
+			v := []string{"0", "1", "2"}[i%3]
+			_, err := s.SaveAnswer(ctx, moh, r.ID, "MOH", AnswerInput{ItemID: "STR-1", Values: []string{v}})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
-				wins++
+				won[v]++
 			case errors.Is(err, ErrConflict):
-				conflicts++
+				lost[v]++
 			default:
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	if wins != 1 || conflicts != 19 {
-		t.Errorf("wins %d, conflicts %d", wins, conflicts)
+	resp, err := s.Response(ctx, r.ID, "MOH")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers, err := s.Answers(ctx, resp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := answers["STR-1"]
+	if stored.Version != 1 || len(won) != 1 || won[stored.Value()] == 0 || lost[stored.Value()] != 0 {
+		t.Errorf("stored %+v; successes by value %v, conflicts by value %v", stored, won, lost)
+	}
+	total := 0
+	for _, n := range won {
+		total += n
+	}
+	for _, n := range lost {
+		total += n
+	}
+	if total != 20 {
+		t.Errorf("successes %v and conflicts %v do not add up to 20", won, lost)
+	}
+}
+
+// TestRetriedSaveIsNotAConflict: a save that reached the server but whose
+// reply was lost is sent again from the same version; it is not someone
+// else's newer answer and must not be reported as one. A different value
+// from that version still is.
+func TestRetriedSaveIsNotAConflict(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	mustCreateInstitution(t, s, validInstitution("MOH"))
+	r := openRound(t, s)
+	moh := Actor{Role: RoleRespondent, Institution: "MOH"}
+	in := AnswerInput{ItemID: "STR-1", Values: []string{"2"}, Comment: "خطة معتمدة"}
+	first, err := s.SaveAnswer(ctx, moh, r.ID, "MOH", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audits := tableCounts(t, s, "audit_events")["audit_events"]
+	again, err := s.SaveAnswer(ctx, moh, r.ID, "MOH", in) // the retry, from version 0
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if again.Version != first.Version || again.Value() != "2" {
+		t.Errorf("retry answered %+v, want version %d", again, first.Version)
+	}
+	if n := tableCounts(t, s, "audit_events")["audit_events"]; n != audits {
+		t.Errorf("a retry wrote %d audit events", n-audits)
+	}
+	in.Values = []string{"1"}
+	if _, err := s.SaveAnswer(ctx, moh, r.ID, "MOH", in); !errors.Is(err, ErrConflict) {
+		t.Errorf("a different value from an old version: %v, want a conflict", err)
 	}
 }

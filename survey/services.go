@@ -266,13 +266,11 @@ func cleanSet(vals []string, allowed []string) ([]string, bool) {
 // parseNumber reads an optional number (empty is 0) within [min, max],
 // accepting Arabic-Indic digits and the Arabic decimal separator.
 func parseNumber(s string, min, max float64) (float64, bool) {
-	s = strings.TrimSpace(NormalizeDigits(s))
-	s = strings.NewReplacer("٫", ".", "٬", "", ",", "").Replace(s)
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return 0, true
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != f || f < min || f > max {
+	f, ok := ParseNumber(s)
+	if !ok || f < min || f > max {
 		return 0, false
 	}
 	return f, true

@@ -102,8 +102,8 @@ func (n cmpNode) eval(a Answers) bool {
 		}
 		return true
 	}
-	x, err := strconv.ParseFloat(NormalizeDigits(strings.TrimSpace(vals[0])), 64)
-	if err != nil || !n.lits[0].isNum {
+	x, ok := ParseNumber(vals[0])
+	if !ok || !n.lits[0].isNum {
 		return false
 	}
 	y := n.lits[0].num
@@ -120,8 +120,8 @@ func (n cmpNode) eval(a Answers) bool {
 
 func (l literal) equal(v string) bool {
 	if l.isNum {
-		x, err := strconv.ParseFloat(NormalizeDigits(strings.TrimSpace(v)), 64)
-		return err == nil && x == l.num
+		x, ok := ParseNumber(v)
+		return ok && x == l.num
 	}
 	return v == l.text
 }

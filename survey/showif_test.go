@@ -1,7 +1,9 @@
 package survey
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -133,4 +135,59 @@ func FuzzParseCond(f *testing.F) {
 			t.Fatalf("%d refs passed the node limit", len(c.Refs()))
 		}
 	})
+}
+
+// showIfCase is one row of testdata/showif_cases.json, the table that the
+// Go and the browser evaluators must both decide as written
+// (handlers: TestBrowserShowIfAgreesWithGo runs the browser's side).
+type showIfCase struct {
+	Cond    string              `json:"cond"`
+	Answers map[string][]string `json:"answers"`
+	Want    bool                `json:"want"`
+}
+
+// readShowIfCases reads the shared table of show_if cases.
+func readShowIfCases(t *testing.T) []showIfCase {
+	t.Helper()
+	b, err := os.ReadFile("testdata/showif_cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table struct {
+		Cases []showIfCase `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &table); err != nil {
+		t.Fatal(err)
+	}
+	if len(table.Cases) < 40 {
+		t.Fatalf("only %d cases", len(table.Cases))
+	}
+	return table.Cases
+}
+
+func TestShowIfSharedCases(t *testing.T) {
+	for _, tc := range readShowIfCases(t) {
+		c, err := ParseCond(tc.Cond)
+		if err != nil {
+			t.Errorf("%s: %v", tc.Cond, err)
+			continue
+		}
+		if got := c.Eval(answerMap(tc.Answers)); got != tc.Want {
+			t.Errorf("%s with %v = %v, want %v", tc.Cond, tc.Answers, got, tc.Want)
+		}
+	}
+}
+
+func TestParseNumber(t *testing.T) {
+	good := map[string]float64{"3": 3, " ٣ ": 3, "۴": 4, "+4": 4, "-0.5": -0.5, ".5": 0.5, "3.": 3, "1,500": 1500, "١٬٥٠٠": 1500, "٢٫٥": 2.5, "03": 3}
+	for s, want := range good {
+		if got, ok := ParseNumber(s); !ok || got != want {
+			t.Errorf("ParseNumber(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", " ", ".", "-", "3 x", "3x", "x3", "1e5", "Inf", "Infinity", "NaN", "0x10", "1_000", "2.5.1", "--3", "3-", strings.Repeat("9", 31)} {
+		if got, ok := ParseNumber(s); ok {
+			t.Errorf("ParseNumber(%q) = %v, want not a number", s, got)
+		}
+	}
 }

@@ -60,6 +60,42 @@ func validWebURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(s, " \t\n")
 }
 
+// maxNumberLen bounds a number's text: longer is not a number a person
+// typed, and it keeps both parsers clear of overflow and underflow.
+const maxNumberLen = 30
+
+// ParseNumber reads a number as people type it: Western, Arabic-Indic or
+// Eastern Arabic-Indic digits, an optional sign, a decimal point or the
+// Arabic decimal separator (٫), and thousands separators (, or ٬) that it
+// ignores; spaces around it are trimmed. Anything else — "3 x", "1e5",
+// "Inf", "0x10", "" — is not a number. The questionnaire's script
+// (static/js/questionnaire.js, parseNumber) follows the same rules, and a
+// shared table of cases (testdata/showif_cases.json) holds both to them.
+func ParseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(NormalizeDigits(s))
+	s = strings.NewReplacer("٫", ".", "٬", "", ",", "").Replace(s)
+	if s == "" || len(s) > maxNumberLen {
+		return 0, false
+	}
+	digits, dot := 0, false
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '.' && !dot:
+			dot = true
+		case (r == '+' || r == '-') && i == 0:
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
+}
+
 // NormalizeDigits turns Arabic-Indic (٠–٩) and Eastern Arabic-Indic (۰–۹)
 // digits into Western digits, so inputs accept either.
 func NormalizeDigits(s string) string {
