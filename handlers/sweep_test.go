@@ -428,9 +428,10 @@ func foreignPhrases(locs map[string]*locale, lang string) []string {
 	return slices.Compact(out)
 }
 
-// internalCodes are stored values that a page must always name in words:
-// those a reader could take for a word only when they are written with a
-// hyphen or an underscore (west-bank, in_progress, local-tech…).
+// internalCodes are stored values that a page must always name in words
+// (west-bank, in_progress, local-tech, pilot…); sweep.js looks for all of
+// them on Arabic pages and, on English ones, for those no English word
+// looks like.
 func internalCodes(def *survey.Definition) []string {
 	var all []string
 	for _, list := range [][]string{survey.Categories, survey.Audiences, survey.Channels, survey.ServiceStatuses, survey.InitiativeStatuses,
@@ -444,7 +445,7 @@ func internalCodes(def *survey.Definition) []string {
 	}
 	var out []string
 	for _, c := range all {
-		if strings.ContainsAny(c, "-_") {
+		if strings.IndexFunc(c, func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0 && len(c) > 2 {
 			out = append(out, c)
 		}
 	}
@@ -473,7 +474,7 @@ func TestSweepFindsProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>x</title></head>
-<body><main><h1>صفحة</h1>
+<body><main><h1>صفحة</h1><p>الدرجة</p><p>0.45</p><p>الدعم: pilot</p>
 <table><tr><th>STR</th><td style="white-space:nowrap">` + strings.Repeat("خلية عريضة ", 60) + `</td></tr></table>
 <p>الشريك: local-tech</p><p>القيم: a;b;c</p><p>⟦nav.missing⟧</p><p>Sign in to continue</p>
 <img src="/x.png"><script>throw new Error("boom")</script></main></body></html>`
@@ -489,13 +490,13 @@ func TestSweepFindsProblems(t *testing.T) {
 	browser := newBrowser(t)
 	ctx, cancel := chromedp.NewContext(browser)
 	defer cancel()
-	opts, _ := json.Marshal(map[string]any{"lang": "ar", "foreign": []string{"Sign in to continue"}, "codes": []string{"local-tech"}, "sections": []string{"STR"}})
+	opts, _ := json.Marshal(map[string]any{"lang": "ar", "foreign": []string{"Sign in to continue"}, "codes": []string{"local-tech", "pilot"}, "sections": []string{"STR"}})
 	sw := &sweeper{t: t, ctx: ctx, base: ts.URL, role: "test", axe: string(axeSource), check: string(checkSource), opts: map[string]string{"ar": string(opts)},
 		res: &sweepResult{covered: map[string]map[string]bool{}}}
 	sw.watch()
 	problems, _ := sw.problems(sweepPage{route: "GET /ar/bad", path: "/ar/bad"}, "ar")
 	all := strings.Join(problems, "\n")
-	for _, want := range []string{"wider than", "px wide in a 390 px", "internal value", "raw list", "untranslated key", "other language", "English words", "dimension code", "axe image-alt", "boom", "/x.png answered 404", "no favicon"} {
+	for _, want := range []string{"wider than", "px wide in a 390 px", "internal value \u201clocal-tech", "internal value \u201cpilot", "bare fraction 0.45", "raw list", "untranslated key", "other language", "English words", "dimension code", "axe image-alt", "boom", "/x.png answered 404", "no favicon"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the sweep did not report %q; it reported:\n%s", want, all)
 		}

@@ -4,7 +4,9 @@
 //   foreign:  phrases of the other language's locale file, which must not
 //             show on this page (an untranslated string),
 //   codes:    internal values (option codes, enumerations) that must never
-//             show as text,
+//             show as text: on English pages those that no English word
+//             looks like (with a hyphen or an underscore), on Arabic pages
+//             all of them,
 //   sections: the questionnaire's dimension codes (STR, SRV…), which must
 //             not be the only words of a heading on an Arabic page,
 //   layout:   only the layout checks (the phone width pass).
@@ -75,7 +77,7 @@
 
   // textNodes yields the text a person reads, with the element holding it.
   function textNodes(fn) {
-    var skip = { SCRIPT: 1, STYLE: 1, NOSCRIPT: 1, TEXTAREA: 1, TEMPLATE: 1, CODE: 1, KBD: 1, SAMP: 1, OPTION: 1 };
+    var skip = { SCRIPT: 1, STYLE: 1, NOSCRIPT: 1, TEXTAREA: 1, TEMPLATE: 1, CODE: 1, KBD: 1, SAMP: 1, PRE: 1, OPTION: 1 };
     var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
       acceptNode: function (n) {
         for (var p = n.parentElement; p; p = p.parentElement) {
@@ -114,7 +116,12 @@
     }
     if (!document.querySelector('link[rel~="icon"]')) { problems.push("no favicon link"); }
 
-    var codeRe = opts.codes.length ? new RegExp("(^|[\\s(\u00ab\"'\u060c,:])(" + opts.codes.map(escapeRe).join("|") + ")(?=$|[\\s).,\u060c;:\u00bb\"'])") : null;
+    var codes = opts.lang === "ar" ? opts.codes : opts.codes.filter(function (c) { return /[-_]/.test(c); });
+    var codeRe = codes.length ? new RegExp("(^|[\\s(\u00ab\"'\u060c,:])(" + codes.map(escapeRe).join("|") + ")(?=$|[\\s).,\u060c;:\u00bb\"'])") : null;
+    // A bare fraction (0.45, 0.333) where a percentage or a label is meant:
+    // figures people read carry one decimal at most (a mean stage of 0.8, a
+    // change of +0.2); a model scored 0–1 marks its figures data-scale="1".
+    var fractionRe = /^0\.\d{2,}$/;
     var listRe = /(^|\s)[a-z][a-z0-9_-]*;[a-z0-9_-]+/;
     var keyRe = /\u27e6[^\u27e7]*\u27e7/;
     var seen = {};
@@ -123,8 +130,14 @@
     textNodes(function (text, el) {
       if (keyRe.test(text)) { report("untranslated key " + text.match(keyRe)[0] + " in " + describe(el)); }
       var m = codeRe && text.match(codeRe);
-      if (m) { report("internal value \u201c" + m[2] + "\u201d shown in " + describe(el)); }
+      // A code that reads as a word (pilot, health) is a raw value only
+      // in the page's own words: not in people's text, nor in the examples
+      // of a file format (pre) or a hint that asks for a key.
+      if (m && (/[-_]/.test(m[2]) || !(userText(el, opts.lang) || el.closest("pre, .hint")))) {
+        report("internal value \u201c" + m[2] + "\u201d shown in " + describe(el));
+      }
       if (listRe.test(text)) { report("a raw list of values shown in " + describe(el)); }
+      if (fractionRe.test(text.trim()) && !el.closest("[data-scale='1']")) { report("a bare fraction " + text.trim() + " shown in " + describe(el)); }
       if (!userText(el, opts.lang)) { pageText.push(text.replace(/\s+/g, " ")); }
     });
     var all = " " + pageText.join(" \u2029 ") + " ";
