@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -390,5 +391,60 @@ func TestBrowserConflictShowsTheirAnswer(t *testing.T) {
 	}
 	if a := storedAnswers(t, st, roundID, "MOI")["STR-2"]; a.Value() != theirs.Value {
 		t.Errorf("stored %v: the colleague's answer was overwritten", a.Values)
+	}
+}
+
+// TestBrowserShowIfAgreesWithGo feeds the browser's show_if evaluator
+// (static/js/questionnaire.js) the table of cases that survey's tests feed
+// the Go one (survey/testdata/showif_cases.json): each condition as the
+// server sends it to the page, each answer as the page reads it.
+func TestBrowserShowIfAgreesWithGo(t *testing.T) {
+	b, err := os.ReadFile("../survey/testdata/showif_cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table struct {
+		Cases []struct {
+			Cond    string              `json:"cond"`
+			Answers map[string][]string `json:"answers"`
+			Want    bool                `json:"want"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &table); err != nil {
+		t.Fatal(err)
+	}
+	type jsCase struct {
+		Cond    *survey.Cond        `json:"cond"`
+		Answers map[string][]string `json:"answers"`
+	}
+	var cases []jsCase
+	for _, tc := range table.Cases {
+		c, err := survey.ParseCond(tc.Cond)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.Cond, err)
+		}
+		cases = append(cases, jsCase{c, tc.Answers})
+	}
+	js, _ := json.Marshal(cases)
+	srv, _ := newTestServer(t)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/ar/login"), chromedp.Poll[chromedp.Void](`typeof MarsadShowIf === "object"`)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`(` + string(js) + `).map(function (c) {
+		return MarsadShowIf.evaluate(c.cond, function (id) { return c.answers[id] || []; });
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(table.Cases) {
+		t.Fatalf("%d answers for %d cases", len(got), len(table.Cases))
+	}
+	for i, tc := range table.Cases {
+		if got[i] != tc.Want {
+			t.Errorf("the browser says %s with %v is %v; Go and the table say %v", tc.Cond, tc.Answers, got[i], tc.Want)
+		}
 	}
 }
