@@ -433,7 +433,7 @@ func TestBrowserShowIfAgreesWithGo(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/ar/login"), chromedp.Poll[chromedp.Void](`typeof MarsadShowIf === "object"`)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`(` + string(js) + `).map(function (c) {
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`(`+string(js)+`).map(function (c) {
 		return MarsadShowIf.evaluate(c.cond, function (id) { return c.answers[id] || []; });
 	})`))
 	if err != nil {
