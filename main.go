@@ -25,12 +25,15 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 	// The zone database inside the binary: times are shown in the
 	// configured zone (--timezone) even on a server without zoneinfo files.
 	_ "time/tzdata"
+
+	"golang.org/x/net/netutil"
 
 	"marsad/data"
 	"marsad/handlers"
@@ -109,6 +112,17 @@ type config struct {
 	logFormat     string
 	logLevel      string
 	timezone      string
+	maxConns      int
+}
+
+// shutdownGrace is how long open requests may finish after a stop signal.
+var shutdownGrace = 15 * time.Second
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
 }
 
 func envOr(name, def string) string {
@@ -223,9 +237,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", envBool("MARSAD_SECURE_COOKIES"), "mark cookies Secure; on by default when base-url is https (env MARSAD_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.sessionIdle, "session-idle", envDuration("MARSAD_SESSION_IDLE", 2*time.Hour), "sign out after this long without activity (env MARSAD_SESSION_IDLE)")
 	fs.StringVar(&cfg.timezone, "timezone", os.Getenv("MARSAD_TIMEZONE"), "IANA time zone that pages show times in, e.g. Asia/Hebron; default UTC, Asia/Hebron with --demo (env MARSAD_TIMEZONE)")
+	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MARSAD_MAX_CONNS", 1000), "most client connections open at once; more wait to be accepted (env MARSAD_MAX_CONNS)")
 	addDBFlag(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.maxConns < 1 {
+		return fmt.Errorf("--max-conns must be at least 1")
 	}
 	zone, err := timeZone(cfg.timezone, cfg.demo)
 	if err != nil {
@@ -292,10 +310,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// A cap on open connections: past it, new clients wait in the kernel's
+	// queue instead of each costing memory and a goroutine. Slow clients are
+	// ended by the read deadlines: the headers within 5 s, the whole request
+	// within 30 s (uploads get longer: handlers' limitBody).
+	ln = netutil.LimitListener(ln, cfg.maxConns)
 	httpSrv := &http.Server{
 		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -310,9 +333,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing open requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	return httpSrv.Shutdown(shutdownCtx)
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		// A request still running after the grace period is cut off: the
+		// shutdown asked for is done, and that is not a failure of the
+		// server (an exit status other than 0 would make a supervisor
+		// think it crashed).
+		log.Warn("requests still running after the grace period were cut off", "grace", shutdownGrace, "err", err)
+		_ = httpSrv.Close()
+	}
+	return nil
 }
 
 // timeZone is the zone that pages show times in: the one named, else

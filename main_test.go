@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,5 +167,104 @@ func TestImportCommands(t *testing.T) {
 	_ = os.WriteFile(answers, []byte("institution_code,question_id,value\nMOH,STR-1,2\n"), 0o644)
 	if out, err := runCmd(t, "", "import", "answers", "--db", db, "--round", strconv.FormatInt(r.ID, 10), answers); err != nil || !strings.Contains(out, "1 imported") {
 		t.Errorf("answers: %q, %v", out, err)
+	}
+}
+
+// TestShutdownCutsOffALateRequest: a request still running when the grace
+// period ends is cut off, and serve still returns nil (exit status 0): the
+// stop asked for happened.
+func TestShutdownCutsOffALateRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real server")
+	}
+	grace := shutdownGrace
+	shutdownGrace = 300 * time.Millisecond
+	defer func() { shutdownGrace = grace }()
+	db := filepath.Join(t.TempDir(), "m.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", db}, strings.NewReader(""), &out, &errOut)
+	}()
+	listening := regexp.MustCompile(`"marsad listening" addr=(\S+)`)
+	deadline := time.Now().Add(30 * time.Second)
+	var addr string
+	for addr == "" {
+		if m := listening.FindStringSubmatch(errOut.String()); m != nil {
+			addr = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("server did not start:\n%s", errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// A sign-in whose body never finishes arriving keeps its request open.
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /ar/login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nemail=", addr)
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after cutting off a late request", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !strings.Contains(errOut.String(), "cut off") {
+		t.Errorf("the request was not still running at the end of the grace period, so this proves nothing:\n%s", errOut.String())
+	}
+}
+
+// TestSlowClientsAreCutOff: a client that opens a connection and sends
+// its request line but never the rest of its headers (a slow-loris) is
+// disconnected by the server, so such clients cannot hold connections open.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real server")
+	}
+	db := filepath.Join(t.TempDir(), "m.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--max-conns", "8", "--db", db}, strings.NewReader(""), &out, &errOut)
+	}()
+	listening := regexp.MustCompile(`"marsad listening" addr=(\S+)`)
+	deadline := time.Now().Add(30 * time.Second)
+	var addr string
+	for addr == "" {
+		if m := listening.FindStringSubmatch(errOut.String()); m != nil {
+			addr = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("server did not start:\n%s", errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: %s\r\n", addr)
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	buf := make([]byte, 512)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the server kept a connection whose headers never ended for 30 s")
+			}
+			break // closed by the server, perhaps after a 408
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

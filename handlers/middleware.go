@@ -20,6 +20,8 @@ import (
 const (
 	maxBody   = 1 << 20
 	maxUpload = 10 << 20
+	// uploadReadTime is how long an upload's body may take to arrive.
+	uploadReadTime = 4 * time.Minute
 )
 
 // uploadRoutes take files and so get the larger body limit.
@@ -110,8 +112,18 @@ func (p panicError) Error() string { return "panic: " + slog.AnyValue(p.v).Strin
 // pages are served from memory). Chart data travels in data- attributes,
 // never in a script. The standalone export is a download, not a page of
 // this site.
+//
+// Every answer is no-store unless its handler says otherwise (the static
+// files, the favicon and the service worker do): pages, downloads and API
+// answers may hold what only this user may read, and a shared computer or
+// a proxy must not keep them. Over https, browsers are told to use https
+// only (HSTS).
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
+	h.Set("Cache-Control", "no-store")
+	if s.https {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
@@ -125,6 +137,9 @@ func (s *Server) limitBody(c *gin.Context) {
 	limit := int64(maxBody)
 	if uploadRoutes[c.FullPath()] {
 		limit = maxUpload
+		// A file may take longer to arrive than the server's 30 s for a
+		// request (10 MB at 500 kbit/s takes 3 minutes).
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(uploadReadTime))
 	}
 	if c.Request.ContentLength > limit {
 		s.fail(c, http.StatusRequestEntityTooLarge, "err.too_large")

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,9 @@ type Server struct {
 	// encoding is held while one is made.
 	apiCache *pageCache[[]byte]
 	encoding sync.Mutex
+	// https is set when the public address is https: pages then ask
+	// browsers to keep to https (HSTS).
+	https bool
 	// swScript is the service worker (serviceworker.go).
 	swScript []byte
 	// formItems caches, by questionnaire id, the questionnaire page's list
@@ -117,6 +121,7 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if s.assets, err = hashFS(static.Files); err != nil {
 		return nil, err
 	}
+	s.https = strings.HasPrefix(cfg.BaseURL, "https://")
 	if s.swScript, err = buildServiceWorker(s.assets); err != nil {
 		return nil, err
 	}
@@ -125,9 +130,20 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	return s, nil
 }
 
-// ServeHTTP makes Server an http.Handler.
+// ServeHTTP makes Server an http.Handler. HEAD is answered wherever GET
+// is (monitors use it): the request is routed as a GET, and net/http sends
+// the headers without the body. OPTIONS says which methods a path takes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.engine.ServeHTTP(w, r)
+	switch r.Method {
+	case http.MethodHead:
+		get := r.Clone(r.Context())
+		get.Method = http.MethodGet
+		s.engine.ServeHTTP(headWriter{w}, get)
+	case http.MethodOptions:
+		s.options(w, r)
+	default:
+		s.engine.ServeHTTP(w, r)
+	}
 }
 
 // Routes lists every registered method and path, for tests that must cover them all.
