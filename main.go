@@ -4,6 +4,7 @@
 //	marsad [serve] [--addr 127.0.0.1:8080] [--db data/marsad.db] [--demo] [--timezone Asia/Hebron]
 //	marsad migrate [--db FILE]
 //	marsad user add --email E --role admin|respondent|viewer [--institution CODE] [--name N] --password-stdin
+//	marsad user deactivate|activate --email E
 //	marsad backup [--db FILE] DEST
 //	marsad import institutions|services FILE.csv|xlsx
 //	marsad import answers --round ID FILE.csv
@@ -113,6 +114,7 @@ type config struct {
 	logLevel      string
 	timezone      string
 	maxConns      int
+	proxyHeader   string
 }
 
 // shutdownGrace is how long open requests may finish after a stop signal.
@@ -183,10 +185,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "migrate":
 		return migrate(ctx, args, stdout, stderr)
 	case "user":
-		if len(args) == 0 || args[0] != "add" {
-			return errors.New("usage: marsad user add --email E --role R [--institution CODE] [--name N] --password-stdin")
+		switch {
+		case len(args) > 0 && args[0] == "add":
+			return userAdd(ctx, args[1:], stdin, stdout, stderr)
+		case len(args) > 0 && (args[0] == "deactivate" || args[0] == "activate"):
+			return userSetActive(ctx, args[0] == "activate", args[1:], stdout, stderr) // users_cli.go
 		}
-		return userAdd(ctx, args[1:], stdin, stdout, stderr)
+		return errors.New("usage: marsad user add --email E --role R [--institution CODE] [--name N] --password-stdin | marsad user deactivate|activate --email E")
 	case "backup":
 		return backup(ctx, args, stdout, stderr)
 	case "import":
@@ -238,6 +243,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.sessionIdle, "session-idle", envDuration("MARSAD_SESSION_IDLE", 2*time.Hour), "sign out after this long without activity (env MARSAD_SESSION_IDLE)")
 	fs.StringVar(&cfg.timezone, "timezone", os.Getenv("MARSAD_TIMEZONE"), "IANA time zone that pages show times in, e.g. Asia/Hebron; default UTC, Asia/Hebron with --demo (env MARSAD_TIMEZONE)")
 	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MARSAD_MAX_CONNS", 1000), "most client connections open at once; more wait to be accepted (env MARSAD_MAX_CONNS)")
+	fs.StringVar(&cfg.proxyHeader, "trusted-proxy-header", os.Getenv("MARSAD_TRUSTED_PROXY_HEADER"), "header in which the reverse proxy in front gives the client's address, X-Forwarded-For or X-Real-IP, for sign-in throttling; empty uses the peer's address: set it only behind such a proxy (env MARSAD_TRUSTED_PROXY_HEADER)")
 	addDBFlag(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -272,6 +278,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	store, err := openStore(ctx, cfg.db, survey.Options{SessionIdle: cfg.sessionIdle})
 	if err != nil {
+		return survey.NotWritable(cfg.db, err)
+	}
+	// A server that cannot write would answer pages and fail every save
+	// and sign-in: refuse to start instead, saying why.
+	if err := store.CheckWritable(ctx); err != nil {
+		_ = store.Close()
 		return err
 	}
 	defer store.Close()
@@ -289,6 +301,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { stored <- storeQuestionnaires(ctx, store) }()
 	srv, err := handlers.New(ctx, store, handlers.Config{
 		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log, Location: zone,
+		TrustedProxyHeader: cfg.proxyHeader,
 	})
 	if err := errors.Join(err, <-stored); err != nil {
 		return err
@@ -531,6 +544,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var ie *survey.ImportError
 	if errors.As(err, &ie) {
 		if ie.Key != "" {
+			if len(ie.Args) > 0 { // a limit of survey/upload_limits.go, and its figure
+				return fmt.Errorf("import: %s %v", ie.Key, ie.Args)
+			}
 			return fmt.Errorf("import: %s", ie.Key)
 		}
 		for _, r := range ie.Rows {

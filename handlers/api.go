@@ -30,15 +30,81 @@ func (s *Server) readBody(c *gin.Context) ([]byte, bool) {
 	case !utf8.Valid(body):
 		s.fail(c, http.StatusBadRequest, "err.bad_encoding")
 		return nil, false
+	case c.ContentType() == "application/json" && loneSurrogate(body):
+		s.fail(c, http.StatusBadRequest, "err.bad_encoding")
+		return nil, false
 	}
 	return body, true
 }
 
+// loneSurrogate reports a \u escape in JSON text that names half of a
+// UTF-16 surrogate pair without the other half ("\ud800", "\udc00",
+// "\ud800\u0041"). encoding/json would turn it into U+FFFD without a word,
+// storing something other than what was sent; such a body is refused. The
+// scan steps over every escape, so "\\ud800" (a backslash, then text) is
+// not one; invalid JSON is left for the decoder to refuse.
+func loneSurrogate(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character
+		if i >= len(b) || b[i] != 'u' {
+			continue
+		}
+		r, ok := hex4(b, i+1)
+		if !ok {
+			continue
+		}
+		i += 4
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF: // a low half first
+			return true
+		case r >= 0xD800 && r <= 0xDBFF: // a high half: a low one must follow
+			if i+6 >= len(b) || b[i+1] != '\\' || b[i+2] != 'u' {
+				return true
+			}
+			lo, ok := hex4(b, i+3)
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 6
+		}
+	}
+	return false
+}
+
+// hex4 reads four hex digits at b[i:].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
 // bindJSON reads a JSON body into dst: one object, no unknown fields, valid
-// UTF-8. On failure it answers 400 (or 413) and returns false.
+// UTF-8, no lone surrogate escapes. On failure it answers 400 (or 413) and
+// returns false.
 func (s *Server) bindJSON(c *gin.Context, dst any) bool {
 	body, ok := s.readBody(c)
 	if !ok {
+		return false
+	}
+	if loneSurrogate(body) {
+		s.fail(c, http.StatusBadRequest, "err.bad_encoding")
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -92,10 +158,12 @@ func (s *Server) apiLogin(c *gin.Context) {
 	if !s.bindJSON(c, &in) {
 		return
 	}
-	u, err := s.store.Authenticate(c.Request.Context(), in.Email, in.Password)
+	u, err := s.store.SignIn(c.Request.Context(), s.clientAddress(c), in.Email, in.Password)
+	var te *survey.ThrottledError
 	switch {
-	case errors.Is(err, survey.ErrThrottled):
-		s.fail(c, http.StatusTooManyRequests, "err.throttled")
+	case errors.As(err, &te):
+		c.AbortWithStatusJSON(http.StatusTooManyRequests, apiError{Error: apiErrorBody{
+			Code: "throttled", Message: throttledMessage(s.apiLocale(c), c, te)}})
 		return
 	case errors.Is(err, survey.ErrBadCredentials):
 		s.fail(c, http.StatusUnauthorized, "err.bad_credentials")

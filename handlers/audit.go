@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"net/url"
@@ -191,15 +189,14 @@ func (s *Server) exportAudit(c *gin.Context) {
 	}
 	f, _, _ := s.auditFilter(c, v, insts)
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="marsad-audit.csv"`)
-	_, _ = c.Writer.Write([]byte{0xEF, 0xBB, 0xBF})
-	w := csv.NewWriter(c.Writer)
+	attachment(c, "marsad-audit.csv")
+	w := survey.NewCSVWriter(c.Writer) // every text cell quoted and defused
 	_ = w.Write([]string{"id", "at", "actor", "action", "entity", "key", "before", "after"})
 	err = s.store.EachAuditEventMatching(ctx, f, func(e survey.AuditEvent) error {
-		return w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05Z"), survey.SafeCell(e.ActorName),
-			e.Action, e.Entity, survey.SafeCell(e.EntityKey), survey.SafeCell(e.Before), survey.SafeCell(e.After)})
+		return w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05Z"), e.ActorName,
+			e.Action, e.Entity, e.EntityKey, e.Before, e.After})
 	})
-	w.Flush()
+	err = errors.Join(err, w.Flush())
 	if err != nil {
 		s.log.Error("audit export", "id", c.GetString(keyRequestID), "err", err)
 	}
@@ -236,21 +233,32 @@ func (s *Server) importAnswers(c *gin.Context) {
 	}
 	v := s.newView(c, "board.title")
 	var page importPage
-	fh, err := c.FormFile("file")
+	// The round must take answers before the file is read (upload.go).
+	if round, err := s.store.Round(c.Request.Context(), id); err != nil {
+		s.failErr(c, err)
+		return
+	} else if !round.Editable() {
+		s.fail(c, http.StatusConflict, "err.not_editable")
+		return
+	}
+	f, err := s.uploadedFile(c)
+	if errors.Is(err, errAnswered) {
+		return
+	}
 	var n int
 	if err == nil {
-		f, ferr := fh.Open()
-		err = ferr
-		if err == nil {
-			var rows []survey.AnswerRow
-			rows, err = survey.ParseAnswersCSV(f)
+		release, ok := s.uploadSlot(c)
+		if !ok {
 			_ = f.Close()
-			if err == nil {
-				n, err = s.store.ImportAnswers(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, rows)
-			}
+			return
 		}
-	} else {
-		err = &survey.ImportError{Key: "err.file_required"}
+		defer release() // until the answer is rendered: the page is heavy too
+		var rows []survey.AnswerRow
+		rows, err = survey.ParseAnswersCSV(f)
+		if err == nil {
+			n, err = s.store.ImportAnswers(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, rows)
+		}
+		_ = f.Close()
 	}
 	var ie *survey.ImportError
 	switch {
@@ -284,11 +292,21 @@ func (s *Server) apiImportAnswers(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	body, ok := s.readBody(c)
+	// The round must take answers before the body is read; the body is
+	// then read as it streams, within survey.AnswerFileLimits (upload.go).
+	if round, err := s.store.Round(c.Request.Context(), id); err != nil {
+		s.apiResponseError(c, err)
+		return
+	} else if !round.Editable() {
+		s.apiResponseError(c, survey.ErrInvalidTransition)
+		return
+	}
+	release, ok := s.uploadSlot(c)
 	if !ok {
 		return
 	}
-	rows, err := survey.ParseAnswersCSV(bytes.NewReader(body))
+	defer release()
+	rows, err := survey.ParseAnswersCSV(c.Request.Body)
 	var n int
 	if err == nil {
 		n, err = s.store.ImportAnswers(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, rows)
@@ -298,14 +316,18 @@ func (s *Server) apiImportAnswers(c *gin.Context) {
 		loc := s.apiLocale(c)
 		fields := map[string]string{}
 		if ie.Key != "" {
-			fields["file"] = loc.T(ie.Key)
+			fields["file"] = importText(loc, ie)
 		}
 		for _, r := range ie.Rows {
 			for f, k := range r.Fields {
 				fields["line "+strconv.Itoa(r.Line)+" "+f] = loc.T(k)
 			}
 		}
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{Error: apiErrorBody{Code: "import", Message: loc.T("import.rows_invalid"), Fields: fields}})
+		msg := loc.T("import.rows_invalid")
+		if ie.Key != "" {
+			msg = fields["file"]
+		}
+		c.AbortWithStatusJSON(importStatus(ie), apiError{Error: apiErrorBody{Code: "import", Message: msg, Fields: fields}})
 		return
 	}
 	if err != nil {

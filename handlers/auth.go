@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"errors"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -37,20 +39,25 @@ func (s *Server) showLogin(c *gin.Context) {
 func (s *Server) login(c *gin.Context) {
 	var in loginForm
 	_ = c.ShouldBind(&in)
-	u, err := s.store.Authenticate(c.Request.Context(), in.Email, in.Password)
+	u, err := s.store.SignIn(c.Request.Context(), s.clientAddress(c), in.Email, in.Password)
 	if err != nil {
-		status, key := http.StatusUnauthorized, "err.bad_credentials"
+		v := s.newView(c, "login.title")
+		status, msg := http.StatusUnauthorized, v.T("err.bad_credentials")
+		var te *survey.ThrottledError
 		switch {
-		case errors.Is(err, survey.ErrThrottled):
-			status, key = http.StatusTooManyRequests, "err.throttled"
+		case errors.As(err, &te):
+			status, msg = http.StatusTooManyRequests, throttledMessage(v.loc, c, te)
 		case errors.Is(err, survey.ErrAccountDisabled):
-			status, key = http.StatusForbidden, "err.account_disabled"
+			status, msg = http.StatusForbidden, v.T("err.account_disabled")
 		case !errors.Is(err, survey.ErrBadCredentials):
 			s.serverError(c, err)
 			return
 		}
-		v := s.newView(c, "login.title")
-		v.Form = &form{Values: map[string]string{"email": in.Email, "next": in.Next}, Errors: map[string]string{"email": v.T(key)}}
+		email := in.Email
+		if len(email) > survey.MaxEmailLen {
+			email = "" // not worth sending back: no address is that long
+		}
+		v.Form = &form{Values: map[string]string{"email": email, "next": in.Next}, Errors: map[string]string{"email": msg}}
 		s.render(c, status, "login", v)
 		return
 	}
@@ -59,6 +66,56 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, safeNext(in.Next, s.homeFor(c, &u)))
+}
+
+// throttledMessage sets Retry-After and says, in the page's language, how
+// long to wait before trying again.
+func throttledMessage(loc *locale, c *gin.Context, te *survey.ThrottledError) string {
+	secs := te.RetryAfterSeconds()
+	c.Header("Retry-After", strconv.Itoa(secs))
+	wait := loc.N("count.seconds", secs)
+	if secs >= 90 {
+		wait = loc.N("count.minutes", (secs+59)/60)
+	}
+	return loc.T("err.throttled", wait)
+}
+
+// clientAddress is where a request comes from, as the sign-in throttle
+// counts it: the peer's IP address, or, when the server runs behind a
+// reverse proxy named by Config.TrustedProxyHeader, the address that proxy
+// reports. X-Forwarded-For lists every hop and anyone can send one: only
+// its last entry, the one the trusted proxy added, is taken. An IPv6
+// address counts as its /64, which one subscriber usually has whole. A
+// header that does not hold an address falls back to the peer's.
+func (s *Server) clientAddress(c *gin.Context) string {
+	peer, _, err := net.SplitHostPort(c.Request.RemoteAddr)
+	if err != nil {
+		peer = c.Request.RemoteAddr
+	}
+	addr := peer
+	if h := s.cfg.TrustedProxyHeader; h != "" {
+		if vals := c.Request.Header.Values(h); len(vals) > 0 {
+			v := vals[len(vals)-1]
+			if i := strings.LastIndexByte(v, ','); i >= 0 {
+				v = v[i+1:]
+			}
+			if v = strings.TrimSpace(v); v != "" {
+				addr = v
+			}
+		}
+	}
+	ip, err := netip.ParseAddr(strings.Trim(addr, "[]"))
+	if err != nil {
+		if ip, err = netip.ParseAddr(peer); err != nil {
+			return peer
+		}
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }
 
 func (s *Server) startSession(c *gin.Context, u survey.User) error {

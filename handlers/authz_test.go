@@ -257,6 +257,7 @@ func authzCases() []authzCase {
 		{route: "POST /ar/admin/invitations/:id/revoke", path: "/ar/admin/invitations/{inviteRevoke}/revoke", want: adminOnly, phase: 1},
 		{route: "GET /ar/admin/users", want: adminOnly},
 		{route: "POST /ar/admin/users/:id/reset", path: "/ar/admin/users/{userReset}/reset", want: adminOnly, phase: 1},
+		{route: "POST /ar/admin/users/:id/active", path: "/ar/admin/users/{userToggle}/active", want: adminOnly, phase: 1, form: authzForm("active", "0")},
 		{route: "GET /ar/admin/services", want: adminOnly},
 		{route: "GET /ar/admin/services/export.csv", want: adminOnly},
 		{route: "GET /ar/admin/services/export.xlsx", want: adminOnly},
@@ -325,6 +326,10 @@ func authzCases() []authzCase {
 			body: authzJSON(`{"code":"ZAPI","name_ar":"مؤسسة عبر الواجهة","kind":"agency","sector":"ict","region":"abroad"}`)},
 		{route: "PUT /api/v1/institutions/:code", path: "/api/v1/institutions/MOH", want: adminOnly, body: (*authzEnv).institutionJSON},
 		{route: "DELETE /api/v1/institutions/:code", path: "/api/v1/institutions/ZDEL", want: adminOnly, phase: 1},
+		{route: "POST /api/v1/institutions/:code/activate", path: "/api/v1/institutions/ZOFF/activate", want: adminOnly, phase: 1},
+		{route: "GET /api/v1/users", want: adminOnly},
+		{route: "POST /api/v1/users/:id/deactivate", path: "/api/v1/users/{userToggle}/deactivate", want: adminOnly, phase: 1},
+		{route: "POST /api/v1/users/:id/activate", path: "/api/v1/users/{userToggle}/activate", want: adminOnly, phase: 1},
 		{route: "POST /api/v1/rounds", want: adminOnly, body: authzJSON(`{"name":"authz-api","questionnaire_id":{qid},"deadline":"2027-06-30"}`)},
 		{route: "POST /api/v1/rounds/:id/:action", path: "/api/v1/rounds/{draft}/open", want: adminOnly, phase: 1},
 		// A file without the expected header: 422 once access is granted.
@@ -539,8 +544,9 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	e.must(err, "invitation")
 	e.ids["inviteToken"] = token
 
-	// Password resets end the person's sessions: throwaway accounts.
-	for _, key := range []string{"userReset", "userToken"} {
+	// Password resets and deactivation end the person's sessions:
+	// throwaway accounts.
+	for _, key := range []string{"userReset", "userToken", "userToggle"} {
 		u, err := st.CreateUser(ctx, adminID, survey.NewUser{Email: "az-" + strings.ToLower(key) + "@example.ps", Name: "حساب مؤقت",
 			Role: survey.RoleViewer, Password: "a-long-password"})
 		e.must(err, key)

@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -58,11 +57,11 @@ func (s *Server) exportServices(c *gin.Context) {
 	var err error
 	if c.Param("format") == "xlsx" || strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
 		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Header("Content-Disposition", `attachment; filename="marsad-services.xlsx"`)
+		attachment(c, "marsad-services.xlsx")
 		err = reports.WriteServicesXLSX(c.Writer, lang(c) == "ar", each)
 	} else {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="marsad-services.csv"`)
+		attachment(c, "marsad-services.csv")
 		err = survey.WriteServicesCSV(c.Writer, each)
 	}
 	if err != nil {
@@ -70,65 +69,65 @@ func (s *Server) exportServices(c *gin.Context) {
 	}
 }
 
-// importServices imports a CSV or XLSX catalog, all or nothing.
+// importServices imports a CSV or XLSX catalog, all or nothing. The route
+// is the coordinator's; the file is read in an upload slot, within
+// survey.ServiceFileLimits.
 func (s *Server) importServices(c *gin.Context) {
-	v, p, err := s.catalogAdminView(c)
-	if err != nil {
-		s.serverError(c, err)
+	f, err := s.uploadedFile(c)
+	if errors.Is(err, errAnswered) {
 		return
 	}
-	ins, err := s.readServicesUpload(c)
 	var res survey.ServiceImportResult
 	if err == nil {
-		res, err = s.store.ImportServices(c.Request.Context(), survey.ActorOf(*currentUser(c)), ins)
+		release, ok := s.uploadSlot(c)
+		if !ok {
+			_ = f.Close()
+			return
+		}
+		defer release() // until the answer is rendered: the page is heavy too
+		var ins []survey.ServiceInput
+		ins, err = readServicesUpload(f, f.Filename)
+		if err == nil {
+			res, err = s.store.ImportServices(c.Request.Context(), survey.ActorOf(*currentUser(c)), ins)
+		}
+		_ = f.Close()
+	}
+	v, p, verr := s.catalogAdminView(c)
+	if verr != nil {
+		s.serverError(c, verr)
+		return
 	}
 	var ie *survey.ImportError
 	var ve *survey.ValidationError
+	status := http.StatusOK
 	switch {
 	case errors.As(err, &ie):
 		p.FileError, p.Rows = describeImportError(v, ie)
+		status = importStatus(ie)
 	case errors.As(err, &ve):
-		p.FileError = v.T("import.rows_invalid")
+		p.FileError, status = v.T("import.rows_invalid"), http.StatusUnprocessableEntity
 	case err != nil:
 		s.serverError(c, err)
 		return
 	default:
 		p.Result = &res
-		if v2, p2, err := s.catalogAdminView(c); err == nil {
-			v, p2.Result = v2, &res
-			p = p2
-		}
 	}
 	v.Data = p
-	status := http.StatusOK
-	if p.FileError != "" {
-		status = http.StatusUnprocessableEntity
-	}
 	s.render(c, status, "catalog_admin", v)
 }
 
 // readServicesUpload reads the uploaded file as CSV or XLSX, by its
-// content: a zip signature means a workbook.
-func (s *Server) readServicesUpload(c *gin.Context) ([]survey.ServiceInput, error) {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return nil, &survey.ImportError{Key: "err.file_required"}
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	body, err := io.ReadAll(f)
-	if err != nil {
-		return nil, err
-	}
-	isZip := bytes.HasPrefix(body, []byte("PK\x03\x04"))
-	if strings.EqualFold(filepath.Ext(fh.Filename), ".xlsx") || isZip {
+// content: a zip signature means a workbook. Either streams from the
+// upload, within survey.ServiceFileLimits.
+func readServicesUpload(f *uploadFile, filename string) ([]survey.ServiceInput, error) {
+	head := make([]byte, 4)
+	n, _ := f.ReadAt(head, 0)
+	isZip := bytes.Equal(head[:n], []byte("PK\x03\x04"))
+	if strings.EqualFold(filepath.Ext(filename), ".xlsx") || isZip {
 		if !isZip {
 			return nil, &survey.ImportError{Key: "err.xlsx_invalid"}
 		}
-		recs, err := reports.ReadXLSXRecords(bytes.NewReader(body))
+		recs, err := reports.ReadXLSXRecords(f)
 		var ie *survey.ImportError
 		if errors.As(err, &ie) {
 			return nil, err
@@ -138,5 +137,5 @@ func (s *Server) readServicesUpload(c *gin.Context) ([]survey.ServiceInput, erro
 		}
 		return survey.ParseServiceRecords(recs)
 	}
-	return survey.ParseServicesCSV(bytes.NewReader(body))
+	return survey.ParseServicesCSV(f)
 }

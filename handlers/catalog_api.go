@@ -109,7 +109,7 @@ func (s *Server) apiCatalog(c *gin.Context) {
 // apiCatalogCSV streams the whole public catalog as CSV.
 func (s *Server) apiCatalogCSV(c *gin.Context) {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="marsad-catalog.csv"`)
+	attachment(c, "marsad-catalog.csv")
 	err := survey.WriteServicesCSV(c.Writer, func(fn func(survey.Service) error) error {
 		return s.store.EachService(c.Request.Context(), true, fn)
 	})

@@ -229,7 +229,7 @@ func TestPublicCatalogSearch(t *testing.T) {
 	}
 	r = c.get("/api/v1/catalog.csv")
 	assertStatus(t, r, http.StatusOK)
-	if !strings.HasPrefix(r.Body, "\xEF\xBB\xBFinstitution,code,") || strings.Contains(r.Body, "OLD") {
+	if !strings.HasPrefix(r.Body, "\xEF\xBB\xBF\"institution\",\"code\",") || strings.Contains(r.Body, "OLD") {
 		t.Errorf("catalog.csv:\n%s", r.Body)
 	}
 }

@@ -24,9 +24,12 @@ type dashboardPage struct {
 	Total       int
 	Average     float64
 	Change      *float64
-	Catalog     survey.CatalogMetrics
-	Charts      []reports.Chart
-	Top10       reports.Chart
+	// Since is the round the changes (Change, the movers) are measured
+	// against: nil when the reader may see no earlier round.
+	Since   *survey.Round
+	Catalog survey.CatalogMetrics
+	Charts  []reports.Chart
+	Top10   reports.Chart
 	// More are the obstacles, initiatives and action plans; Stories the
 	// approved success stories.
 	More    []reports.Chart
@@ -62,7 +65,11 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 		s.serverError(c, err)
 		return p, v, false
 	}
-	scores, err := s.store.Scores(ctx, r.ID, p.Kind)
+	if p.Since, err = s.comparedWith(c, r); err != nil {
+		s.serverError(c, err)
+		return p, v, false
+	}
+	scores, err := s.store.ScoresSince(ctx, r.ID, p.Kind, roundIDOf(p.Since))
 	if err != nil {
 		s.serverError(c, err)
 		return p, v, false
@@ -128,9 +135,12 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 	p.Charts[1].Head = []string{v.T("rankings.level"), v.T("dashboard.institutions")}
 	p.Charts[2].Head = []string{v.T("field.stage"), v.T("dashboard.services")}
 	p.Charts[3].Head = []string{v.T("dashboard.measure"), v.T("dashboard.share")}
-	if movers := reports.Movers(reports.ChartID("movers", r.ID), v.T("dashboard.movers"), scores, v.Lang, 10); len(movers.Rows) > 0 {
-		movers.Head = []string{v.T("field.institution"), v.T("rankings.change"), v.T("rankings.index")}
-		p.Charts = append(p.Charts, movers)
+	// Changes exist only against a round this reader may see (p.Since).
+	if p.Since != nil {
+		if movers := reports.Movers(reports.ChartID("movers", r.ID), v.T("dashboard.movers_since", p.Since.Name), scores, v.Lang, 10); len(movers.Rows) > 0 {
+			movers.Head = []string{v.T("field.institution"), v.T("rankings.change"), v.T("rankings.index")}
+			p.Charts = append(p.Charts, movers)
+		}
 	}
 	if len(scores) >= 3 {
 		var series []reports.Series
@@ -198,7 +208,7 @@ func chartFile(r survey.Round, chartID, lang string) string {
 	if i := strings.Index(name+"_", round+"_"); i >= 0 {
 		name = name[:i] + name[i+len(round):]
 	}
-	return safeFileName(fmt.Sprintf("marsad-%s-%s-%s", r.Name, name, lang))
+	return fmt.Sprintf("marsad-%s-%s-%s", r.Name, name, lang) // attachment cleans it (download.go)
 }
 
 // chart finds one of the page's charts by its ID.
@@ -237,15 +247,14 @@ func (s *Server) exportChartData(c *gin.Context) {
 // sendTable answers rows (header first) as a workbook when the path ends
 // in .xlsx (sheet right to left with rtl), otherwise as CSV with a BOM.
 func (s *Server) sendTable(c *gin.Context, name, sheet string, rows [][]string, rtl bool) {
-	name = safeFileName(name)
 	var err error
 	if strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
 		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Header("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+		attachment(c, name+".xlsx")
 		err = reports.WriteTableXLSX(c.Writer, sheet, rows, rtl)
 	} else {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		attachment(c, name+".csv")
 		err = reports.WriteTableCSV(c.Writer, rows)
 	}
 	if err != nil {
@@ -404,7 +413,11 @@ func (s *Server) cachedScorePage(c *gin.Context, build func(c *gin.Context) (sco
 }
 
 // accessClass names what a user may see of scores: pages rendered for one
-// member of a class are right for every other.
+// member of a class are right for every other. A score page may depend on
+// its reader only through scoreAccess (which rounds' rankings, and which
+// institution's own scorecard, they may see — and so the round its changes
+// are measured against, comparedWith, and whether a scorecard is theirs
+// alone, ownOnly), and scoreAccess tells apart no more than these classes.
 func accessClass(u *survey.User) string {
 	switch {
 	case u == nil:

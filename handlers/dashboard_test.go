@@ -260,15 +260,15 @@ func TestRankingsExports(t *testing.T) {
 	c := newClient(t, ts)
 	r := c.get("/ar/rounds/" + id + "/rankings.csv")
 	assertStatus(t, r, http.StatusOK)
-	if !strings.HasPrefix(r.Body, "\xEF\xBB\xBFالمرتبة,") {
+	if !strings.HasPrefix(r.Body, "\xEF\xBB\xBF\"المرتبة\",") {
 		t.Errorf("csv starts %q", r.Body[:40])
 	}
 	lines := strings.Split(strings.TrimSpace(r.Body), "\n")
 	if len(lines) < 30 {
 		t.Errorf("%d csv lines, want every scored institution", len(lines))
 	}
-	if strings.Contains(r.Body, ",=HYPERLINK") || !strings.Contains(r.Body, "'=HYPERLINK") {
-		t.Errorf("a name was left as a formula")
+	if strings.Contains(r.Body, `"=HYPERLINK`) || !strings.Contains(r.Body, `"'=HYPERLINK`) {
+		t.Errorf("a name was left as a formula:\n%s", r.Body)
 	}
 	// Filters are those of the page: only municipalities.
 	m := c.get("/en/rounds/" + id + "/rankings.csv?kind=municipality")
@@ -276,8 +276,11 @@ func TestRankingsExports(t *testing.T) {
 	if len(ml) < 2 || len(ml) >= len(lines) {
 		t.Errorf("municipality filter gave %d lines of %d", len(ml), len(lines))
 	}
+	if en := c.get("/en/rounds/" + id + "/rankings.csv"); !strings.Contains(en.Body, `,"'@SUM(A1)",`) {
+		t.Errorf("the English name was left as a formula:\n%s", en.Body)
+	}
 	for _, l := range ml[1:] {
-		if !strings.Contains(l, ",Municipality,") {
+		if !strings.Contains(l, `,"Municipality",`) {
 			t.Errorf("filtered row %q is not a municipality", l)
 		}
 	}
@@ -303,7 +306,7 @@ func TestChartDataExports(t *testing.T) {
 	c := newClient(t, ts)
 	r := c.get("/ar/rounds/" + id + "/dashboard.csv?chart=chart_leaderboard_" + id)
 	assertStatus(t, r, http.StatusOK)
-	if !strings.HasPrefix(r.Body, "\xEF\xBB\xBFالمرتبة,المؤسسة,") || strings.Count(r.Body, "\n") != 16 {
+	if !strings.HasPrefix(r.Body, "\xEF\xBB\xBF\"المرتبة\",\"المؤسسة\",") || strings.Count(r.Body, "\n") != 16 {
 		t.Errorf("leaderboard csv: %q…", r.Body[:min(len(r.Body), 200)])
 	}
 	if strings.Contains(r.Body, ",high\n") || strings.Contains(r.Body, ",medium\n") {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -12,14 +13,25 @@ import (
 	"marsad/survey"
 )
 
-// health answers load balancers and operators: version and database status.
+// health answers load balancers and operators: version and database
+// status. A database that answers reads but cannot take a write (a
+// read-only file, a full disk, a writer stuck) is not healthy: every save
+// and sign-in would fail. The write probe runs at most every few seconds
+// (survey.Store.Writable), so this cannot be used to load the database.
 func (s *Server) health(c *gin.Context) {
 	status, db := http.StatusOK, "ok"
+	out := gin.H{"version": s.cfg.Version}
+	var we *survey.WriteError
 	if err := s.store.Ping(c.Request.Context()); err != nil {
 		s.log.Error("health: database", "err", err)
 		status, db = http.StatusServiceUnavailable, "unavailable"
+	} else if err := s.store.Writable(c.Request.Context()); errors.As(err, &we) {
+		s.log.Error("health: database not writable", "err", err)
+		status, db = http.StatusServiceUnavailable, "not-writable"
+		out["reason"] = we.Reason
 	}
-	c.JSON(status, gin.H{"status": http.StatusText(status), "version": s.cfg.Version, "database": db})
+	out["status"], out["database"] = http.StatusText(status), db
+	c.JSON(status, out)
 }
 
 var staticFiles = http.FileServer(http.FS(static.Files))

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"unicode"
 
 	"marsad/data"
+	"marsad/reports/hostile"
 	"marsad/survey"
 )
 
@@ -68,6 +70,7 @@ func TestHostileInput(t *testing.T) {
 	long := strings.Repeat("ب", 10000)
 	nest := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 	bomb := zipBomb(t)
+	tall := hostile.Tall(survey.ServiceColumns, 100000, 50)
 	// A show_if built to blow up: deep nesting and a huge expression.
 	deepCond := strings.Repeat("(", 5000) + "STR-1 >= 2" + strings.Repeat(")", 5000)
 	questionnaire := func(cond string) string {
@@ -142,6 +145,19 @@ func TestHostileInput(t *testing.T) {
 		{name: "questionnaire with a show_if nesting bomb", send: upload(admin, "/ar/admin/questionnaires", "/ar/admin/questionnaires", "q.json", []byte(questionnaire(deepCond)))},
 		{name: "questionnaire with a 100,000-term show_if", send: upload(admin, "/ar/admin/questionnaires", "/ar/admin/questionnaires", "q.json", []byte(questionnaire(strings.Repeat("STR-1 >= 2 or ", 100000)+"STR-1 = 1")))},
 		{name: "questionnaire JSON nesting bomb", send: upload(admin, "/ar/admin/questionnaires", "/ar/admin/questionnaires", "q.json", []byte(`{"sections":`+nest+`}`))},
+		// Workbooks built to fill memory (upload_limits.go), on every
+		// route that reads one, and files over each route's limits.
+		{name: "services workbook whose every cell shows a 4 MB shared string", send: upload(admin, "/ar/admin/services/import", "/ar/admin/services", "s.xlsx", hostile.SharedStringBomb(survey.ServiceColumns, 4<<20, 1000, 50))},
+		{name: "services workbook of 100,000 rows × 50 columns", send: upload(admin, "/ar/admin/services/import", "/ar/admin/services", "s.xlsx", tall)},
+		{name: "answers workbook whose every cell shows a 4 MB shared string", send: upload(moh, "/ar/rounds/"+open+"/responses/MOH/xlsx", "/ar/rounds/"+open+"/responses/MOH", "a.xlsx", hostile.SharedStringBomb(nil, 4<<20, 1000, 50))},
+		{name: "answers workbook of a million cells in one row", send: upload(moh, "/ar/rounds/"+open+"/responses/MOH/xlsx", "/ar/rounds/"+open+"/responses/MOH", "a.xlsx", hostile.Book{Sheets: []hostile.Sheet{{Name: "answers", Rows: hostile.Grid(nil, 1, 1000000, `<c><v>1</v></c>`)}}}.Bytes())},
+		{name: "questionnaire workbook that is a zip bomb", send: upload(admin, "/ar/admin/questionnaires", "/ar/admin/questionnaires", "q.xlsx", bomb)},
+		{name: "questionnaire workbook whose every cell shows a 4 MB shared string", send: upload(admin, "/ar/admin/questionnaires", "/ar/admin/questionnaires", "q.xlsx", hostile.SharedStringBomb(nil, 4<<20, 1000, 50))},
+		{name: "questionnaire JSON over 2 MB", send: upload(admin, "/ar/admin/questionnaires", "/ar/admin/questionnaires", "q.json", bytes.Repeat([]byte(" "), survey.MaxDefinitionJSONBytes+1)), status: http.StatusRequestEntityTooLarge},
+		{name: "institutions CSV of 5,001 rows", send: upload(admin, "/ar/admin/institutions/import", "/ar/admin/institutions/import", "i.csv", []byte("code,name_ar,name_en,kind,sector,region\n"+strings.Repeat("X,ب,,ministry,health,national\n", survey.MaxImportRows+1)))},
+		{name: "institutions CSV with a 10,001-character cell", send: upload(admin, "/ar/admin/institutions/import", "/ar/admin/institutions/import", "i.csv", []byte("code,name_ar,name_en,kind,sector,region\nX,"+strings.Repeat("ب", survey.MaxCellChars+1)+",,ministry,health,national\n"))},
+		{name: "answers CSV of 50,001 rows", send: upload(admin, "/ar/admin/rounds/"+open+"/answers", "/ar/admin/rounds/"+open, "a.csv", []byte("institution_code,question_id,value\n"+strings.Repeat("MOH,STR-1,yes\n", survey.MaxServiceImportRows+1)))},
+		{name: "answers sheet larger than its route takes", send: upload(moh, "/ar/rounds/"+open+"/responses/MOH/xlsx", "/ar/rounds/"+open+"/responses/MOH", "a.xlsx", make([]byte, 3<<20)), status: http.StatusRequestEntityTooLarge},
 		// The API, in English.
 		{name: "API malformed JSON", send: api(http.MethodPost, "/api/v1/institutions", adminTok, `{"code": "X",`), status: http.StatusBadRequest, en: true},
 		{name: "API JSON nesting bomb", send: api(http.MethodPost, "/api/v1/institutions", adminTok, `{"code":`+nest+`}`), status: http.StatusBadRequest, en: true},
@@ -158,6 +174,15 @@ func TestHostileInput(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer "+adminTok)
 			return admin.do(req)
 		}, en: true},
+		{name: "API answers CSV over 10 MB, sent without a length", send: func() response {
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/rounds/"+open+"/answers/import",
+				io.MultiReader(strings.NewReader("institution_code,question_id,value\n"), strings.NewReader(strings.Repeat("MOH,STR-1,"+strings.Repeat("y", 200)+"\n", 60000))))
+			req.ContentLength = -1
+			req.Header.Set("Content-Type", "text/csv")
+			req.Header.Set("Accept-Language", "en")
+			req.Header.Set("Authorization", "Bearer "+adminTok)
+			return admin.do(req)
+		}, status: http.StatusRequestEntityTooLarge, en: true},
 		{name: "API initiative with a nesting bomb of partners", send: api(http.MethodPost, "/api/v1/institutions/MOH/initiatives", mohTok, `{"title_ar":"م","partners":`+nest+`}`), status: http.StatusBadRequest, en: true},
 	}
 	for _, tc := range cases {

@@ -144,33 +144,36 @@ func (s *Server) showImportInstitutions(c *gin.Context) {
 
 // importInstitutions imports a CSV file all-or-nothing; when any row is bad
 // the page lists every bad row with its line and reasons and stores nothing.
+// The route is the coordinator's; the file is read in an upload slot,
+// within survey.InstitutionFileLimits.
 func (s *Server) importInstitutions(c *gin.Context) {
 	v := s.newView(c, "import.title")
 	page := importPage{}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		page.FileError = v.T("err.file_required")
-		v.Data = page
-		s.render(c, http.StatusUnprocessableEntity, "import", v)
+	f, err := s.uploadedFile(c)
+	if errors.Is(err, errAnswered) {
 		return
 	}
-	f, err := fh.Open()
-	if err != nil {
-		s.serverError(c, err)
-		return
-	}
-	defer f.Close()
-	ins, err := survey.ParseInstitutionsCSV(f)
 	var res survey.ImportResult
 	if err == nil {
-		res, err = s.store.ImportInstitutions(c.Request.Context(), currentUser(c).ID, ins)
+		release, ok := s.uploadSlot(c)
+		if !ok {
+			_ = f.Close()
+			return
+		}
+		defer release() // until the answer is rendered: the page is heavy too
+		var ins []survey.InstitutionInput
+		ins, err = survey.ParseInstitutionsCSV(f)
+		if err == nil {
+			res, err = s.store.ImportInstitutions(c.Request.Context(), currentUser(c).ID, ins)
+		}
+		_ = f.Close()
 	}
 	var ie *survey.ImportError
 	switch {
 	case errors.As(err, &ie):
 		page.FileError, page.Rows = describeImportError(v, ie)
 		v.Data = page
-		s.render(c, http.StatusUnprocessableEntity, "import", v)
+		s.render(c, importStatus(ie), "import", v)
 		return
 	case err != nil:
 		s.serverError(c, err)
@@ -185,7 +188,7 @@ func (s *Server) importInstitutions(c *gin.Context) {
 // file, or each bad row as "field: reason" lines.
 func describeImportError(v *view, ie *survey.ImportError) (string, []importRow) {
 	if ie.Key != "" {
-		return v.T(ie.Key), nil
+		return importMessage(v, ie), nil
 	}
 	rows := make([]importRow, 0, len(ie.Rows))
 	for _, r := range ie.Rows {
@@ -207,7 +210,7 @@ func (s *Server) exportInstitutions(c *gin.Context) {
 		return
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="institutions.csv"`)
+	attachment(c, "institutions.csv")
 	if err := survey.WriteInstitutionsCSV(c.Writer, list); err != nil {
 		s.log.Error("export institutions", "err", err)
 	}

@@ -46,14 +46,15 @@ func nameOf(list []survey.Institution, lang, code string) string {
 	return code
 }
 
-// usersPage lists the accounts, with the institutions to name.
+// usersPage lists the accounts, with the institutions to name (the
+// deactivated ones too: their respondents are listed).
 func (s *Server) usersPage(ctx context.Context) (usersPage, error) {
 	var p usersPage
 	var err error
 	if p.List, err = s.store.ListUsers(ctx); err != nil {
 		return p, err
 	}
-	p.Institutions, err = s.store.ListInstitutions(ctx, survey.InstitutionFilter{})
+	p.Institutions, err = s.store.ListInstitutions(ctx, survey.InstitutionFilter{IncludeInactive: true})
 	return p, err
 }
 
@@ -115,6 +116,9 @@ func (s *Server) listUsers(c *gin.Context) {
 	if err != nil {
 		s.serverError(c, err)
 		return
+	}
+	if d := c.Query("done"); d == "user_deactivated" || d == "user_activated" {
+		p.Notice = "notice." + d
 	}
 	v := s.newView(c, "users.title")
 	v.Data = p

@@ -136,13 +136,13 @@ func (s *Server) securityHeaders(c *gin.Context) {
 func (s *Server) limitBody(c *gin.Context) {
 	limit := int64(maxBody)
 	if uploadRoutes[c.FullPath()] {
-		limit = maxUpload
+		limit = uploadBodyLimit(c.FullPath()) // the route's file limit (upload.go)
 		// A file may take longer to arrive than the server's 30 s for a
 		// request (10 MB at 500 kbit/s takes 3 minutes).
 		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(uploadReadTime))
 	}
 	if c.Request.ContentLength > limit {
-		s.fail(c, http.StatusRequestEntityTooLarge, "err.too_large")
+		s.failTooLarge(c, limit)
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
@@ -224,6 +224,13 @@ func (s *Server) csrfToken(c *gin.Context) string {
 // (413), invalid UTF-8 (400) and the token (403).
 func (s *Server) checkForm(c *gin.Context) {
 	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		c.Next()
+		return
+	}
+	// An upload's body is not read before the route has checked who may
+	// upload there: its handler reads the form and checks the token then
+	// (uploadedFile, upload.go).
+	if uploadRoutes[c.FullPath()] {
 		c.Next()
 		return
 	}

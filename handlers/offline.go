@@ -20,7 +20,7 @@ func (s *Server) downloadResponseXLSX(c *gin.Context) {
 		return
 	}
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Header("Content-Disposition", `attachment; filename="marsad-`+rc.Round.Name+`-`+rc.Institution.Code+`.xlsx"`)
+	attachment(c, "marsad-"+rc.Round.Name+"-"+rc.Institution.Code+".xlsx")
 	if err := reports.WriteResponseXLSX(c.Writer, rc.Q.Def, rc.Answers, lang(c)); err != nil {
 		s.log.Error("response xlsx", "id", c.GetString(keyRequestID), "err", err)
 	}
@@ -43,7 +43,9 @@ type uploadPage struct {
 }
 
 // uploadResponseXLSX reads a filled sheet and shows what it would change,
-// with any invalid value explained; nothing is saved yet.
+// with any invalid value explained; nothing is saved yet. Who may upload
+// and whether the response still takes changes are checked before the
+// file is read.
 func (s *Server) uploadResponseXLSX(c *gin.Context) {
 	rc, ok := s.loadResponse(c)
 	if !ok {
@@ -51,24 +53,36 @@ func (s *Server) uploadResponseXLSX(c *gin.Context) {
 	}
 	v := s.newView(c, "offline.title")
 	p := uploadPage{responseCtx: rc}
-	fh, err := c.FormFile("file")
+	if key := offlineClosed(rc); key != "" {
+		p.FileError = v.T(key)
+		v.Data = p
+		s.render(c, http.StatusConflict, "offline", v)
+		return
+	}
+	f, err := s.uploadedFile(c)
+	if errors.Is(err, errAnswered) {
+		return
+	}
 	var ins []survey.AnswerInput
 	if err == nil {
-		f, ferr := fh.Open()
-		if err = ferr; err == nil {
-			ins, err = reports.ReadResponseXLSX(f)
+		release, ok := s.uploadSlot(c)
+		if !ok {
 			_ = f.Close()
+			return
 		}
-	} else {
-		err = &survey.ImportError{Key: "err.file_required"}
+		defer release() // until the answer is rendered: the page is heavy too
+		ins, err = reports.ReadResponseXLSX(f)
+		_ = f.Close()
 	}
 	var ie *survey.ImportError
+	status := http.StatusOK
 	switch {
 	case errors.As(err, &ie):
 		p.FileError, _ = describeImportError(v, ie)
 		if p.FileError == v.T("import.rows_invalid") {
 			p.FileError = v.T("err.xlsx_invalid")
 		}
+		status = importStatus(ie)
 	case errors.Is(err, reports.ErrNotXLSX):
 		p.FileError = v.T("err.xlsx_invalid")
 	case err != nil:
@@ -96,11 +110,22 @@ func (s *Server) uploadResponseXLSX(c *gin.Context) {
 	b, _ := json.Marshal(keep)
 	p.JSON = string(b)
 	v.Data = p
-	status := http.StatusOK
-	if p.FileError != "" || p.Invalid {
+	if status == http.StatusOK && (p.FileError != "" || p.Invalid) {
 		status = http.StatusUnprocessableEntity
 	}
 	s.render(c, status, "offline", v)
+}
+
+// offlineClosed is why the response takes no uploaded sheet (the round is
+// not open, the response is submitted or accepted), or "".
+func offlineClosed(rc responseCtx) string {
+	switch {
+	case !rc.Round.Editable():
+		return "err.not_editable"
+	case rc.Response.Status != "none" && !rc.Response.Editable():
+		return "err.response_not_editable"
+	}
+	return ""
 }
 
 // applyResponseXLSX saves the previewed changes all at once: if any is

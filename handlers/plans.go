@@ -106,7 +106,9 @@ func (s *Server) buildPlan(c *gin.Context) (planPage, bool) {
 		s.serverError(c, err)
 		return p, false
 	}
-	plan, err := s.store.PlanActions(ctx, survey.PlanFilter{RoundID: r.ID, Institution: code})
+	u := currentUser(c)
+	plan, err := s.store.PlanActions(ctx, survey.PlanFilter{RoundID: r.ID, Institution: code,
+		Seen: func(x survey.Round) bool { return scoreAccess(u, x, code) }})
 	if err != nil {
 		s.serverError(c, err)
 		return p, false
@@ -303,7 +305,8 @@ func (s *Server) listPlans(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	plans, err := s.store.PlanActions(ctx, survey.PlanFilter{RoundID: r.ID})
+	plans, err := s.store.PlanActions(ctx, survey.PlanFilter{RoundID: r.ID,
+		Seen: func(x survey.Round) bool { return scoreAccess(u, x, "") }})
 	if err != nil {
 		s.serverError(c, err)
 		return

@@ -36,45 +36,69 @@ func (s *Server) listQuestionnaires(c *gin.Context) {
 	s.render(c, http.StatusOK, "questionnaires", v)
 }
 
-// uploadQuestionnaire stores an uploaded JSON definition as a new version,
-// or lists every problem with it.
+// uploadQuestionnaire stores an uploaded definition (JSON, or the XLSX
+// form) as a new version, or lists every problem with it. The route is the
+// coordinator's; the file is read in an upload slot, within
+// survey.MaxDefinitionJSONBytes or survey.DefinitionSheetLimits.
 func (s *Server) uploadQuestionnaire(c *gin.Context) {
-	v, p, err := s.questionnairesView(c)
-	if err != nil {
-		s.serverError(c, err)
+	f, err := s.uploadedFile(c)
+	if errors.Is(err, errAnswered) {
+		return
+	}
+	var q survey.QuestionnaireVersion
+	if err == nil {
+		release, ok := s.uploadSlot(c)
+		if !ok {
+			_ = f.Close()
+			return
+		}
+		defer release() // until the answer is rendered: the page is heavy too
+		q, err = s.storeDefinitionUpload(c, f)
+		_ = f.Close()
+	}
+	v, p, verr := s.questionnairesView(c)
+	if verr != nil {
+		s.serverError(c, verr)
 		return
 	}
 	status := http.StatusOK
-	fh, err := c.FormFile("file")
-	if err != nil {
-		p.Problems = []string{v.T("err.file_required")}
-		status = http.StatusUnprocessableEntity
-	} else if f, err := fh.Open(); err == nil {
-		body, _ := io.ReadAll(f)
-		_ = f.Close()
-		var q survey.QuestionnaireVersion
-		if bytes.HasPrefix(body, []byte("PK\x03\x04")) { // a workbook: the XLSX form
-			var d *survey.Definition
-			if d, err = reports.ReadDefinitionXLSX(bytes.NewReader(body)); err == nil {
-				q, err = s.store.StoreQuestionnaire(c.Request.Context(), currentUser(c).ID, d)
-			}
-		} else {
-			q, err = s.store.StoreQuestionnaireJSON(c.Request.Context(), currentUser(c).ID, body)
-		}
-		var de *survey.DefinitionError
-		switch {
-		case errors.As(err, &de):
-			p.Problems, status = de.Problems, http.StatusUnprocessableEntity
-		case err != nil:
-			s.serverError(c, err)
-			return
-		default:
-			p.Stored = &q
-			p.List, _ = s.store.ListQuestionnaires(c.Request.Context())
-		}
+	var de *survey.DefinitionError
+	var ie *survey.ImportError
+	switch {
+	case errors.As(err, &ie):
+		p.Problems, status = []string{importMessage(v, ie)}, importStatus(ie)
+	case errors.As(err, &de):
+		p.Problems, status = de.Problems, http.StatusUnprocessableEntity
+	case err != nil:
+		s.serverError(c, err)
+		return
+	default:
+		p.Stored = &q
 	}
 	v.Data = p
 	s.render(c, status, "questionnaires", v)
+}
+
+// storeDefinitionUpload reads an uploaded definition — a workbook when it
+// starts with a zip signature, JSON otherwise — and stores it.
+func (s *Server) storeDefinitionUpload(c *gin.Context, f *uploadFile) (survey.QuestionnaireVersion, error) {
+	head := make([]byte, 4)
+	n, _ := f.ReadAt(head, 0)
+	if bytes.Equal(head[:n], []byte("PK\x03\x04")) { // a workbook: the XLSX form
+		d, err := reports.ReadDefinitionXLSX(f)
+		if err != nil {
+			return survey.QuestionnaireVersion{}, err
+		}
+		return s.store.StoreQuestionnaire(c.Request.Context(), currentUser(c).ID, d)
+	}
+	body, err := io.ReadAll(io.LimitReader(f, survey.MaxDefinitionJSONBytes+1))
+	if err != nil {
+		return survey.QuestionnaireVersion{}, err
+	}
+	if len(body) > survey.MaxDefinitionJSONBytes {
+		return survey.QuestionnaireVersion{}, survey.LimitError(survey.KeyFileTooBig, survey.MB(survey.MaxDefinitionJSONBytes))
+	}
+	return s.store.StoreQuestionnaireJSON(c.Request.Context(), currentUser(c).ID, body)
 }
 
 // downloadQuestionnaire sends a stored version's canonical JSON, or its
@@ -92,7 +116,7 @@ func (s *Server) downloadQuestionnaire(c *gin.Context) {
 			return
 		}
 		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Header("Content-Disposition", `attachment; filename="questionnaire-`+strconv.FormatInt(id, 10)+`.xlsx"`)
+		attachment(c, "questionnaire-"+strconv.FormatInt(id, 10)+".xlsx")
 		if err := reports.WriteDefinitionXLSX(c.Writer, q.Def, lang(c) == "ar"); err != nil {
 			s.log.Error("questionnaire xlsx", "err", err)
 		}
@@ -103,6 +127,6 @@ func (s *Server) downloadQuestionnaire(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="questionnaire-`+strconv.FormatInt(id, 10)+`.json"`)
+	attachment(c, "questionnaire-"+strconv.FormatInt(id, 10)+".json")
 	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }

@@ -16,10 +16,30 @@ type usersPage struct {
 	// ResetFor and ResetLink show a reset link just made, once.
 	ResetFor  string
 	ResetLink string
+	// Notice is a change just made (a message key); Error a change refused.
+	Notice string
+	Error  string
 }
 
 // NameOf is the name of the institution with code in lang.
 func (p usersPage) NameOf(lang, code string) string { return nameOf(p.Institutions, lang, code) }
+
+// CanSignIn says whether the account may sign in: it is active, and a
+// respondent's institution too.
+func (p usersPage) CanSignIn(u survey.User) bool {
+	if !u.Active {
+		return false
+	}
+	if u.Role != survey.RoleRespondent {
+		return true
+	}
+	for _, in := range p.Institutions {
+		if in.Code == u.InstitutionCode {
+			return in.Active
+		}
+	}
+	return false
+}
 
 // resetPassword makes a one-time link for a user to choose a new password:
 // resets are for administrators only (no self-service by e-mail). The

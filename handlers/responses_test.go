@@ -267,7 +267,7 @@ func TestImportAnswersPrefillAndAudit(t *testing.T) {
 	assertContains(t, r.Body, "import-answer", "prefill")
 	csvOut := admin.get("/ar/admin/audit.csv")
 	assertStatus(t, csvOut, http.StatusOK)
-	if !strings.HasPrefix(csvOut.Body, "\xEF\xBB\xBFid,at,actor,action") || !strings.Contains(csvOut.Body, "import-answer") {
+	if !strings.HasPrefix(csvOut.Body, "\xEF\xBB\xBF\"id\",\"at\",\"actor\",\"action\"") || !strings.Contains(csvOut.Body, "import-answer") {
 		t.Errorf("audit csv:\n%.500s", csvOut.Body)
 	}
 	assertStatus(t, moh.get("/ar/admin/audit"), http.StatusForbidden)

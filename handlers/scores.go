@@ -145,9 +145,12 @@ func distinctSorted[T any](list []T, key func(T) string) []string {
 	return out
 }
 
-// apiScores answers a round's rankings. The encoded answer is kept per
-// round, index, filters and version of the scores, so repeated requests (a
-// dashboard on a conference screen) cost one small query.
+// apiScores answers a round's rankings, with changes against the round
+// the caller may see (compared_with, null when none). The encoded answer
+// is kept per round, index, filters, round compared with and version of
+// the scores — everything it depends on, so it is right for anyone
+// allowed to ask — and repeated requests (a dashboard on a conference
+// screen) cost two small queries.
 func (s *Server) apiScores(c *gin.Context) {
 	r, ok := s.roundForScores(c, "")
 	if !ok {
@@ -158,7 +161,13 @@ func (s *Server) apiScores(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	key := "scores/" + strconv.FormatInt(r.ID, 10) + "/" + scoreKind(c) + "/" + c.Query("sector") + "/" + c.Query("kind") + "/" + c.Query("region") + "/" + r.Status + strconv.FormatBool(r.Public)
+	since, err := s.comparedWith(c, r)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	key := "scores/" + strconv.FormatInt(r.ID, 10) + "/" + scoreKind(c) + "/" + c.Query("sector") + "/" + c.Query("kind") + "/" + c.Query("region") + "/" + r.Status + strconv.FormatBool(r.Public) +
+		"/since" + strconv.FormatInt(roundIDOf(since), 10)
 	if body, ok := s.apiCache.get(key, version); ok {
 		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 		return
@@ -170,7 +179,7 @@ func (s *Server) apiScores(c *gin.Context) {
 		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 		return
 	}
-	list, err := s.store.Scores(c.Request.Context(), r.ID, scoreKind(c))
+	list, err := s.store.ScoresSince(c.Request.Context(), r.ID, scoreKind(c), roundIDOf(since))
 	if err != nil {
 		s.serverError(c, err)
 		return
@@ -179,7 +188,7 @@ func (s *Server) apiScores(c *gin.Context) {
 	if list == nil {
 		list = []survey.InstitutionScore{}
 	}
-	body, err := json.Marshal(gin.H{"round": r, "index": scoreKind(c), "scoring_version": survey.ScoringVersion, "scores": list})
+	body, err := json.Marshal(gin.H{"round": r, "index": scoreKind(c), "scoring_version": survey.ScoringVersion, "compared_with": since, "scores": list})
 	if err != nil {
 		s.serverError(c, err)
 		return
@@ -205,6 +214,13 @@ type scorecard struct {
 	Rows        []itemRow
 	Institution survey.Institution
 	Charts      []reports.Chart // the profile: radar and trend (pages only)
+	// OwnOnly: the reader may see this scorecard but not the round's
+	// rankings (a respondent's own, before publication): Score holds the
+	// institution's own figures only, and the page compares with nobody.
+	OwnOnly bool
+	// Since is the round the changes are measured against (nil: none the
+	// reader may see, and no change is shown).
+	Since *survey.Round
 }
 
 type actionView struct {
@@ -284,14 +300,18 @@ func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
 		return scorecard{}, false
 	}
 	ctx := c.Request.Context()
-	sc := scorecard{Round: r, Kind: scoreKind(c)}
+	sc := scorecard{Round: r, Kind: scoreKind(c), OwnOnly: ownOnly(currentUser(c), r)}
 	var err error
 	if sc.Q, err = s.store.Questionnaire(ctx, r.QuestionnaireID); err != nil {
 		s.serverError(c, err)
 		return sc, false
 	}
+	if sc.Since, err = s.comparedWith(c, r); err != nil {
+		s.serverError(c, err)
+		return sc, false
+	}
 	found := false
-	err = s.store.ReadRanking(ctx, r.ID, sc.Kind, func(rk *survey.Ranking) error {
+	err = s.store.ReadRankingSince(ctx, r.ID, sc.Kind, roundIDOf(sc.Since), func(rk *survey.Ranking) error {
 		sc.Score, found = rk.Find(code)
 		return nil
 	})
@@ -302,6 +322,9 @@ func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
 	if !found {
 		s.failErr(c, survey.ErrNotFound)
 		return sc, false
+	}
+	if sc.OwnOnly {
+		sc.Score = sc.Score.OwnOnly()
 	}
 	if sc.Score.Result, err = s.store.ScoreResult(ctx, r.ID, code, sc.Kind); err != nil {
 		s.failErr(c, err)
@@ -347,8 +370,10 @@ func (s *Server) apiScorecard(c *gin.Context) {
 	if !ok {
 		return
 	}
+	// own_only: the caller may see this institution's figures but not yet
+	// the round's rankings, so nothing in the answer compares it with others.
 	c.JSON(http.StatusOK, gin.H{"round": sc.Round, "index": sc.Kind, "score": sc.Score, "result": sc.Score.Result,
-		"improvement_actions": sc.Actions, "scoring_version": survey.ScoringVersion})
+		"improvement_actions": sc.Actions, "scoring_version": survey.ScoringVersion, "own_only": sc.OwnOnly, "compared_with": sc.Since})
 }
 
 func (s *Server) showScorecard(c *gin.Context) {
@@ -374,35 +399,41 @@ func (s *Server) renderScorecard(c *gin.Context) (scorePage, bool) {
 }
 
 // profileCharts are an institution's radar (its dimensions against the
-// national average and the best in its sector) and its index over the
-// rounds this user may see.
+// national average and the best in its sector — or alone, before the
+// reader may see the round's rankings) and its index over the rounds this
+// user may see.
 func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports.Chart, error) {
 	ctx := c.Request.Context()
-	var ranking *survey.Ranking
-	// Only read: the ranking held in memory, not a copy of it.
-	if err := s.store.ReadRanking(ctx, sc.Round.ID, sc.Kind, func(r *survey.Ranking) error { ranking = r; return nil }); err != nil {
-		return nil, err
-	}
 	m := sc.Q.Def.Model
 	mine := reports.Series{Name: sc.Institution.Name(v.Lang)}
-	avg := reports.Series{Name: v.T("profile.national_average")}
-	best := reports.Series{Name: v.T("profile.sector_best")}
-	bestScore := ranking.SectorBest(sc.Score.Sector, sc.Score.Code)
-	if bestScore != nil {
-		best.Name = v.T("profile.sector_best_named", pick(v.Lang, bestScore.NameAr, bestScore.NameEn))
-	}
 	for _, sec := range sc.Q.Def.Sections {
 		mine.Values = append(mine.Values, sc.Score.Dimensions[sec.ID])
-		avg.Values = append(avg.Values, ranking.Average(sec.ID))
+	}
+	series, title := []reports.Series{mine}, v.T("profile.radar_own")
+	if !sc.OwnOnly {
+		var ranking *survey.Ranking
+		// Only read: the ranking held in memory, not a copy of it.
+		if err := s.store.ReadRanking(ctx, sc.Round.ID, sc.Kind, func(r *survey.Ranking) error { ranking = r; return nil }); err != nil {
+			return nil, err
+		}
+		avg := reports.Series{Name: v.T("profile.national_average")}
+		best := reports.Series{Name: v.T("profile.sector_best")}
+		bestScore := ranking.SectorBest(sc.Score.Sector, sc.Score.Code)
 		if bestScore != nil {
-			best.Values = append(best.Values, bestScore.Dimensions[sec.ID])
+			best.Name = v.T("profile.sector_best_named", pick(v.Lang, bestScore.NameAr, bestScore.NameEn))
+		}
+		for _, sec := range sc.Q.Def.Sections {
+			avg.Values = append(avg.Values, ranking.Average(sec.ID))
+			if bestScore != nil {
+				best.Values = append(best.Values, bestScore.Dimensions[sec.ID])
+			}
+		}
+		series, title = append(series, avg), v.T("profile.radar")
+		if bestScore != nil {
+			series = append(series, best)
 		}
 	}
-	series := []reports.Series{mine, avg}
-	if bestScore != nil {
-		series = append(series, best)
-	}
-	radar := reports.RadarDims(reports.ChartID("profile", sc.Round.ID, sc.Score.Code), v.T("profile.radar"), reports.DimsOf(sc.Q.Def.Sections, v.Lang), m.Display(1), series, v.Lang)
+	radar := reports.RadarDims(reports.ChartID("profile", sc.Round.ID, sc.Score.Code), title, reports.DimsOf(sc.Q.Def.Sections, v.Lang), m.Display(1), series, v.Lang)
 	radar.Head[0] = v.T("response.sections")
 	out := []reports.Chart{radar}
 
@@ -412,18 +443,21 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 	}
 	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ID < rounds[j].ID })
 	var ids []int64
-	name := map[int64]string{}
+	byID := map[int64]survey.Round{}
 	for _, r := range rounds {
 		if r.ID <= sc.Round.ID && scoreAccess(currentUser(c), r, sc.Score.Code) {
 			ids = append(ids, r.ID)
-			name[r.ID] = r.Name
+			byID[r.ID] = r
 		}
 	}
 	var names []string
 	var values []float64
 	err = s.store.ReadRankings(ctx, ids, sc.Kind, func(id int64, rk *survey.Ranking) error {
 		if x, ok := rk.Find(sc.Score.Code); ok {
-			names, values = append(names, name[id]), append(values, x.Index)
+			if ownOnly(currentUser(c), byID[id]) {
+				x = x.OwnOnly() // a normalised index would place it among the others
+			}
+			names, values = append(names, byID[id].Name), append(values, x.Index)
 		}
 		return nil
 	})
@@ -447,6 +481,9 @@ type rankingsPage struct {
 	Sort  string
 	Page  int // 1-based, on the rankings page
 	Pages int
+	// Since is the round the changes are measured against (nil: none the
+	// reader may see; the changes are not shown).
+	Since *survey.Round
 }
 
 // levelBand is one level of the model for the rankings' printed key: its
@@ -514,10 +551,14 @@ func (s *Server) rankingsData(c *gin.Context) (rankingsPage, bool) {
 		s.serverError(c, err)
 		return p, false
 	}
+	if p.Since, err = s.comparedWith(c, r); err != nil {
+		s.serverError(c, err)
+		return p, false
+	}
 	// filter makes the page's own slice, so the shared ranking is only read.
-	err = s.store.ReadScores(ctx, r.ID, p.Kind, func(all []survey.InstitutionScore) error {
-		p.Sectors = sectorsOf(all)
-		p.Scores = p.filter(all)
+	err = s.store.ReadRankingSince(ctx, r.ID, p.Kind, roundIDOf(p.Since), func(rk *survey.Ranking) error {
+		p.Sectors = sectorsOf(rk.List)
+		p.Scores = p.filter(rk.List)
 		return nil
 	})
 	if err != nil {
@@ -567,7 +608,7 @@ func (s *Server) exportRankings(c *gin.Context) {
 			change = num(*sc.DeltaIndex)
 		}
 		if sc.DeltaRank != nil {
-			move = fmt.Sprintf("%+d", *sc.DeltaRank) // places moved up
+			move = strconv.Itoa(*sc.DeltaRank) // places moved up; a number, so it sorts
 		}
 		row := []string{strconv.Itoa(rank), sc.Code, pick(v.Lang, sc.NameAr, sc.NameEn), v.Sector(sc.Sector), v.Kind(sc.Kind),
 			v.Region(sc.Region), num(sc.Index), v.LevelLabel(p.Q.Def, sc.Level), change, move}
@@ -581,16 +622,4 @@ func (s *Server) exportRankings(c *gin.Context) {
 		rows = append(rows, row)
 	}
 	s.sendTable(c, fmt.Sprintf("marsad-rankings-%s-%s", p.Round.Name, p.Kind), "rankings", rows, v.Lang == "ar")
-}
-
-// safeFileName keeps letters, digits, dot, dash and underscore of an ASCII
-// name for a Content-Disposition header.
-func safeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, s)
 }

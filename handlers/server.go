@@ -36,6 +36,11 @@ type Config struct {
 	// Location is the time zone every page shows times in (and names);
 	// nil means UTC.
 	Location *time.Location
+	// TrustedProxyHeader names the header (X-Forwarded-For, X-Real-IP)
+	// from which the reverse proxy in front of Marsad gives the client's
+	// address, for sign-in throttling; "" (the default) uses the peer's
+	// address. Set it only behind such a proxy: anyone can send the header.
+	TrustedProxyHeader string
 }
 
 // Server holds the web layer's dependencies. Its methods are the handlers.

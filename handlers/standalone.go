@@ -125,7 +125,7 @@ func (s *Server) downloadStandalone(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.html"`, name))
+	attachment(c, name+".html")
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
 }

@@ -219,8 +219,8 @@ func TestRankingsHeaders(t *testing.T) {
 			}
 			assertContains(t, body, "<dt>"+html.EscapeString(sec.Short(lang))+"</dt><dd><bdi>"+html.EscapeString(sec.Title(lang))+"</bdi>")
 		}
-		key := map[string][]string{"ar": {"تغير الدرجة", "تغير المرتبة", "مفتاح الجدول", "لم تشارك في الجولة السابقة"},
-			"en": {"Score change", "Rank change", "Key to the table", "not in the last round"}}[lang]
+		key := map[string][]string{"ar": {"تغير الدرجة", "تغير المرتبة", "مفتاح الجدول", "لم تشارك في الجولة المقارَن بها", "التغير عن جولة <bdi>2024</bdi>"},
+			"en": {"Score change", "Rank change", "Key to the table", "not in the round compared with", "Change since round <bdi>2024</bdi>"}}[lang]
 		assertContains(t, head, key[0], key[1])
 		assertContains(t, body, key[2:]...)
 	}

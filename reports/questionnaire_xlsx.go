@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -122,22 +123,39 @@ func writeRows(f *excelize.File, sheet string, rows [][]string, rtl bool) error 
 }
 
 // ReadDefinitionXLSX reads a workbook written by WriteDefinitionXLSX (or
-// filled in by hand in the same shape) and validates the definition.
+// filled in by hand in the same shape) and validates the definition. Its
+// sheets are read as they stream, within survey.DefinitionSheetLimits: a
+// file over a limit is a *survey.ImportError naming it, a file that is no
+// workbook or not in the form's shape a *survey.DefinitionError.
 func ReadDefinitionXLSX(r io.Reader) (*survey.Definition, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxUnzipXMLLimit})
+	lim := survey.DefinitionSheetLimits
+	f, err := openWorkbook(r, lim)
+	var ie *survey.ImportError
+	if errors.As(err, &ie) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &survey.DefinitionError{Problems: []string{"not a readable XLSX workbook"}}
 	}
 	defer f.Close()
 	var probs []string
+	var total int64
+	var tooBig error
 	table := func(sheet string, want []string) []map[string]string {
-		rows, err := f.GetRows(sheet)
-		if err != nil || len(rows) == 0 {
+		if tooBig != nil {
+			return nil
+		}
+		if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
 			probs = append(probs, "sheet "+sheet+" is missing")
 			return nil
 		}
-		if len(rows) > survey.MaxImportRows || len(rows[0]) > maxColumns {
-			probs = append(probs, "sheet "+sheet+" is too large")
+		rows, err := sheetRows(f, sheet, lim, &total)
+		if errors.As(err, &ie) {
+			tooBig = err
+			return nil
+		}
+		if err != nil || len(rows) == 0 {
+			probs = append(probs, "sheet "+sheet+" is missing")
 			return nil
 		}
 		col := map[string]int{}
@@ -166,6 +184,9 @@ func ReadDefinitionXLSX(r io.Reader) (*survey.Definition, error) {
 		return out
 	}
 	items, sections, levels, settings := table("items", ItemColumns[:15]), table("sections", sectionRequired), table("levels", levelColumns), table("settings", []string{"key", "value"})
+	if tooBig != nil {
+		return nil, tooBig
+	}
 	if len(probs) > 0 {
 		return nil, &survey.DefinitionError{Problems: probs}
 	}

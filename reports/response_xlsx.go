@@ -54,9 +54,10 @@ func WriteResponseXLSX(w io.Writer, d *survey.Definition, answers survey.AnswerS
 }
 
 // ReadResponseXLSX reads a filled answer sheet into one input per row that
-// has an id, with the version the sheet was made from.
+// has an id, with the version the sheet was made from, within
+// survey.OfflineSheetLimits.
 func ReadResponseXLSX(r io.Reader) ([]survey.AnswerInput, error) {
-	recs, err := ReadXLSXRecords(r)
+	recs, err := ReadXLSXTable(r, survey.OfflineSheetLimits)
 	if err != nil {
 		return nil, err
 	}

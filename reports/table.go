@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 
@@ -11,31 +10,21 @@ import (
 )
 
 // A table export is the same rows a page shows, first row the header.
-// Numbers stay numbers (in the workbook); text is defused so no cell ever
-// runs as a formula.
+// Numbers stay numbers. In CSV every text cell is quoted and defused
+// (survey.CSVWriter), so no cell ever runs as a formula in a spreadsheet;
+// in the workbook text cells are typed as text, which is safe as it is,
+// so they show exactly the page's words with no apostrophe.
 
 // WriteTableCSV writes rows as CSV with a UTF-8 byte-order mark, so Excel
 // shows Arabic.
 func WriteTableCSV(w io.Writer, rows [][]string) error {
-	if _, err := w.Write([]byte{0xEF, 0xBB, 0xBF}); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
+	cw := survey.NewCSVWriter(w)
 	for _, row := range rows {
-		rec := make([]string, len(row))
-		for i, v := range row {
-			if _, err := strconv.ParseFloat(v, 64); err == nil {
-				rec[i] = v
-			} else {
-				rec[i] = survey.SafeCell(v)
-			}
-		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // WriteTableXLSX writes rows as a one-sheet workbook; with rtl the sheet
@@ -59,10 +48,10 @@ func WriteTableXLSX(w io.Writer, sheet string, rows [][]string, rtl bool) error 
 	for r, row := range rows {
 		vals := make([]any, len(row))
 		for i, v := range row {
-			if x, err := strconv.ParseFloat(v, 64); err == nil && r > 0 {
+			if x, err := strconv.ParseFloat(v, 64); err == nil && r > 0 && survey.IsPlainNumber(v) {
 				vals[i] = x
 			} else {
-				vals[i] = excelize.Cell{Value: survey.SafeCell(v)}
+				vals[i] = excelize.Cell{Value: v}
 			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, r+1)

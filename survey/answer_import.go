@@ -21,9 +21,10 @@ type AnswerRow struct {
 }
 
 // ParseAnswersCSV reads institution_code,question_id,value rows (BOM
-// accepted). Rows are checked against a questionnaire later, by ImportAnswers.
+// accepted), within AnswerFileLimits. Rows are checked against a
+// questionnaire later, by ImportAnswers.
 func ParseAnswersCSV(r io.Reader) ([]AnswerRow, error) {
-	t, err := readCSV(r, MaxServiceImportRows)
+	t, err := readCSV(r, AnswerFileLimits)
 	if err != nil {
 		return nil, err
 	}
@@ -38,13 +39,13 @@ func ParseAnswersCSV(r io.Reader) ([]AnswerRow, error) {
 		}
 		get := func(name string) string {
 			if i := col[name]; i < len(rec) {
-				return strings.TrimSpace(rec[i])
+				return strings.TrimSpace(unsafeCell(rec[i]))
 			}
 			return ""
 		}
 		row := AnswerRow{Line: t.line(n + 1), Institution: strings.ToUpper(NormalizeDigits(get("institution_code"))),
 			Input: AnswerInput{ItemID: get("question_id")}}
-		value := unsafeCell(get("value"))
+		value := get("value")
 		if strings.EqualFold(value, "na") || value == "لا ينطبق" {
 			row.Input.NA = true
 			row.Input.Comment = "imported"

@@ -23,7 +23,10 @@ type AuditEvent struct {
 }
 
 // audit records a change inside the transaction that makes it, so the log
-// and the data can never disagree.
+// and the data can never disagree. A record created keeps every field in
+// after, a record removed every field in before; a change keeps only the
+// fields that differ, before and after (see compactChange), so a save of
+// one field does not copy the whole record into the log twice.
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, actorID int64, action, entity, key string, before, after any) error {
 	enc := func(v any) (sql.NullString, error) {
 		if v == nil {
@@ -40,6 +43,9 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, actorID int64, action, en
 	if err != nil {
 		return err
 	}
+	if b.Valid && a.Valid {
+		b.String, a.String = compactChange(b.String, a.String)
+	}
 	var actor sql.NullInt64
 	if actorID != 0 {
 		actor = sql.NullInt64{Int64: actorID, Valid: true}
@@ -51,6 +57,74 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, actorID int64, action, en
 	}
 	return nil
 }
+
+// auditKeep are fields kept on both sides of a change even when equal: the
+// log's filter finds a user's or an invitation's institution in them.
+var auditKeep = map[string]bool{"institution": true}
+
+// compactChange keeps, of two JSON objects, only the fields whose values
+// differ (and the fields of auditKeep), in their order; a field on one
+// side only is kept as null on the other, so that both sides stay objects
+// with the same fields and a change never looks like a record created or
+// removed. Anything but two objects is kept as it is.
+func compactChange(before, after string) (string, string) {
+	var b, a map[string]json.RawMessage
+	if json.Unmarshal([]byte(before), &b) != nil || json.Unmarshal([]byte(after), &a) != nil || b == nil || a == nil {
+		return before, after
+	}
+	order := jsonKeys(before)
+	for _, k := range jsonKeys(after) {
+		if _, ok := b[k]; !ok {
+			order = append(order, k)
+		}
+	}
+	null := json.RawMessage("null")
+	var ob, oa []string
+	for _, k := range order {
+		vb, inB := b[k]
+		va, inA := a[k]
+		if !inB {
+			vb = null
+		}
+		if !inA {
+			va = null
+		}
+		if inB && inA && jsonEqual(vb, va) && !auditKeep[k] {
+			continue
+		}
+		name, _ := json.Marshal(k)
+		ob = append(ob, string(name)+":"+string(vb))
+		oa = append(oa, string(name)+":"+string(va))
+	}
+	return "{" + strings.Join(ob, ",") + "}", "{" + strings.Join(oa, ",") + "}"
+}
+
+// jsonKeys lists an object's keys in their order (it was made by
+// json.Marshal: valid, no duplicates).
+func jsonKeys(obj string) []string {
+	d := json.NewDecoder(strings.NewReader(obj))
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var keys []string
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return keys
+		}
+		k, _ := t.(string)
+		keys = append(keys, k)
+		var skip json.RawMessage
+		if d.Decode(&skip) != nil {
+			return keys
+		}
+	}
+	return keys
+}
+
+// jsonEqual compares two values as json.Marshal wrote them (compact, map
+// keys sorted): equal values have equal bytes.
+func jsonEqual(a, b json.RawMessage) bool { return string(a) == string(b) }
 
 // AuditLog lists the newest events first, at most limit of them, optionally
 // for one entity ("" for all).

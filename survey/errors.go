@@ -61,6 +61,8 @@ type ImportError struct {
 	Rows []RowError
 	// Key, when set, is a problem with the whole file (bad header, not CSV).
 	Key string
+	// Args are the figures Key's message names (a limit passed).
+	Args []any
 }
 
 func (e *ImportError) Error() string {

@@ -294,6 +294,11 @@ func TestSafeCell(t *testing.T) {
 		{"plain arabic", "وزارة الصحة", "وزارة الصحة"},
 		{"inner equals", "a=b", "a=b"},
 		{"empty", "", ""},
+		{"apostrophe", "'x", "''x"},
+		{"list with a formula after ;", "citizens;=cmd", "citizens;'=cmd"},
+		{"every part of a list", "=a;+b;-c;@d;\te", "'=a;'+b;'-c;'@d;'\te"},
+		{"list part with an apostrophe", "a;'=b", "a;''=b"},
+		{"empty parts", ";;=x;", ";;'=x;"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

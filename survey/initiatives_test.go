@@ -1129,7 +1129,8 @@ func TestPlanOutcomeAcrossRounds(t *testing.T) {
 
 	outcomes := func() map[int64]PlanAction {
 		t.Helper()
-		list, err := s.PlanActions(ctx, PlanFilter{RoundID: r1.ID})
+		// As the coordinator, who may see every round, reads them.
+		list, err := s.PlanActions(ctx, PlanFilter{RoundID: r1.ID, Seen: func(Round) bool { return true }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1170,6 +1171,19 @@ func TestPlanOutcomeAcrossRounds(t *testing.T) {
 	check("2026 published", map[int64]string{moh.ID: OutcomeDone, moi.ID: OutcomeSlipped, later.ID: OutcomePlanned})
 	if p := outcomes()[moh.ID]; p.NewScore == nil || *p.NewScore != 1 {
 		t.Errorf("MOH's new score: %v, want 1", p.NewScore)
+	}
+	// What anyone may see (no Seen: published public rounds): 2025 is
+	// closed, not published, so its score when planned is not theirs to
+	// see, nor an outcome derived from it ("done": it rose since).
+	public, err := s.PlanActions(ctx, PlanFilter{RoundID: r1.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range public {
+		if p.ScoreAtPlan != nil || p.NewScore != nil || p.Outcome == OutcomeDone {
+			t.Errorf("public view of action %d (%s): at plan %v, new %v, %s; want nothing from unpublished or private scores",
+				p.ID, p.InstitutionCode, p.ScoreAtPlan, p.NewScore, p.Outcome)
+		}
 	}
 	// Once the target round is over, the action is on record.
 	if _, err := s.UpdatePlanAction(ctx, moiActor, moi.ID, PlanInput{Owner: owner, TargetRound: "2027", Progress: "done", Version: moi.Version}); !errors.Is(err, ErrInvalidTransition) {

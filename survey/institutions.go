@@ -244,8 +244,12 @@ func (s *Store) updateInstitution(ctx context.Context, tx *sql.Tx, actorID int64
 
 // SetInstitutionActive activates or deactivates an institution. A
 // deactivated institution keeps its history but leaves lists, rankings and
-// the public catalog.
+// the public catalog, and its respondents lose access: their sessions end
+// now, and they cannot sign in again (accountUsable) until it is
+// reactivated. Their accounts themselves stay as they were.
 func (s *Store) SetInstitutionActive(ctx context.Context, actorID int64, code string, active bool) error {
+	// The sessions end: forget every cached one after the commit.
+	defer s.sessions.forget("")
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		before, err := getInstitution(ctx, tx, code)
 		if err != nil {
@@ -254,9 +258,15 @@ func (s *Store) SetInstitutionActive(ctx context.Context, actorID int64, code st
 		if before.Active == active {
 			return nil
 		}
+		now := formatTime(s.now())
 		if _, err := tx.ExecContext(ctx, "UPDATE institutions SET active = ?, updated_at = ? WHERE id = ?",
-			active, formatTime(s.now()), before.ID); err != nil {
+			active, now, before.ID); err != nil {
 			return fmt.Errorf("survey: set institution %q active: %w", code, err)
+		}
+		if !active {
+			if err := endAccess(ctx, tx, "user_id IN (SELECT id FROM users WHERE institution_id = ?)", before.ID, now); err != nil {
+				return err
+			}
 		}
 		after, err := getInstitution(ctx, tx, code)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -237,19 +238,24 @@ func TestUpdateInstitution(t *testing.T) {
 	if len(ev) != 2 || ev[0].Action != "update" || ev[0].EntityKey != "MOH" {
 		t.Fatalf("audit log = %+v, want update MOH newest of 2", ev)
 	}
-	var before, after Institution
+	// A change keeps only the fields that changed, on both sides.
+	var before, after map[string]any
 	if err := json.Unmarshal([]byte(ev[0].Before), &before); err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal([]byte(ev[0].After), &after); err != nil {
 		t.Fatal(err)
 	}
-	before.ID, after.ID = created.ID, created.ID
-	if before != created {
-		t.Errorf("audit before = %+v, want %+v", before, created)
-	}
-	if after != want {
-		t.Errorf("audit after = %+v, want %+v", after, want)
+	wantBefore := map[string]any{"name_ar": created.NameAr, "name_en": created.NameEn, "kind": created.Kind,
+		"sector": created.Sector, "region": created.Region, "website": created.Website}
+	wantAfter := map[string]any{"name_ar": want.NameAr, "name_en": want.NameEn, "kind": want.Kind,
+		"sector": want.Sector, "region": want.Region, "website": want.Website}
+	_, bt := before["updated_at"]
+	_, at := after["updated_at"]
+	delete(before, "updated_at")
+	delete(after, "updated_at")
+	if !bt || !at || !reflect.DeepEqual(before, wantBefore) || !reflect.DeepEqual(after, wantAfter) {
+		t.Errorf("audit = %s → %s, want only the changed fields (and updated_at): %v → %v", ev[0].Before, ev[0].After, wantBefore, wantAfter)
 	}
 
 	t.Run("unknown code", func(t *testing.T) {

@@ -189,7 +189,13 @@ func (s *Store) AcceptInvitation(ctx context.Context, token, name, password stri
 	fe := fieldErrors{}
 	name = cleanText(name)
 	checkText(fe, "name", name, true, 120)
-	checkPassword(fe, "password", password)
+	// The password may not be the invited address: read it first (an
+	// unknown link is refused below, in the transaction, as before).
+	email := ""
+	if inv, err := s.InvitationByToken(ctx, token); err == nil {
+		email = inv.Email
+	}
+	checkPassword(fe, "password", password, email)
 	if err := fe.err(); err != nil {
 		return User{}, err
 	}

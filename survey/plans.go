@@ -329,6 +329,12 @@ type PlanFilter struct {
 	RoundID     int64
 	Institution string
 	TargetRound string
+	// Seen says which rounds' scores the reader may see. An outcome is
+	// derived from item scores ("done" when one rose), so it counts only
+	// those of rounds seen — else it would tell a score the reader may not
+	// see — and ScoreAtPlan is left out when its round is not seen. nil
+	// means what anyone may see: published rounds marked public.
+	Seen func(Round) bool
 }
 
 // PlanActions lists plan actions with their outcome, by institution then
@@ -367,12 +373,17 @@ func (s *Store) PlanActions(ctx context.Context, f PlanFilter) ([]PlanAction, er
 		return nil, err
 	}
 	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ID > rounds[j].ID }) // newest first
-	byName := map[string]Round{}
+	byName, byID := map[string]Round{}, map[int64]Round{}
 	for _, r := range rounds {
-		byName[r.Name] = r
+		byName[r.Name], byID[r.ID] = r, r
 	}
-	// Item scores count from published rounds only: what a public
-	// dashboard shows must not come from scores not yet published.
+	seenBy := f.Seen
+	if seenBy == nil {
+		seenBy = func(r Round) bool { return r.Status == RoundPublished && r.Public }
+	}
+	// Item scores count from published rounds only, and from those the
+	// reader may see: what a dashboard shows must not come from scores not
+	// yet published, nor from a round its reader may not see.
 	codes := map[int64][]string{}
 	seen := map[string]bool{}
 	for _, p := range out {
@@ -381,7 +392,7 @@ func (s *Store) PlanActions(ctx context.Context, f PlanFilter) ([]PlanAction, er
 		}
 		seen[p.InstitutionCode] = true
 		for _, r := range rounds {
-			if r.Status == RoundPublished && r.ID >= p.RoundID {
+			if r.Status == RoundPublished && r.ID >= p.RoundID && seenBy(r) {
 				codes[r.ID] = append(codes[r.ID], p.InstitutionCode)
 			}
 		}
@@ -401,8 +412,11 @@ func (s *Store) PlanActions(ctx context.Context, f PlanFilter) ([]PlanAction, er
 	for i := range out {
 		p := &out[i]
 		target, exists := byName[p.TargetRound]
+		if !seenBy(byID[p.RoundID]) {
+			p.ScoreAtPlan = nil // a score of a round the reader may not see
+		}
 		if p.ItemID != "" {
-			if p.ScoreAtPlan == nil { // planned before the round was scored
+			if p.ScoreAtPlan == nil { // planned before the round was scored, or not seen
 				p.ScoreAtPlan = score(p.RoundID, p.InstitutionCode, p.ItemID)
 			}
 			// The item's latest published score since the plan, up to the

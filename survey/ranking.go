@@ -175,3 +175,24 @@ func ImprovementActions(def *Definition, r Result, n int) []Action {
 	}
 	return out
 }
+
+// PreviousRound is the round a ranking of r measures its changes against
+// for one reader: the latest round before r (by id) whose results are
+// final enough to compare with (closed or published) and that the reader
+// may see (seen). A change against a round the reader may not see would
+// give its figures away — index minus change is the earlier index, and
+// rank minus change of rank the earlier rank — so such a round is skipped;
+// ok is false when no earlier round qualifies, and changes are not shown.
+func PreviousRound(rounds []Round, r Round, seen func(Round) bool) (Round, bool) {
+	var best Round
+	found := false
+	for _, x := range rounds {
+		if x.ID >= r.ID || (x.Status != RoundClosed && x.Status != RoundPublished) || !seen(x) {
+			continue
+		}
+		if !found || x.ID > best.ID {
+			best, found = x, true
+		}
+	}
+	return best, found
+}

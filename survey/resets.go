@@ -70,7 +70,10 @@ func (s *Store) ResetEmail(ctx context.Context, token string) (string, error) {
 // link is spent in the same transaction, and any session of the user ends.
 func (s *Store) UsePasswordReset(ctx context.Context, token, password string) error {
 	fe := fieldErrors{}
-	checkPassword(fe, "password", password)
+	// The password may not be the account's address: read it first (an
+	// invalid link is refused below, in the transaction, as before).
+	email, _ := s.ResetEmail(ctx, token)
+	checkPassword(fe, "password", password, email)
 	if err := fe.err(); err != nil {
 		return err
 	}

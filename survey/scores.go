@@ -109,16 +109,40 @@ type InstitutionScore struct {
 	Status      string             `json:"status"`
 	Index       float64            `json:"index"`
 	Level       string             `json:"level"`
-	Rank        int                `json:"rank"`
-	Of          int                `json:"of"`
+	Rank        int                `json:"rank,omitempty"` // 0 in OwnOnly
+	Of          int                `json:"of,omitempty"`
 	Dimensions  map[string]float64 `json:"dimensions"`
 	// DimensionRanks ranks the institution on each dimension (ties share).
-	DimensionRanks    map[string]int `json:"dimension_ranks"`
-	DeltaIndex        *float64       `json:"delta_index,omitempty"`
-	DeltaRank         *int           `json:"delta_rank,omitempty"` // positive: moved up
-	Result            Result         `json:"-"`
-	ScoringVersion    string         `json:"scoring_version"`
-	QuestionnaireHash string         `json:"questionnaire_hash"`
+	DimensionRanks map[string]int `json:"dimension_ranks,omitempty"`
+	// DeltaIndex and DeltaRank are the changes since the round the ranking
+	// was read against (ScoresSince); nil without one, or for an
+	// institution absent from it.
+	DeltaIndex        *float64 `json:"delta_index,omitempty"`
+	DeltaRank         *int     `json:"delta_rank,omitempty"` // positive: moved up
+	Result            Result   `json:"-"`
+	ScoringVersion    string   `json:"scoring_version"`
+	QuestionnaireHash string   `json:"questionnaire_hash"`
+
+	// ownIndex and ownLevel are the index and level as scored, before any
+	// normalisation across institutions (normalized says there was one).
+	ownIndex   float64
+	ownLevel   string
+	normalized bool
+}
+
+// OwnOnly is the score as an institution's own respondents may see it
+// before the round's results are published to them: its own figures and
+// nothing measured against the others. No rank, no count of those ranked,
+// no rank per dimension, no change of rank; and where the model normalises
+// across institutions, the index and level as scored (a normalised index
+// places it among the others) and no change of index (measured on the
+// normalised scale). Dimensions are never normalised in a ranking's rows.
+func (x InstitutionScore) OwnOnly() InstitutionScore {
+	x.Rank, x.Of, x.DimensionRanks, x.DeltaRank = 0, 0, nil, nil
+	if x.normalized {
+		x.Index, x.Level, x.DeltaIndex = x.ownIndex, x.ownLevel, nil
+	}
+	return x
 }
 
 // Name is the institution's name in lang, falling back to Arabic.
@@ -259,58 +283,65 @@ func (r *Ranking) SectorBest(sector, except string) *InstitutionScore {
 }
 
 // Scores ranks a round's scored responses on the self-reported or the
-// verified index, with Δ index and Δ rank against the previous round for
-// institutions present in both. A ranking is computed once per version of
-// the round's scores and then served from memory (a copy of the slice).
+// verified index, without changes (see ScoresSince). A ranking is computed
+// once per version of the round's scores and then served from memory (a
+// copy of the slice).
 func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
-	list, err := s.sharedScores(ctx, roundID, kind)
+	return s.ScoresSince(ctx, roundID, kind, 0)
+}
+
+// ScoresSince is Scores with Δ index and Δ rank against round since, for
+// the institutions present in both (0: no changes). The caller chooses
+// since for whoever will read the figures (PreviousRound): a change
+// measured against a round the reader may not see gives that round's
+// figures away (index minus change).
+func (s *Store) ScoresSince(ctx context.Context, roundID int64, kind string, since int64) ([]InstitutionScore, error) {
+	r, err := s.sharedRanking(ctx, roundID, kind, since)
 	if err != nil {
 		return nil, err
 	}
-	return append([]InstitutionScore(nil), list...), nil
+	return append([]InstitutionScore(nil), r.List...), nil
 }
 
-// ReadScores hands fn the round's ranking as held in memory, without the
-// copy Scores makes: nobody may change it (a newer ranking replaces it
-// whole, so reading it for the rest of a request is safe). Pages that only
-// read (a profile's averages, a trend line over ten rounds) save a copy of
-// 1,500 rows a round.
+// ReadScores hands fn the round's ranking (without changes) as held in
+// memory, without the copy Scores makes: nobody may change it (a newer
+// ranking replaces it whole, so reading it for the rest of a request is
+// safe). Pages that only read (a profile's averages, a trend line over ten
+// rounds) save a copy of 1,500 rows a round.
 func (s *Store) ReadScores(ctx context.Context, roundID int64, kind string, fn func([]InstitutionScore) error) error {
-	r, err := s.sharedRanking(ctx, roundID, kind)
+	r, err := s.sharedRanking(ctx, roundID, kind, 0)
 	if err != nil {
 		return err
 	}
 	return fn(r.List)
 }
 
-// ReadRanking hands fn the round's ranking with its averages, as held in
-// memory; like ReadScores, fn only reads it.
+// ReadRanking hands fn the round's ranking with its averages, without
+// changes, as held in memory; like ReadScores, fn only reads it.
 func (s *Store) ReadRanking(ctx context.Context, roundID int64, kind string, fn func(*Ranking) error) error {
-	r, err := s.sharedRanking(ctx, roundID, kind)
+	return s.ReadRankingSince(ctx, roundID, kind, 0, fn)
+}
+
+// ReadRankingSince is ReadRanking with changes against round since (0:
+// none), chosen as for ScoresSince.
+func (s *Store) ReadRankingSince(ctx context.Context, roundID int64, kind string, since int64, fn func(*Ranking) error) error {
+	r, err := s.sharedRanking(ctx, roundID, kind, since)
 	if err != nil {
 		return err
 	}
 	return fn(r)
 }
 
-// sharedScores is the cached ranking's rows; callers copy or only read them.
-func (s *Store) sharedScores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
-	r, err := s.sharedRanking(ctx, roundID, kind)
-	if err != nil {
-		return nil, err
-	}
-	return r.List, nil
-}
-
-// ReadRankings hands fn the ranking of each round in turn, all of one
-// scores version (a trend line over ten rounds asks for it once).
+// ReadRankings hands fn the ranking (without changes) of each round in
+// turn, all of one scores version (a trend line over ten rounds asks for
+// it once).
 func (s *Store) ReadRankings(ctx context.Context, roundIDs []int64, kind string, fn func(roundID int64, r *Ranking) error) error {
 	version, err := s.ScoresVersion(ctx)
 	if err != nil {
 		return err
 	}
 	for _, id := range roundIDs {
-		r, err := s.rankingAt(ctx, version, id, kind)
+		r, err := s.rankingAt(ctx, version, id, kind, 0)
 		if err != nil {
 			return err
 		}
@@ -322,17 +353,20 @@ func (s *Store) ReadRankings(ctx context.Context, roundIDs []int64, kind string,
 }
 
 // sharedRanking is the cached ranking itself.
-func (s *Store) sharedRanking(ctx context.Context, roundID int64, kind string) (*Ranking, error) {
+func (s *Store) sharedRanking(ctx context.Context, roundID int64, kind string, since int64) (*Ranking, error) {
 	version, err := s.ScoresVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.rankingAt(ctx, version, roundID, kind)
+	return s.rankingAt(ctx, version, roundID, kind, since)
 }
 
-// rankingAt is the ranking of the round at the scores version read.
-func (s *Store) rankingAt(ctx context.Context, version string, roundID int64, kind string) (*Ranking, error) {
-	key := fmt.Sprintf("%d/%s", roundID, kind)
+// rankingAt is the ranking of the round, with changes since round since,
+// at the scores version read. The round it is measured against is part of
+// the key: readers who may see different earlier rounds get different
+// changes, and one must never be served the other's.
+func (s *Store) rankingAt(ctx context.Context, version string, roundID int64, kind string, since int64) (*Ranking, error) {
+	key := fmt.Sprintf("%d/%s/%d", roundID, kind, since)
 	cached := func() (*Ranking, bool) {
 		s.ranks.mu.Lock()
 		defer s.ranks.mu.Unlock()
@@ -350,7 +384,7 @@ func (s *Store) rankingAt(ctx context.Context, version string, roundID int64, ki
 	if r, ok := cached(); ok { // computed while we waited
 		return r, nil
 	}
-	list, err := s.computeScores(ctx, roundID, kind)
+	list, err := s.computeScores(ctx, roundID, kind, since)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +398,9 @@ func (s *Store) rankingAt(ctx context.Context, version string, roundID int64, ki
 	return r, nil
 }
 
-func (s *Store) computeScores(ctx context.Context, roundID int64, kind string) ([]InstitutionScore, error) {
+// computeScores ranks a round and, with since (a round id, 0 for none),
+// measures each institution's changes against that round.
+func (s *Store) computeScores(ctx context.Context, roundID int64, kind string, since int64) ([]InstitutionScore, error) {
 	round, err := s.Round(ctx, roundID)
 	if err != nil {
 		return nil, err
@@ -377,65 +413,62 @@ func (s *Store) computeScores(ctx context.Context, roundID int64, kind string) (
 	if err != nil {
 		return nil, err
 	}
-	var prevID int64
-	err = s.r.QueryRowContext(ctx, "SELECT id FROM rounds WHERE id < ? AND status IN ('closed', 'published') ORDER BY id DESC LIMIT 1", roundID).Scan(&prevID)
+	if since == 0 || since == roundID {
+		return cur, nil
+	}
 	prev := map[string]InstitutionScore{}
-	if err == nil {
-		pq, err := s.Round(ctx, prevID)
-		if err != nil {
-			return nil, err
-		}
-		pdef, err := s.Questionnaire(ctx, pq.QuestionnaireID)
-		if err != nil {
-			return nil, err
-		}
-		list, err := s.rankedRound(ctx, prevID, kind, pdef.Def)
-		if err != nil {
-			return nil, err
-		}
-		// Δ rank only among institutions present in both rounds: rank both
-		// rounds again over that common set.
-		common := map[string]bool{}
-		for _, p := range list {
-			common[p.Code] = true
-		}
-		both := map[string]bool{}
-		for _, c := range cur {
-			if common[c.Code] {
-				both[c.Code] = true
-			}
-		}
-		rankAmong := func(l []InstitutionScore) map[string]int {
-			out := map[string]int{}
-			pos, last, lastIdx := 0, -1.0, 0
-			for _, x := range l {
-				if !both[x.Code] {
-					continue
-				}
-				pos++
-				if x.Index != last {
-					lastIdx, last = pos, x.Index
-				}
-				out[x.Code] = lastIdx
-			}
-			return out
-		}
-		curRank, prevRank := rankAmong(cur), rankAmong(list)
-		for _, p := range list {
-			if both[p.Code] {
-				p.Rank = prevRank[p.Code]
-				prev[p.Code] = p
-			}
-		}
-		for i := range cur {
-			if p, ok := prev[cur[i].Code]; ok {
-				d := math.Round((cur[i].Index-p.Index)*1e6) / 1e6 // no float noise (7.1, not 7.1000000000000085)
-				dr := p.Rank - curRank[cur[i].Code]
-				cur[i].DeltaIndex, cur[i].DeltaRank = &d, &dr
-			}
-		}
-	} else if !errors.Is(err, sql.ErrNoRows) {
+	pq, err := s.Round(ctx, since)
+	if err != nil {
 		return nil, err
+	}
+	pdef, err := s.Questionnaire(ctx, pq.QuestionnaireID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.rankedRound(ctx, since, kind, pdef.Def)
+	if err != nil {
+		return nil, err
+	}
+	// Δ rank only among institutions present in both rounds: rank both
+	// rounds again over that common set.
+	common := map[string]bool{}
+	for _, p := range list {
+		common[p.Code] = true
+	}
+	both := map[string]bool{}
+	for _, c := range cur {
+		if common[c.Code] {
+			both[c.Code] = true
+		}
+	}
+	rankAmong := func(l []InstitutionScore) map[string]int {
+		out := map[string]int{}
+		pos, last, lastIdx := 0, -1.0, 0
+		for _, x := range l {
+			if !both[x.Code] {
+				continue
+			}
+			pos++
+			if x.Index != last {
+				lastIdx, last = pos, x.Index
+			}
+			out[x.Code] = lastIdx
+		}
+		return out
+	}
+	curRank, prevRank := rankAmong(cur), rankAmong(list)
+	for _, p := range list {
+		if both[p.Code] {
+			p.Rank = prevRank[p.Code]
+			prev[p.Code] = p
+		}
+	}
+	for i := range cur {
+		if p, ok := prev[cur[i].Code]; ok {
+			d := math.Round((cur[i].Index-p.Index)*1e6) / 1e6 // no float noise (7.1, not 7.1000000000000085)
+			dr := p.Rank - curRank[cur[i].Code]
+			cur[i].DeltaIndex, cur[i].DeltaRank = &d, &dr
+		}
 	}
 	return cur, nil
 }
@@ -488,6 +521,8 @@ func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def
 		inst := sc.Institution
 		sc.Code, sc.NameAr, sc.NameEn, sc.Sector, sc.Kind, sc.Region = inst.Code, inst.NameAr, inst.NameEn, inst.Sector, inst.Kind, inst.Region
 		sc.Index, sc.Level, sc.Rank, sc.Of = r.Display, r.Level, r.Rank, len(ranked)
+		sc.ownIndex, sc.ownLevel = m.Display(sc.Result.Index), m.level(sc.Result.Index)
+		sc.normalized = m.Normalization != "" && m.Normalization != "none"
 		sc.Dimensions = make(map[string]float64, len(def.Sections))
 		sc.DimensionRanks = make(map[string]int, len(def.Sections))
 		for _, d := range sc.Result.Dimensions {

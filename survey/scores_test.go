@@ -34,11 +34,17 @@ func TestDemoScoresGolden(t *testing.T) {
 	}
 	got := map[string][]row{}
 	for _, r := range rounds {
-		self, err := s.Scores(ctx, r.ID, ScoreSelf)
+		// Changes as the coordinator sees them: against the latest earlier
+		// closed or published round.
+		var since int64
+		if prev, ok := PreviousRound(rounds, r, func(Round) bool { return true }); ok {
+			since = prev.ID
+		}
+		self, err := s.ScoresSince(ctx, r.ID, ScoreSelf, since)
 		if err != nil {
 			t.Fatal(err)
 		}
-		verified, _ := s.Scores(ctx, r.ID, ScoreVerified)
+		verified, _ := s.ScoresSince(ctx, r.ID, ScoreVerified, since)
 		vi := map[string]float64{}
 		for _, v := range verified {
 			vi[v.Code] = v.Index

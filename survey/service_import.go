@@ -3,7 +3,6 @@ package survey
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"io"
 	"reflect"
@@ -56,38 +55,34 @@ func ServiceRecord(s Service) []string {
 }
 
 // WriteServicesCSV streams services as CSV with a BOM; each value comes from
-// next until it returns false. Text cells are defused against formula injection.
+// next until it returns false. Every text cell is quoted and defused
+// against formula injection (CSVWriter).
 func WriteServicesCSV(w io.Writer, each func(func(Service) error) error) error {
-	if _, err := w.Write(utf8BOM); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	if err := cw.Write(ServiceColumns); err != nil {
 		return err
 	}
-	err := each(func(s Service) error {
-		rec := ServiceRecord(s)
-		for i := range rec {
-			rec[i] = SafeCell(rec[i])
-		}
-		return cw.Write(rec)
-	})
-	cw.Flush()
-	return errors.Join(err, cw.Error())
+	err := each(func(s Service) error { return cw.Write(ServiceRecord(s)) })
+	return errors.Join(err, cw.Flush())
 }
 
-// ParseServicesCSV reads catalog rows from CSV (BOM accepted).
+// ParseServicesCSV reads catalog rows from CSV (BOM accepted), within
+// ServiceFileLimits. The apostrophe the CSV export put before a formula
+// start is taken off again.
 func ParseServicesCSV(r io.Reader) ([]ServiceInput, error) {
-	t, err := readCSV(r, MaxServiceImportRows)
+	t, err := readCSV(r, ServiceFileLimits)
 	if err != nil {
 		return nil, err
 	}
+	t.csv = true
 	return parseServiceTable(t)
 }
 
-// ParseServiceRecords turns a header row and data rows (from CSV or XLSX)
-// into inputs. Every row is validated; any bad row makes an *ImportError
-// that lists them all with their line numbers.
+// ParseServiceRecords turns a header row and data rows read from a
+// workbook into inputs. Every row is validated; any bad row makes an
+// *ImportError that lists them all with their line numbers. Cells are
+// taken as they are: a workbook's text cells need no defusing, so the
+// XLSX export adds no apostrophe and none is taken off.
 func ParseServiceRecords(recs [][]string) ([]ServiceInput, error) {
 	return parseServiceTable(table{recs: recs})
 }
@@ -98,7 +93,7 @@ func parseServiceTable(t table) ([]ServiceInput, error) {
 		return nil, &ImportError{Key: "err.csv_empty"}
 	}
 	if len(recs) > MaxServiceImportRows+1 {
-		return nil, &ImportError{Key: "err.csv_too_many_rows"}
+		return nil, LimitError(KeyTooManyRows, MaxServiceImportRows)
 	}
 	col, ok := headerIndex(recs[0], ServiceColumns)
 	if !ok {
@@ -121,7 +116,10 @@ func parseServiceTable(t table) ([]ServiceInput, error) {
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
-				return unsafeCell(rec[i])
+				if t.csv {
+					return unsafeCell(rec[i])
+				}
+				return rec[i]
 			}
 			return ""
 		}

@@ -133,8 +133,10 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 		err := s.r.QueryRowContext(ctx, `SELECT kind, csrf_token, last_seen_at, expires_at, user_id FROM sessions
 			WHERE token_hash = ?`, hash).Scan(&sess.Kind, &sess.CSRFToken, &lastSeen, &expires, &sess.User.ID)
 		if err == nil {
+			// leaks: a respondent of a deactivated institution counts as
+			// deactivated, so that the session ends (survey/accounts.go).
 			err = s.r.QueryRowContext(ctx, `SELECT email, name, role, coalesce((SELECT code FROM institutions WHERE id = u.institution_id), ''),
-				active, created_at FROM users u WHERE id = ?`, sess.User.ID).
+				active AND coalesce((SELECT active FROM institutions WHERE id = u.institution_id), 1), created_at FROM users u WHERE id = ?`, sess.User.ID).
 				Scan(&sess.User.Email, &sess.User.Name, &sess.User.Role, &sess.User.InstitutionCode, &sess.User.Active, &userCreated)
 		}
 		if errors.Is(err, sql.ErrNoRows) {

@@ -106,7 +106,9 @@ type Store struct {
 	ranks     rankCache
 	strings   interner // names shared by the cached rankings
 	sessions  sessionCache
-	batch     batcher // group commit of autosaves
+	batch     batcher     // group commit of autosaves
+	signin    signInGuard // sign-in throttling (signin.go)
+	health    healthProbe // write probe of /healthz (health.go)
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

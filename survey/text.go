@@ -54,10 +54,47 @@ func hasArabicLetter(s string) bool {
 	return false
 }
 
-// validWebURL accepts absolute http and https URLs with a host.
+// Length bounds of stored values that are not free text. An e-mail address
+// is at most 254 characters (RFC 5321's path limit less the brackets); a
+// URL at most 2,000, which every browser and server takes whole.
+const (
+	MaxEmailLen = 254
+	MaxURLLen   = 2000
+)
+
+// validWebURL accepts absolute http and https URLs with a host, of at most
+// MaxURLLen bytes and with nothing invisible in them.
 func validWebURL(s string) bool {
+	if len(s) > MaxURLLen || hasInvisible(s) {
+		return false
+	}
 	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(s, " \t\n")
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// hasInvisible reports characters that a code, a URL or an e-mail address
+// must not hold: white space of any kind, and characters that cannot be
+// seen or that change how the text around them is shown — bidi embeddings,
+// overrides, isolates and marks (U+202A–U+202E, U+2066–U+2069, U+200E,
+// U+200F, U+061C), zero-width spaces and joiners (U+200B–U+200D), the word
+// joiner and invisible operators (U+2060–U+2064), the byte order mark
+// (U+FEFF) and every other format character (Unicode category Cf), as well
+// as fillers and variation selectors that show nothing. With them two
+// different addresses look the same, or a link shows one place and goes to
+// another. Free text keeps them (Arabic writing uses joiners), and pages
+// isolate it.
+func hasInvisible(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		switch {
+		case unicode.IsSpace(r), unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.Is(unicode.Variation_Selector, r):
+			return true
+		case r == '\u034f', r == '\u115f', r == '\u1160', r == '\u17b4', r == '\u17b5', r == '\u3164', r == '\uffa0', r == '\u2800':
+			// combining grapheme joiner, Hangul fillers, Khmer inherent
+			// vowels, Hangul filler, halfwidth filler, braille blank
+			return true
+		}
+		return false
+	})
 }
 
 // maxNumberLen bounds a number's text: longer is not a number a person

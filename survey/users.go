@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"marsad/data/passwords"
 )
 
 // Role is what a user may do.
@@ -36,14 +38,6 @@ func ValidRole(r Role) bool { return r == RoleAdmin || r == RoleRespondent || r 
 const (
 	MinPasswordLen = 10
 	MaxPasswordLen = 72
-)
-
-// Sign-in throttling: after MaxLoginFailures failures within LoginWindow, an
-// account (a known or unknown e-mail) refuses further tries until the
-// oldest failure leaves the window.
-const (
-	MaxLoginFailures = 5
-	LoginWindow      = 15 * time.Minute
 )
 
 // User is a person who signs in.
@@ -70,14 +64,20 @@ type NewUser struct {
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func validEmail(s string) bool {
-	if s == "" || len(s) > 254 || badText(s, false) {
+	if s == "" || len(s) > MaxEmailLen || badText(s, false) || hasInvisible(s) {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && a.Name == "" && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
 }
 
-func checkPassword(fe fieldErrors, field, pw string) {
+// checkPassword applies the password policy to a new password for the
+// account email: MinPasswordLen characters to MaxPasswordLen bytes, not on
+// the embedded list of common passwords (data/passwords), not the e-mail
+// address or its part before the @, and not a few characters repeated
+// ("aaaaaaaaaa", "1212121212"). Length is the main rule (NIST SP 800-63B);
+// the list and the address catch the first guesses an attacker makes.
+func checkPassword(fe fieldErrors, field, pw, email string) {
 	switch {
 	case len([]rune(pw)) < MinPasswordLen:
 		fe.add(field, "err.password_short")
@@ -85,7 +85,30 @@ func checkPassword(fe fieldErrors, field, pw string) {
 		fe.add(field, "err.password_long")
 	case badText(pw, false):
 		fe.add(field, "err.bad_characters")
+	case samePassword(pw, email):
+		fe.add(field, "err.password_email")
+	case passwords.IsCommon(pw) || distinctRunes(pw) < 4:
+		fe.add(field, "err.password_common")
 	}
+}
+
+// samePassword reports a password that is the e-mail address, or its part
+// before the @, in any case.
+func samePassword(pw, email string) bool {
+	pw, email = strings.ToLower(strings.TrimSpace(pw)), NormalizeEmail(email)
+	if email == "" {
+		return false
+	}
+	local, _, _ := strings.Cut(email, "@")
+	return pw == email || pw == local
+}
+
+func distinctRunes(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen)
 }
 
 func (n NewUser) normalize() NewUser {
@@ -101,7 +124,7 @@ func (n NewUser) validate() fieldErrors {
 		fe.add("email", "err.email")
 	}
 	checkText(fe, "name", n.Name, false, 120)
-	checkPassword(fe, "password", n.Password)
+	checkPassword(fe, "password", n.Password, n.Email)
 	if !ValidRole(n.Role) {
 		fe.add("role", "err.choose_one")
 	}
@@ -239,58 +262,47 @@ func (s *Store) dummyHash() []byte {
 	return s.dummy
 }
 
-// Authenticate checks an e-mail and password. It returns ErrThrottled once
-// the address has MaxLoginFailures failures within LoginWindow (even if the
-// password is now right), ErrBadCredentials for a wrong address or password,
-// and ErrAccountDisabled for a deactivated account. Success clears the failures.
+// comparePassword is the one place a password is checked against a hash,
+// so that every check is counted (PasswordChecks).
+func (s *Store) comparePassword(hash []byte, password string) bool {
+	s.signin.checks.Add(1)
+	return bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+}
+
+// PasswordChecks is how many password checks (bcrypt comparisons, for
+// unknown addresses too) this store has made since it was opened.
+func (s *Store) PasswordChecks() int64 { return s.signin.checks.Load() }
+
+// Authenticate checks an e-mail and password, without throttling: sign-in
+// from the web and the API goes through SignIn, which throttles and then
+// calls this. It is the one place that decides whether an account may sign
+// in. It returns ErrBadCredentials for an unknown address or a wrong
+// password, after the same bcrypt work either way, and ErrAccountDisabled
+// for a deactivated account whose password is right (a wrong password says
+// nothing about the account's state).
 func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
 	email = NormalizeEmail(email)
-	now := s.now()
-	// Count and record the attempt in one immediate transaction before the
-	// slow password check, so that parallel guesses cannot all slip in under
-	// the limit. A success removes the record again.
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var failures int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM login_failures WHERE email = ? AND at > ?",
-			email, formatTime(now.Add(-LoginWindow))).Scan(&failures); err != nil {
-			return err
-		}
-		if failures >= MaxLoginFailures {
-			return ErrThrottled
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (email, at) VALUES (?, ?)", email, formatTime(now)); err != nil {
-			return err
-		}
-		// Forget failures that can no longer count, so the table stays small.
-		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE at <= ?", formatTime(now.Add(-LoginWindow)))
-		return err
-	})
-	if errors.Is(err, ErrThrottled) {
-		return User{}, err
+	var u User
+	hash := ""
+	err := sql.ErrNoRows
+	if len(email) <= MaxEmailLen { // no account has a longer one: no need to look
+		u, hash, err = scanUser(s.r.QueryRowContext(ctx, userSelect+"u.email = ?", email))
 	}
-	if err != nil {
-		return User{}, fmt.Errorf("survey: authenticate: %w", err)
-	}
-	u, hash, err := scanUser(s.r.QueryRowContext(ctx, userSelect+"u.email = ?", email))
 	if errors.Is(err, sql.ErrNoRows) {
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
+		s.comparePassword(s.dummyHash(), password)
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("survey: authenticate: %w", err)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+	if !s.comparePassword([]byte(hash), password) {
 		return User{}, ErrBadCredentials
 	}
-	if !u.Active {
-		return User{}, ErrAccountDisabled
-	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE email = ?", email)
-		return err
-	})
-	if err != nil {
-		return User{}, fmt.Errorf("survey: authenticate: %w", err)
+	// leaks: a deactivated account, or a respondent of a deactivated
+	// institution (ErrInstitutionInactive, an ErrAccountDisabled), may not
+	// sign in (survey/accounts.go).
+	if err := s.accountUsable(ctx, u); err != nil {
+		return User{}, err
 	}
 	return u, nil
 }
