@@ -8,11 +8,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 )
 
@@ -45,14 +47,22 @@ import (
 //     cannot lock the owner out; addresses that have been guessing wait
 //     until they are clean again (each gets one guess per cleanAfter).
 //  3. A password check (bcrypt: about 0.25 s of one CPU at cost 12) needs
-//     one of GOMAXPROCS slots. Attempts from addresses the account has not
-//     signed in from hold at most half of them (at least one), so that
-//     guesses never take more than half the CPUs and pages keep answering:
-//     from a clean address they queue up to cleanWait, from an address with
-//     failures they do not queue at all (429, retry in a second). The
-//     owner, from an address they signed in from before, may take any slot
-//     and waits for at most the other owners' checks: a burst of guesses
-//     does not stand between them and their sign-in.
+//     one of GOMAXPROCS-1 slots (at least one): a check holds its
+//     goroutine's processor throughout, and with every processor in bcrypt
+//     a page would wait for the scheduler to preempt one (10-20 ms, where
+//     it takes 1), so one is always left to pages. Attempts from addresses
+//     the account has not signed in from hold at most half of the
+//     GOMAXPROCS (at least one): from a clean address they queue up to
+//     cleanWait, from an address with failures they do not queue at all
+//     (429, retry in a second). The owner, from an address they signed in
+//     from before, may take any slot and waits for at most one check
+//     under way per slot: a burst of guesses does not stand between them
+//     and their sign-in. Those other checks are also paced, together, to
+//     a quarter of the CPUs (GOMAXPROCS a second at cost 12, twice as
+//     many per step below): a burst of guesses from many addresses then
+//     costs pages little of their speed (bench --only signin measures
+//     it). A clean address waits for its turn within cleanWait, a suspect
+//     one takes it only if it is free.
 //  4. An unknown address is compared against a dummy hash of the same cost
 //     (Authenticate), so its answer takes as long as a wrong password.
 //
@@ -250,6 +260,10 @@ type signInGuard struct {
 	// slots holds one token per running password check; others one per
 	// check not from an owner's address.
 	slots, others chan struct{}
+	// pace spaces the checks not from an owner's address.
+	pace *rate.Limiter
+	// cost is the bcrypt cost of the store's hashes, which sets pace.
+	cost int
 	// hold is how long a refused attempt is held at most before it is
 	// answered (tests set 0).
 	hold   time.Duration
@@ -259,8 +273,12 @@ type signInGuard struct {
 func (g *signInGuard) init() {
 	g.once.Do(func() {
 		n := runtime.GOMAXPROCS(0)
-		g.slots = make(chan struct{}, n)
+		g.slots = make(chan struct{}, max(1, n-1))
 		g.others = make(chan struct{}, max(1, n/2))
+		// A check at bcrypt cost c takes about 0.25 s × 2^(c-12) of one
+		// CPU: a quarter of n CPUs makes n × 2^(12-c) of them a second.
+		per := float64(n) * math.Exp2(float64(12-max(g.cost, bcrypt.MinCost)))
+		g.pace = rate.NewLimiter(rate.Limit(per), max(n, int(per)))
 		g.addrs.max, g.accounts.max, g.owners.max = maxTracked, maxTracked, maxTracked
 		g.hold = throttleHold
 	})
@@ -348,6 +366,21 @@ func (g *signInGuard) acquire(ctx context.Context, class int) (release func(), o
 		d := cleanWait
 		if class == classSuspect {
 			d = 0
+		}
+		r := g.pace.Reserve()
+		if delay := r.Delay(); delay > d {
+			r.Cancel()
+			return nil, false
+		} else if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				r.Cancel()
+				return nil, false
+			}
+			d -= delay
 		}
 		if !wait(g.others, d) {
 			return nil, false

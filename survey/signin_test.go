@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 const (
@@ -24,6 +27,7 @@ func newSignInStore(t *testing.T) (*Store, *fakeClock, User) {
 	u := mustCreateUser(t, s, NewUser{Email: ownerEmail, Role: RoleAdmin, Password: ownerPW})
 	s.signin.init()
 	s.signin.hold = 0
+	s.signin.pace = rate.NewLimiter(rate.Inf, 0) // the fake clock does not move it (TestSignInPaced does)
 	return s, clock, u
 }
 
@@ -246,7 +250,7 @@ func TestSignInSlots(t *testing.T) {
 		}
 		releases = append(releases, r)
 	}
-	if want := max(1, cap(g.slots)/2); len(releases) != want {
+	if want := min(cap(g.others), cap(g.slots)); len(releases) != want {
 		t.Errorf("suspect checks got %d slots, want %d", len(releases), want)
 	}
 	if cap(g.slots) > 1 {
@@ -261,6 +265,41 @@ func TestSignInSlots(t *testing.T) {
 	}
 	if len(g.slots) != 0 || len(g.others) != 0 {
 		t.Errorf("slots not given back: %d, %d", len(g.slots), len(g.others))
+	}
+}
+
+// TestSignInPaced: checks not from an owner's address are paced together,
+// GOMAXPROCS a second: past the burst a suspect address is refused at once,
+// a clean one waits its turn, and the owner is never paced.
+func TestSignInPaced(t *testing.T) {
+	t.Parallel()
+	g := &signInGuard{cost: 12}
+	g.init()
+	ctx := context.Background()
+	n := runtime.GOMAXPROCS(0) // the burst
+	for i := range n {
+		r, ok := g.acquire(ctx, classSuspect)
+		if !ok {
+			t.Fatalf("check %d of the burst of %d refused", i+1, n)
+		}
+		r()
+	}
+	if _, ok := g.acquire(ctx, classSuspect); ok {
+		t.Error("a suspect check past the burst was let through")
+	}
+	r, ok := g.acquire(ctx, classOwner)
+	if !ok {
+		t.Fatal("the owner's check was paced")
+	}
+	r()
+	start := time.Now()
+	r, ok = g.acquire(ctx, classClean)
+	if !ok {
+		t.Fatal("a clean check did not wait for its turn")
+	}
+	r()
+	if waited := time.Since(start); waited < time.Second/time.Duration(n)/2 {
+		t.Errorf("a clean check past the burst waited %v", waited)
 	}
 }
 

@@ -132,6 +132,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	s := &Store{w: w, path: path, opt: opt}
+	s.signin.cost = opt.BcryptCost
 	// The writer must create the file and switch it to WAL before a
 	// read-only connection can open it.
 	if err := s.migrate(ctx); err != nil {
