@@ -337,8 +337,8 @@ func (wb *workbookScan) sharedStrings() func(xml.Token) error {
 			}
 		case xml.CharData:
 			if inT {
-				cur.chars += int32(utf8.RuneCount(t))
-				cur.bytes += int32(len(t))
+				cur.chars += int32(utf8.RuneCount(t)) // #nosec G115 -- a token is at most MaxXMLToken (512 KB) and a cell past CellChars is refused below
+				cur.bytes += int32(len(t))            // #nosec G115 -- as above
 				total += int64(len(t))
 				if int(cur.chars) > wb.lim.CellChars {
 					return survey.LimitError(survey.KeyCellTooLong, wb.lim.CellChars)
