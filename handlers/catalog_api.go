@@ -165,8 +165,7 @@ func (j serviceJSON) input(code string) survey.ServiceInput {
 // canRead allows admins and viewers to read any institution's catalog,
 // respondents only their own.
 func (s *Server) canRead(c *gin.Context, code string) bool {
-	u := currentUser(c)
-	if u.Role == survey.RoleAdmin || u.Role == survey.RoleViewer || u.InstitutionCode == code {
+	if survey.Allowed(currentUser(c), survey.SeeInstitution, survey.Round{}, code) {
 		return true
 	}
 	s.fail(c, http.StatusForbidden, "err.forbidden")

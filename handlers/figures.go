@@ -22,7 +22,7 @@ func (s *Server) comparedWith(c *gin.Context, r survey.Round) (*survey.Round, er
 		return nil, err
 	}
 	u := currentUser(c)
-	prev, ok := survey.PreviousRound(rounds, r, func(x survey.Round) bool { return scoreAccess(u, x, "") })
+	prev, ok := survey.PreviousRound(rounds, r, func(x survey.Round) bool { return survey.Allowed(u, survey.SeeRankings, x, "") })
 	if !ok {
 		return nil, nil
 	}
@@ -36,9 +36,3 @@ func roundIDOf(r *survey.Round) int64 {
 	}
 	return r.ID
 }
-
-// ownOnly says whether the user may see an institution's scorecard in r
-// but not the round's rankings: a respondent's own, before publication.
-// Such a page shows the institution's own figures only — no rank, no
-// national average, no best in the sector, no other institution.
-func ownOnly(u *survey.User, r survey.Round) bool { return !scoreAccess(u, r, "") }

@@ -70,7 +70,7 @@ func (s *Server) apiListInitiatives(c *gin.Context) {
 func (s *Server) apiInstitutionInitiatives(c *gin.Context) {
 	code := strings.ToUpper(c.Param("code"))
 	u := currentUser(c)
-	if u.Role == survey.RoleRespondent && u.InstitutionCode != code {
+	if !survey.Allowed(u, survey.SeeInstitution, survey.Round{}, code) {
 		s.fail(c, http.StatusForbidden, "err.forbidden")
 		return
 	}

@@ -16,8 +16,7 @@ import (
 // planAccess checks that the user may see an institution's plan: admins
 // and viewers any, respondents their own.
 func (s *Server) planAccess(c *gin.Context, code string) bool {
-	u := currentUser(c)
-	if u.Role == survey.RoleAdmin || u.Role == survey.RoleViewer || u.InstitutionCode == code {
+	if survey.Allowed(currentUser(c), survey.SeeInstitution, survey.Round{}, code) {
 		return true
 	}
 	s.fail(c, http.StatusForbidden, "err.forbidden")
@@ -80,7 +79,7 @@ func (s *Server) roundByParam(c *gin.Context) (survey.Round, bool) {
 // hiddenDraft says whether a round is a draft the user may not know of:
 // drafts are the coordinator's work in progress, listed nowhere else.
 func hiddenDraft(u *survey.User, r survey.Round) bool {
-	return r.Status == survey.RoundDraft && (u == nil || u.Role != survey.RoleAdmin)
+	return !survey.Allowed(u, survey.SeeRound, r, "")
 }
 
 // buildPlan gathers an institution's plan after a round: its actions with

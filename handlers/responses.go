@@ -30,7 +30,7 @@ func (s *Server) loadResponse(c *gin.Context) (responseCtx, bool) {
 	ctx := c.Request.Context()
 	u := currentUser(c)
 	code := c.Param("code")
-	if u.Role != survey.RoleAdmin && u.InstitutionCode != code {
+	if !survey.Allowed(u, survey.SeeResponse, survey.Round{}, code) {
 		s.fail(c, http.StatusForbidden, "err.forbidden")
 		return rc, false
 	}

@@ -153,7 +153,7 @@ func (s *Server) apiListRounds(c *gin.Context) {
 	// Draft rounds are the coordinator's work in progress, as on the page.
 	list := []survey.Round{}
 	for _, r := range all {
-		if r.Status != survey.RoundDraft || currentUser(c).Role == survey.RoleAdmin {
+		if survey.Allowed(currentUser(c), survey.SeeRound, r, "") {
 			list = append(list, r)
 		}
 	}

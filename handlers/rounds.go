@@ -43,7 +43,7 @@ func (s *Server) listRounds(c *gin.Context) {
 	v := s.newView(c, "rounds.title")
 	var p roundsPage
 	for _, r := range rounds {
-		if u.Role != survey.RoleAdmin && r.Status == survey.RoundDraft {
+		if !survey.Allowed(u, survey.SeeRound, r, "") {
 			continue
 		}
 		row := roundRow{Round: r}

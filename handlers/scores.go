@@ -16,23 +16,14 @@ import (
 	"marsad/survey"
 )
 
-// scoreAccess says whether the user may see a round's rankings, and one
-// institution's scorecard (code "" for rankings only). Admins see any
-// round; viewers closed and published ones; respondents their own
-// scorecard, and rankings once published; anonymous visitors the rankings
-// and scorecards of published rounds marked public.
+// scoreAccess says whether the user may see a round's rankings (code "")
+// or one institution's scorecard: the access policy's SeeRankings and
+// SeeScorecard (survey/access.go).
 func scoreAccess(u *survey.User, r survey.Round, code string) bool {
-	closed := r.Status == survey.RoundClosed || r.Status == survey.RoundPublished
-	published := r.Status == survey.RoundPublished
-	switch {
-	case u == nil:
-		return published && r.Public
-	case u.Role == survey.RoleAdmin:
-		return true
-	case u.Role == survey.RoleViewer:
-		return closed
+	if code == "" {
+		return survey.Allowed(u, survey.SeeRankings, r, "")
 	}
-	return (code != "" && code == u.InstitutionCode) || published
+	return survey.Allowed(u, survey.SeeScorecard, r, code)
 }
 
 // roundForScores loads the round in the URL and checks access; it answers
@@ -300,7 +291,7 @@ func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
 		return scorecard{}, false
 	}
 	ctx := c.Request.Context()
-	sc := scorecard{Round: r, Kind: scoreKind(c), OwnOnly: ownOnly(currentUser(c), r)}
+	sc := scorecard{Round: r, Kind: scoreKind(c), OwnOnly: survey.OwnFiguresOnly(currentUser(c), r)}
 	var err error
 	if sc.Q, err = s.store.Questionnaire(ctx, r.QuestionnaireID); err != nil {
 		s.serverError(c, err)
@@ -454,7 +445,7 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 	var values []float64
 	err = s.store.ReadRankings(ctx, ids, sc.Kind, func(id int64, rk *survey.Ranking) error {
 		if x, ok := rk.Find(sc.Score.Code); ok {
-			if ownOnly(currentUser(c), byID[id]) {
+			if survey.OwnFiguresOnly(currentUser(c), byID[id]) {
 				x = x.OwnOnly() // a normalised index would place it among the others
 			}
 			names, values = append(names, byID[id].Name), append(values, x.Index)

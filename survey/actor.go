@@ -22,15 +22,9 @@ func ActorOf(u User) Actor {
 	return Actor{ID: u.ID, Role: u.Role, Institution: u.InstitutionCode}
 }
 
-// CanEditInstitution reports whether the actor may change the catalog (and
-// later the answers) of the institution with code: admins any, respondents
-// only their own, viewers none.
+// CanEditInstitution reports whether the actor may change the catalog,
+// answers, plans and initiatives of the institution with code: the access
+// policy's Edit (access.go), for the actor of a change.
 func (a Actor) CanEditInstitution(code string) bool {
-	switch a.Role {
-	case RoleAdmin:
-		return true
-	case RoleRespondent:
-		return a.Institution != "" && a.Institution == code
-	}
-	return false
+	return Allowed(&User{ID: a.ID, Role: a.Role, InstitutionCode: a.Institution}, Edit, Round{}, code)
 }
