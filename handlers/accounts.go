@@ -81,10 +81,6 @@ func (s *Server) apiSetUserActive(active bool) gin.HandlerFunc {
 			return
 		}
 		u, err := s.store.SetUserActive(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, active)
-		if errors.Is(err, survey.ErrLastAdmin) {
-			s.fail(c, http.StatusConflict, "err.last_admin")
-			return
-		}
 		if err != nil {
 			s.failErr(c, err)
 			return

@@ -209,14 +209,7 @@ func (s *Server) prefillResponse(c *gin.Context) {
 		return
 	}
 	n, err := s.store.PrefillFromPrevious(c.Request.Context(), survey.ActorOf(*currentUser(c)), rc.Round.ID, rc.Institution.Code)
-	switch {
-	case errors.Is(err, survey.ErrInvalidTransition):
-		s.fail(c, http.StatusConflict, "err.not_editable")
-		return
-	case errors.Is(err, survey.ErrForbidden):
-		s.fail(c, http.StatusForbidden, "err.forbidden")
-		return
-	case err != nil:
+	if err != nil {
 		s.failErr(c, err)
 		return
 	}
@@ -264,9 +257,6 @@ func (s *Server) importAnswers(c *gin.Context) {
 	switch {
 	case errors.As(err, &ie):
 		page.FileError, page.Rows = describeImportError(v, ie)
-	case errors.Is(err, survey.ErrInvalidTransition):
-		s.fail(c, http.StatusConflict, "err.not_editable")
-		return
 	case err != nil:
 		s.failErr(c, err)
 		return

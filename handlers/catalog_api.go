@@ -277,10 +277,4 @@ func (s *Server) apiDeleteService(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) apiServiceError(c *gin.Context, err error) {
-	if errors.Is(err, survey.ErrForbidden) {
-		s.fail(c, http.StatusForbidden, "err.forbidden")
-		return
-	}
-	s.apiFail(c, err)
-}
+func (s *Server) apiServiceError(c *gin.Context, err error) { s.apiFail(c, err) }

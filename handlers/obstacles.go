@@ -124,9 +124,6 @@ func (s *Server) saveObstacles(c *gin.Context) {
 		p.Error = v.T("err.choose_from_list")
 		s.renderObstacles(c, http.StatusUnprocessableEntity, p)
 		return
-	case errors.Is(err, survey.ErrInvalidTransition):
-		s.fail(c, http.StatusConflict, "err.not_editable")
-		return
 	case err != nil:
 		s.failErr(c, err)
 		return

@@ -169,10 +169,6 @@ func (s *Server) applyResponseXLSX(c *gin.Context) {
 		}
 		v.Data = p
 		s.render(c, http.StatusConflict, "offline", v)
-	case errors.Is(err, survey.ErrInvalidTransition):
-		s.fail(c, http.StatusConflict, "err.not_editable")
-	case errors.Is(err, survey.ErrForbidden):
-		s.fail(c, http.StatusForbidden, "err.forbidden")
 	default:
 		s.failErr(c, err)
 	}

@@ -197,8 +197,6 @@ func (s *Server) planFailed(c *gin.Context, err error, latest *survey.PlanAction
 			p.Error, p.Conflict = v.T("err.conflict"), latest
 		}
 		s.renderPlan(c, status, p)
-	case errors.Is(err, survey.ErrInvalidTransition):
-		s.fail(c, http.StatusConflict, "err.not_editable")
 	default:
 		s.failErr(c, err)
 	}

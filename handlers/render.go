@@ -615,11 +615,31 @@ func (s *Server) serverError(c *gin.Context, err error) {
 // failErr maps a domain error to a response: not found → 404, anything
 // unexpected → 500.
 func (s *Server) failErr(c *gin.Context, err error) {
-	if errors.Is(err, survey.ErrNotFound) {
-		s.fail(c, http.StatusNotFound, "err.not_found")
-		return
+	for _, e := range domainErrors {
+		if errors.Is(err, e.err) {
+			s.fail(c, e.status, e.key)
+			return
+		}
 	}
 	s.serverError(c, err)
+}
+
+// domainErrors is how every page and API answer reports a domain error
+// that the handler does not answer itself (a conflict with a form to show
+// again, a validation error with its fields): its status and the message
+// key of its text, which is also the API's error code without "err.".
+// Anything not listed is a server error: logged, and answered 500 with a
+// reference only.
+var domainErrors = []struct {
+	err    error
+	status int
+	key    string
+}{
+	{survey.ErrNotFound, http.StatusNotFound, "err.not_found"},
+	{survey.ErrForbidden, http.StatusForbidden, "err.forbidden"},
+	{survey.ErrInvalidTransition, http.StatusConflict, "err.not_editable"},
+	{survey.ErrLastAdmin, http.StatusConflict, "err.last_admin"},
+	{survey.ErrAccountDisabled, http.StatusForbidden, "err.account_disabled"},
 }
 
 func (s *Server) notFound(c *gin.Context) { s.fail(c, http.StatusNotFound, "err.not_found") }

@@ -390,12 +390,6 @@ func (s *Server) submitResponse(c *gin.Context) {
 		v.Title = rc.Q.Title(v.Lang) + " — " + rc.Round.Name
 		s.renderResponse(c, http.StatusUnprocessableEntity, v, p)
 		return
-	case errors.Is(err, survey.ErrInvalidTransition):
-		s.fail(c, http.StatusConflict, "err.not_editable")
-		return
-	case errors.Is(err, survey.ErrForbidden):
-		s.fail(c, http.StatusForbidden, "err.forbidden")
-		return
 	case err != nil:
 		s.failErr(c, err)
 		return

@@ -131,18 +131,9 @@ func (s *Server) apiResponseAction(c *gin.Context) {
 	c.JSON(http.StatusOK, resp)
 }
 
-// apiResponseError maps the domain's errors: forbidden 403, a state that
-// does not allow it 409, bad input 422, unknown 404.
-func (s *Server) apiResponseError(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, survey.ErrForbidden):
-		s.fail(c, http.StatusForbidden, "err.forbidden")
-	case errors.Is(err, survey.ErrInvalidTransition):
-		s.fail(c, http.StatusConflict, "err.not_editable")
-	default:
-		s.apiFail(c, err)
-	}
-}
+// apiResponseError maps the domain's errors (domainErrors): forbidden 403,
+// a state that does not allow it 409, bad input 422, unknown 404.
+func (s *Server) apiResponseError(c *gin.Context, err error) { s.apiFail(c, err) }
 
 func (s *Server) apiListRounds(c *gin.Context) {
 	all, err := s.store.ListRounds(c.Request.Context())

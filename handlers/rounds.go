@@ -134,10 +134,6 @@ func (s *Server) roundAction(c *gin.Context) {
 	default:
 		_, err = s.store.RoundAction(ctx, currentUser(c).ID, id, action)
 	}
-	if errors.Is(err, survey.ErrInvalidTransition) {
-		s.fail(c, http.StatusConflict, "err.not_editable")
-		return
-	}
 	if err != nil {
 		s.failErr(c, err)
 		return
@@ -341,9 +337,6 @@ func (s *Server) saveReview(c *gin.Context) {
 		case errors.Is(err, survey.ErrNotFound):
 			failed = true
 			iv.Error = v.T("err.review_unanswered")
-		case errors.Is(err, survey.ErrInvalidTransition):
-			s.fail(c, http.StatusConflict, "err.not_editable")
-			return
 		default:
 			s.failErr(c, err)
 			return
@@ -376,13 +369,7 @@ func (s *Server) saveReview(c *gin.Context) {
 
 // reviewFailed answers a decision the response's state does not allow
 // (another reviewer decided first) or an unexpected error.
-func (s *Server) reviewFailed(c *gin.Context, err error) {
-	if errors.Is(err, survey.ErrInvalidTransition) {
-		s.fail(c, http.StatusConflict, "err.not_editable")
-		return
-	}
-	s.failErr(c, err)
-}
+func (s *Server) reviewFailed(c *gin.Context, err error) { s.failErr(c, err) }
 
 func firstReviewMessage(v *view, ve *survey.ValidationError) string {
 	for _, k := range ve.Fields {

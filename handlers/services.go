@@ -233,8 +233,6 @@ func (s *Server) serviceFormError(c *gin.Context, err error, in survey.ServiceIn
 		v.Form = serviceForm(in)
 		v.Form.Errors = map[string]string{"version": v.T("err.conflict")}
 		s.renderServiceForm(c, v, http.StatusConflict, in.InstitutionCode, id, &latest)
-	case errors.Is(err, survey.ErrForbidden):
-		s.fail(c, http.StatusForbidden, "err.forbidden")
 	default:
 		s.failErr(c, err)
 	}
