@@ -55,7 +55,7 @@ func (s *Server) setUserActive(c *gin.Context) {
 	if active {
 		done = "user_activated"
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/users?done="+done+"#u"+strconv.FormatInt(id, 10))
+	seeOther(c, pathAdminUsers+"?done="+done+"#u"+strconv.FormatInt(id, 10))
 }
 
 // apiListUsers lists every account (coordinators only), for the ids the

@@ -178,7 +178,7 @@ func (s *Server) logout(c *gin.Context) {
 		}
 	}
 	s.setCookie(c, cookieSession, "", -1)
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/")
+	seeOther(c, pathHome)
 }
 
 type setupForm struct {
@@ -198,7 +198,7 @@ type setupPage struct {
 // reached through the one-time link printed at start-up.
 func (s *Server) showSetup(c *gin.Context) {
 	if s.ready.Load() {
-		c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/login")
+		seeOther(c, pathLogin)
 		return
 	}
 	token := c.Query("token")
@@ -214,7 +214,7 @@ func (s *Server) showSetup(c *gin.Context) {
 
 func (s *Server) completeSetup(c *gin.Context) {
 	if s.ready.Load() {
-		c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/login")
+		seeOther(c, pathLogin)
 		return
 	}
 	var in setupForm
@@ -247,7 +247,7 @@ func (s *Server) completeSetup(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/institutions")
+	seeOther(c, pathAdminInstitutions)
 }
 
 type invitationPage struct {

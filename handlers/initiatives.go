@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
@@ -324,7 +323,7 @@ func (s *Server) createInitiative(c *gin.Context) {
 	if s.initiativeFormError(c, err, code, in, 0) {
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/initiatives/%d?done=created", lang(c), out.ID))
+	seeOther(c, initiativePath(out.ID)+"?done=created")
 }
 
 func (s *Server) editInitiative(c *gin.Context) {
@@ -350,7 +349,7 @@ func (s *Server) updateInitiative(c *gin.Context) {
 	if s.initiativeFormError(c, err, before.InstitutionCode, in, before.ID) {
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/initiatives/%d?done=updated", lang(c), before.ID))
+	seeOther(c, initiativePath(before.ID)+"?done=updated")
 }
 
 // initiativeFormError shows the form again after a failed save: the field
@@ -397,7 +396,7 @@ func (s *Server) archiveInitiative(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/initiatives?done=archived")
+	seeOther(c, pathInitiatives+"?done=archived")
 }
 
 // restoreInitiative brings an archived initiative back, for the one who
@@ -411,7 +410,7 @@ func (s *Server) restoreInitiative(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/initiatives/"+strconv.FormatInt(in.ID, 10)+"?done=restored")
+	seeOther(c, initiativePath(in.ID)+"?done=restored")
 }
 
 type storiesReviewPage struct {
@@ -473,7 +472,7 @@ func (s *Server) reviewStory(c *gin.Context) {
 	if approve {
 		done = "approved"
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/stories?done="+done)
+	seeOther(c, pathAdminStories+"?done="+done)
 }
 
 type storiesPage struct {

@@ -61,7 +61,7 @@ func (s *Server) createInstitution(c *gin.Context) {
 	if s.institutionFormError(c, err, in, "") {
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/institutions?done=created#"+inst.Code)
+	seeOther(c, pathAdminInstitutions+"?done=created#"+inst.Code)
 }
 
 func (s *Server) editInstitution(c *gin.Context) {
@@ -86,7 +86,7 @@ func (s *Server) updateInstitution(c *gin.Context) {
 	if s.institutionFormError(c, err, in, code) {
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/institutions?done=updated#"+code)
+	seeOther(c, pathAdminInstitutions+"?done=updated#"+code)
 }
 
 // institutionFormError re-renders the form with translated messages and what
@@ -122,7 +122,7 @@ func (s *Server) setInstitutionActive(c *gin.Context) {
 	if active {
 		done = "activated"
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/institutions?inactive=1&done="+done+"#"+code)
+	seeOther(c, pathAdminInstitutions+"?inactive=1&done="+done+"#"+code)
 }
 
 type importPage struct {

@@ -108,7 +108,7 @@ func (s *Server) revokeInvitation(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/invitations")
+	seeOther(c, pathAdminInvitations)
 }
 
 func (s *Server) listUsers(c *gin.Context) {

@@ -303,7 +303,7 @@ func (s *Server) requireSetup(c *gin.Context) {
 		s.fail(c, http.StatusServiceUnavailable, "err.setup_required")
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/setup")
+	seeOther(c, pathSetup)
 	c.Abort()
 }
 
@@ -317,7 +317,7 @@ func (s *Server) requireUser(c *gin.Context) {
 		s.fail(c, http.StatusUnauthorized, "err.sign_in_required")
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+	seeOther(c, pathLogin+"?next="+urlQueryEscape(c.Request.URL.RequestURI()))
 	c.Abort()
 }
 

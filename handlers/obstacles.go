@@ -128,7 +128,7 @@ func (s *Server) saveObstacles(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/rounds/%d/responses/%s/obstacles?saved=1", lang(c), p.Round.ID, p.Institution.Code))
+	seeOther(c, responsePath(p.Round.ID, p.Institution.Code)+"/obstacles?saved=1")
 }
 
 type obstacleListPage struct {
@@ -210,5 +210,5 @@ func (s *Server) saveObstacleList(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/obstacles?saved=1")
+	seeOther(c, pathAdminObstacles+"?saved=1")
 }

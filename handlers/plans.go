@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -216,7 +215,7 @@ func (s *Server) createPlanAction(c *gin.Context) {
 	if s.planFailed(c, err, nil) {
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/rounds/%d/plans/%s?done=added", lang(c), r.ID, code))
+	seeOther(c, planPath(r.ID, code)+"?done=added")
 }
 
 // planByParam loads the plan action in the URL for a change, checking the
@@ -260,7 +259,7 @@ func (s *Server) updatePlanAction(c *gin.Context) {
 	if s.planFailed(c, err, nil) {
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/rounds/%d/plans/%s?done=updated#p%d", lang(c), before.RoundID, before.InstitutionCode, before.ID))
+	seeOther(c, planPath(before.RoundID, before.InstitutionCode)+"?done=updated#p"+strconv.FormatInt(before.ID, 10))
 }
 
 func (s *Server) deletePlanAction(c *gin.Context) {
@@ -272,7 +271,7 @@ func (s *Server) deletePlanAction(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/rounds/%d/plans/%s?done=deleted", lang(c), before.RoundID, before.InstitutionCode))
+	seeOther(c, planPath(before.RoundID, before.InstitutionCode)+"?done=deleted")
 }
 
 type plansPage struct {
@@ -292,7 +291,7 @@ func (s *Server) listPlans(c *gin.Context) {
 		return
 	}
 	if u.Role == survey.RoleRespondent {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/%s/rounds/%d/plans/%s", lang(c), r.ID, u.InstitutionCode))
+		seeOther(c, planPath(r.ID, u.InstitutionCode))
 		return
 	}
 	ctx := c.Request.Context()

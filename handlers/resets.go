@@ -128,5 +128,5 @@ func (s *Server) useReset(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/login?reset=1")
+	seeOther(c, pathLogin+"?reset=1")
 }

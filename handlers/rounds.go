@@ -116,7 +116,7 @@ func (s *Server) createRound(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/rounds")
+	seeOther(c, pathRounds)
 }
 
 // roundAction opens, closes, reopens or publishes a round, or sets whether
@@ -138,7 +138,7 @@ func (s *Server) roundAction(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/rounds")
+	seeOther(c, pathRounds)
 }
 
 type boardPage struct {
@@ -347,7 +347,7 @@ func (s *Server) saveReview(c *gin.Context) {
 		s.render(c, http.StatusUnprocessableEntity, "review", v)
 		return
 	}
-	here := "/" + lang(c) + "/admin/rounds/" + strconv.FormatInt(rc.Round.ID, 10)
+	here := "/" + lang(c) + adminRoundPath(rc.Round.ID)
 	switch action := c.PostForm("decision"); action {
 	case "return", "accept":
 		if _, err := s.store.ResponseAction(ctx, actor, rc.Round.ID, rc.Institution.Code, action); err != nil {

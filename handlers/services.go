@@ -80,10 +80,10 @@ func (s *Server) canEdit(c *gin.Context, code string) bool {
 func (s *Server) myServices(c *gin.Context) {
 	u := currentUser(c)
 	if u.Role == survey.RoleRespondent {
-		c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/institutions/"+u.InstitutionCode+"/services")
+		seeOther(c, institutionServicesPath(u.InstitutionCode))
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/admin/services")
+	seeOther(c, pathAdminServices)
 }
 
 type servicesPage struct {
@@ -155,7 +155,7 @@ func (s *Server) createService(c *gin.Context) {
 	if s.serviceFormError(c, err, in, 0) {
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/institutions/"+sv.InstitutionCode+"/services?done=created#s"+strconv.FormatInt(sv.ID, 10))
+	seeOther(c, institutionServicesPath(sv.InstitutionCode)+"?done=created#s"+strconv.FormatInt(sv.ID, 10))
 }
 
 // serviceByParam loads the service in the URL and checks the user may edit it.
@@ -200,7 +200,7 @@ func (s *Server) updateService(c *gin.Context) {
 	if s.serviceFormError(c, err, in, sv.ID) {
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/institutions/"+sv.InstitutionCode+"/services?done=updated#s"+strconv.FormatInt(sv.ID, 10))
+	seeOther(c, institutionServicesPath(sv.InstitutionCode)+"?done=updated#s"+strconv.FormatInt(sv.ID, 10))
 }
 
 // serviceFormError re-renders the service form after a failed save: field
@@ -258,5 +258,5 @@ func (s *Server) retireService(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/"+lang(c)+"/institutions/"+sv.InstitutionCode+"/services?done=retired#s"+strconv.FormatInt(sv.ID, 10))
+	seeOther(c, institutionServicesPath(sv.InstitutionCode)+"?done=retired#s"+strconv.FormatInt(sv.ID, 10))
 }
