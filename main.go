@@ -40,13 +40,8 @@ import (
 	"marsad/handlers"
 	"marsad/reports"
 	"marsad/survey"
+	"marsad/survey/demo"
 )
-
-// demoData is what --demo seeds: real institution names and codes,
-// fictional services, figures and answers.
-var demoData = survey.DemoData{
-	Institutions: data.DemoInstitutions, Services: data.DemoServices, Questionnaire: data.DefaultQuestionnaire,
-}
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
 // it comes from the VCS stamp in the build info.
@@ -288,7 +283,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer store.Close()
 	if cfg.demo {
-		if err := store.SeedDemo(ctx, demoData); err != nil {
+		// Real institution names and codes, fictional services, figures
+		// and answers (data/demo).
+		if err := demo.Seed(ctx, store); err != nil {
 			return err
 		}
 		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps, moi@example.ps", "password", "see README")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"marsad/survey"
+	"marsad/survey/synth"
 )
 
 // catalogJSON is the catalog scenario: a generated catalog of N services,
@@ -47,7 +48,7 @@ func prepareCatalogDB(ctx context.Context, path string, institutions, services i
 		return err
 	}
 	defer st.Close()
-	if err := st.SeedSynthetic(ctx, institutions, services, 1); err != nil {
+	if err := synth.Seed(ctx, st, institutions, services, 1); err != nil {
 		return err
 	}
 	_, err = st.CreateUser(ctx, 0, survey.NewUser{Email: "bench@example.ps", Role: survey.RoleAdmin, Password: "bench-password"})

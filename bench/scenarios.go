@@ -24,6 +24,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/synth"
 )
 
 // The sized scenario set (--scenarios --size national|regional): a
@@ -251,7 +252,7 @@ func generateSized(ctx context.Context, path string, spec sizeSpec, progress fun
 		return err
 	}
 	defer st.Close()
-	if err := st.SeedSynthetic(ctx, spec.Institutions, spec.Services, 1); err != nil {
+	if err := synth.Seed(ctx, st, spec.Institutions, spec.Services, 1); err != nil {
 		return err
 	}
 	q, err := st.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire)
@@ -274,7 +275,7 @@ func generateSized(ctx context.Context, path string, spec sizeSpec, progress fun
 		}
 		t0 := time.Now()
 		name := strconv.Itoa(openRoundYear - spec.Rounds + r)
-		if _, err := st.SeedScoredRound(ctx, q, name, r*7, spec.Institutions, true); err != nil {
+		if _, err := synth.ScoredRound(ctx, st, q, name, r*7, spec.Institutions, true); err != nil {
 			return err
 		}
 		progress("%s: round %s (%d/%d) scored and published in %.1f s", spec.Name, name, r+1, spec.Rounds, time.Since(t0).Seconds())

@@ -25,6 +25,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/synth"
 )
 
 // The survey scenario: a generated database with one open round per
@@ -324,7 +325,7 @@ func prepareSurveyDB(ctx context.Context, path string, institutions int) (survey
 		return out, err
 	}
 	defer st.Close()
-	if err := st.SeedSynthetic(ctx, institutions, surveyServices, 1); err != nil {
+	if err := synth.Seed(ctx, st, institutions, surveyServices, 1); err != nil {
 		return out, err
 	}
 	q, err := st.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire)

@@ -1,5 +1,6 @@
-// Package data holds the files Marsad ships inside its binary: the demo seed
-// now, and the default questionnaire and example models as they are added.
+// Package data holds the files Marsad ships inside its binary: the demo
+// (data/demo, read by package marsad/survey/demo), the default
+// questionnaire and the example models.
 // The runtime database also lives in this folder by default (marsad.db,
 // ignored by git), but it is never embedded.
 package data
@@ -20,8 +21,38 @@ var DemoInstitutions []byte
 //go:embed demo/services.csv
 var DemoServices []byte
 
+// DemoAccounts are the demo's four accounts (coordinator, viewer, and the
+// respondents of MOH and MOI), as JSON.
+//
+//go:embed demo/accounts.json
+var DemoAccounts []byte
+
+// DemoRounds are the demo rounds and how their answers are generated
+// (seed, maturity by institution, response statuses, dates), as JSON.
+//
+//go:embed demo/rounds.json
+var DemoRounds []byte
+
+// DemoInitiatives are the demo initiatives and the partners they name, as
+// JSON; projects, partners' roles and figures are fictional.
+//
+//go:embed demo/initiatives.json
+var DemoInitiatives []byte
+
+// DemoStories are the success stories of demo initiatives, as JSON.
+//
+//go:embed demo/stories.json
+var DemoStories []byte
+
+// DemoPlans are the demo action plans: the improvement actions they may
+// commit to, who owns them, progress notes and each institution's plan, as
+// JSON.
+//
+//go:embed demo/plans.json
+var DemoPlans []byte
+
 // DefaultQuestionnaire is the default bilingual maturity questionnaire
-// (QUESTIONNAIRE-GUIDE.md): eight dimensions, 62 scored items, evidence
+// (docs/questionnaire.md): eight dimensions, 62 scored items, evidence
 // links, in the canonical JSON definition format.
 //
 //go:embed questionnaire/default.json

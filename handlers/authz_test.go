@@ -423,11 +423,8 @@ func (e *authzEnv) must(err error, what string) {
 
 func newAuthzEnv(t *testing.T) *authzEnv {
 	t.Helper()
-	st := newTestStore(t)
+	st := newDemoStore(t)
 	ctx := context.Background()
-	if err := st.SeedDemo(ctx, demoData); err != nil {
-		t.Fatal(err)
-	}
 	rec := &routeRecorder{byID: map[string]string{}}
 	srv, err := New(ctx, st, Config{Version: "test", BaseURL: "http://marsad.test", Logger: slog.New(rec)})
 	if err != nil {
@@ -926,6 +923,7 @@ func authzRouteKey(method, path string) string {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	cases := authzCases()
 
@@ -1006,6 +1004,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // by its id, its questionnaire, obstacles and plans are not found for
 // anyone else.
 func TestDraftRoundsHidden(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	open, err := st.Round(ctx, openRoundID(t, st))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"marsad/survey"
+	"marsad/survey/synth"
 )
 
 // BenchmarkCatalogPage renders catalog pages over 30,000 generated services
@@ -15,7 +16,7 @@ import (
 func BenchmarkCatalogPage(b *testing.B) {
 	st := newTestStore(b)
 	ctx := context.Background()
-	if err := st.SeedSynthetic(ctx, 150, 30000, 1); err != nil {
+	if err := synth.Seed(ctx, st, 150, 30000, 1); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "a@example.ps", Role: survey.RoleAdmin, Password: "bench-password"}); err != nil {

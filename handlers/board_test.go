@@ -23,6 +23,7 @@ import (
 // the review page, the audit log, the time zone and the header.
 
 func TestLandingByRole(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	open := openRoundID(t, st)
 	for _, tc := range []struct{ email, lang, want string }{
@@ -65,6 +66,7 @@ func boardRows(t *testing.T, body string) [][3]string {
 }
 
 func TestBoardCountsFiltersAndSort(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	id := openRoundID(t, st)
@@ -188,6 +190,7 @@ func submittedInstitution(t *testing.T, st *survey.Store, round int64) string {
 }
 
 func TestReviewPageGroupsAndLabels(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	round := openRoundID(t, st)
@@ -246,6 +249,7 @@ func TestReviewPageGroupsAndLabels(t *testing.T) {
 }
 
 func TestApproveUnreviewedIsOneAuditEvent(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	round := openRoundID(t, st)
@@ -345,6 +349,7 @@ func TestApproveUnreviewedIsOneAuditEvent(t *testing.T) {
 var auditItem = regexp.MustCompile(`<li class="audit-event">`)
 
 func TestAuditLogPagingAndFilters(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	admin := newClient(t, ts)
@@ -416,6 +421,7 @@ func TestAuditLogPagingAndFilters(t *testing.T) {
 }
 
 func TestAuditDiffIsReadableAndEscaped(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	inst, err := st.Institution(ctx, "MOH")
@@ -451,6 +457,7 @@ func TestAuditDiffIsReadableAndEscaped(t *testing.T) {
 }
 
 func TestAuditRowUnit(t *testing.T) {
+	t.Parallel()
 	srv, _ := newTestServer(t)
 	v := &view{Lang: "en", loc: srv.locales["en"], tz: time.UTC}
 	n := auditNames{v: v, insts: map[string]survey.Institution{"MOH": {Code: "MOH", NameEn: "Ministry of Health", NameAr: "وزارة الصحة"}}}
@@ -489,14 +496,12 @@ func TestAuditRowUnit(t *testing.T) {
 }
 
 func TestTimesShowTheirZone(t *testing.T) {
+	t.Parallel()
 	hebron, err := time.LoadLocation("Asia/Hebron")
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := newTestStore(t)
-	if err := st.SeedDemo(context.Background(), demoData); err != nil {
-		t.Fatal(err)
-	}
+	st := newDemoStore(t)
 	srv, err := New(context.Background(), st, Config{Version: "test", BaseURL: "http://marsad.test", Location: hebron,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -528,6 +533,7 @@ func TestTimesShowTheirZone(t *testing.T) {
 }
 
 func TestHeaderFaviconAndNewRoundDefault(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	anon := newClient(t, ts)
 	fav := anon.get("/favicon.ico")

@@ -47,6 +47,7 @@ func serviceValues(code, nameAr, stage, onlineURL string, extra url.Values) url.
 }
 
 func TestRespondentKeepsOwnCatalogOnly(t *testing.T) {
+	t.Parallel()
 	ts, st := newEmptyCatalogServer(t)
 	ctx := context.Background()
 	moi := addService(t, st, survey.ServiceInput{InstitutionCode: "MOI", Code: "PASSPORT", NameAr: "تجديد جواز السفر", Stage: "2"})
@@ -98,6 +99,7 @@ func TestRespondentKeepsOwnCatalogOnly(t *testing.T) {
 }
 
 func TestServiceFormValidationAndEdit(t *testing.T) {
+	t.Parallel()
 	ts, st := newEmptyCatalogServer(t)
 	c := newClient(t, ts)
 	c.signIn("ar", "moh@example.ps", survey.DemoPassword)
@@ -166,6 +168,7 @@ func TestServiceFormValidationAndEdit(t *testing.T) {
 }
 
 func TestPublicCatalogSearch(t *testing.T) {
+	t.Parallel()
 	ts, st := newEmptyCatalogServer(t)
 	addService(t, st, survey.ServiceInput{InstitutionCode: "MOI", Code: "BIRTH", NameAr: "إصدار شَهادة ميلاد", NameEn: "Birth certificate",
 		Stage: "3", OnlineURL: "https://moi.example.ps/birth", Abroad: true, NoVisit: true, EPayment: true, Audience: []string{"citizens", "diaspora"}})
@@ -244,6 +247,7 @@ func regexpFind(t *testing.T, body, pattern string) string {
 }
 
 func TestCatalogImportExport(t *testing.T) {
+	t.Parallel()
 	ts, st := newEmptyCatalogServer(t)
 	ctx := context.Background()
 	addService(t, st, survey.ServiceInput{InstitutionCode: "MOI", Code: "BIRTH", NameAr: "=شهادة ميلاد", Stage: "3", OnlineURL: "https://moi.example.ps/b", Abroad: true})
@@ -318,6 +322,7 @@ func TestCatalogImportExport(t *testing.T) {
 }
 
 func TestServiceAPI(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	token := apiToken(t, ts, "moh@example.ps")
 	body := `{"code":"VACC","name_ar":"شهادة تطعيم","category":"health","audience":["citizens"],"channels":["web","counter"],"stage":3,"online_url":"https://moh.example.ps/v","e_payment":true,"fee_ils":10}`

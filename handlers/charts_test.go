@@ -41,6 +41,7 @@ func chartMeta(t *testing.T, body string) map[string]map[string]any {
 // demo mark and — until the round is published — "provisional", which
 // the page, the data downloads and the offline file say too.
 func TestChartExportsNameRoundAndMarks(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	published, open := roundIDByName(t, st, "2025"), roundIDByName(t, st, "2026")
 	anon := newClient(t, ts)
@@ -120,6 +121,7 @@ func TestChartExportsNameRoundAndMarks(t *testing.T) {
 // TestPresentationSlides: each chart slide has its headline, the round,
 // the source line and the demo mark; counts and severity are two slides.
 func TestPresentationSlides(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	c := newClient(t, ts)

@@ -12,6 +12,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/synth"
 )
 
 // BenchmarkDashboardPages serves each dashboard page for the last of ten
@@ -21,7 +22,7 @@ import (
 func BenchmarkDashboardPages(b *testing.B) {
 	st := newTestStore(b)
 	ctx := context.Background()
-	if err := st.SeedSynthetic(ctx, 1500, 15000, 3); err != nil {
+	if err := synth.Seed(ctx, st, 1500, 15000, 3); err != nil {
 		b.Fatal(err)
 	}
 	q, err := st.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire)

@@ -23,9 +23,11 @@ import (
 	"marsad/data"
 	"marsad/reports"
 	"marsad/survey"
+	"marsad/survey/synth"
 )
 
 func TestDashboardPagesAndEscaping(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	r2025 := roundIDByName(t, st, "2025")
 	// A hostile name: it must stay text everywhere.
@@ -103,6 +105,7 @@ func TestBrowserDashboardDraws(t *testing.T) {
 }
 
 func TestPresentationPage(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	c := newClient(t, ts)
@@ -166,6 +169,7 @@ func TestBrowserPresentationKeys(t *testing.T) {
 // TestStandaloneExport checks the offline HTML file: a download, whole in
 // itself (no URL it would fetch), within 1.5 MB, names kept as text.
 func TestStandaloneExport(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	renameMOE(t, st, `وزارة </script><script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`)
@@ -254,6 +258,7 @@ func TestBrowserStandaloneOffline(t *testing.T) {
 // TestRankingsExports downloads the ranking table as CSV and XLSX, with the
 // page's filters, and checks visibility and that names stay inert text.
 func TestRankingsExports(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	renameMOE(t, st, `=HYPERLINK("http://evil") وزارة`, "@SUM(A1)")
@@ -301,6 +306,7 @@ func TestRankingsExports(t *testing.T) {
 }
 
 func TestChartDataExports(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	c := newClient(t, ts)
@@ -328,6 +334,7 @@ func TestChartDataExports(t *testing.T) {
 }
 
 func TestScorecardProfileCharts(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id, old := roundIDByName(t, st, "2025"), roundIDByName(t, st, "2024")
 	// An institution scored in both rounds.
@@ -387,6 +394,7 @@ func TestBrowserScorecardPrintsOnA4(t *testing.T) {
 }
 
 func TestHeatmapPage(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	renameMOE(t, st, `وزارة </script><script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`)
@@ -420,6 +428,7 @@ func TestHeatmapPage(t *testing.T) {
 // TestScorePagesCacheFollowsChanges: anonymous score pages are cached, but
 // a renamed institution or a round made private shows on the next request.
 func TestScorePagesCacheFollowsChanges(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	c := newClient(t, ts)
@@ -442,9 +451,10 @@ func TestScorePagesCacheFollowsChanges(t *testing.T) {
 // TestRankingsPages: a big round's rankings come a hundred rows a page,
 // with the filters kept in the page links; the export has every row.
 func TestRankingsPages(t *testing.T) {
+	t.Parallel()
 	st := newTestStore(t)
 	ctx := context.Background()
-	if err := st.SeedSynthetic(ctx, 150, 300, 5); err != nil {
+	if err := synth.Seed(ctx, st, 150, 300, 5); err != nil {
 		t.Fatal(err)
 	}
 	q, err := st.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire)
@@ -481,6 +491,7 @@ func TestRankingsPages(t *testing.T) {
 }
 
 func TestComparePage(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	c := newClient(t, ts)
@@ -528,6 +539,7 @@ func renameMOE(t *testing.T, st *survey.Store, ar, en string) {
 // each user gets their own page around them (who is signed in, a working
 // sign-out form), and a change to another round shows at once.
 func TestScorePagesCachedPerUser(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	page := "/en/rounds/" + id + "/dashboard"
@@ -566,6 +578,7 @@ func TestScorePagesCachedPerUser(t *testing.T) {
 // TestStagesPage: each institution's services by stage, narrowed by the
 // filters, adding up to the published catalog; names stay text.
 func TestStagesPage(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	id := roundIDByName(t, st, "2025")
@@ -635,6 +648,7 @@ func TestStagesPage(t *testing.T) {
 // TestDashboardFilters: the overview narrowed to a kind of institution
 // counts, ranks and adds up only those, and its links keep the filter.
 func TestDashboardFilters(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := roundIDByName(t, st, "2025")
 	c := newClient(t, ts)
@@ -684,6 +698,7 @@ func csvRows(t *testing.T, body string) [][]string {
 // its bounds, so memory stays bounded whatever URLs are asked for, and it
 // drops only as many as it must.
 func TestPageCacheBounded(t *testing.T) {
+	t.Parallel()
 	c := newPageCache(100, 1000, byteLen)
 	for i := range 50 {
 		c.put(strconv.Itoa(i), "v", make([]byte, 100))

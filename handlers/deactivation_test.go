@@ -32,6 +32,7 @@ func refused(r response) bool {
 // refused and changes nothing; signing in is refused with a message.
 // Reactivating through the API restores access.
 func TestInstitutionDeactivationEndsAccess(t *testing.T) {
+	t.Parallel()
 	e := newAuthzEnv(t)
 	ctx := context.Background()
 	moh := newClient(t, e.ts)
@@ -122,6 +123,7 @@ func TestInstitutionDeactivationEndsAccess(t *testing.T) {
 // person's sessions at once and sign-in is refused; the last active
 // coordinator cannot be deactivated; every change is audited.
 func TestUserDeactivation(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	adminToken := apiToken(t, ts, "admin@example.ps")

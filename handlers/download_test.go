@@ -15,6 +15,7 @@ import (
 // paths, direction marks) give a header with a plain ASCII fallback and
 // the UTF-8 name, that parses back to a single safe file name.
 func TestContentDisposition(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, ascii, utf8 string }{
 		{"marsad-2026-rankings.csv", "marsad-2026-rankings.csv", "marsad-2026-rankings.csv"},
 		{"marsad-جولة ٢٠٢٦-rankings.csv", "marsad-_-rankings.csv", "marsad-جولة ٢٠٢٦-rankings.csv"},
@@ -57,6 +58,7 @@ func TestContentDisposition(t *testing.T) {
 // TestDownloadsNameTheirFiles: every kind of download says attachment with
 // both forms of its name.
 func TestDownloadsNameTheirFiles(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	admin := newClient(t, ts)
 	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,19 +37,57 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// newBrowser starts headless Chromium with the flags that work as root on
-// this kind of machine and returns a tab context.
+// newBrowser gives the test a tab of the shared headless Chromium, in a
+// browser context of its own, with 90 seconds to do its work.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	return newBrowserWithin(t, 90*time.Second)
 }
 
 // newBrowserWithin is newBrowser for a test that runs longer.
+//
+// The browser tests share one Chromium process (starting one takes a second
+// or two of this machine's CPU); each test gets a new browser context — its
+// own cookies, storage and cache, like a private window — which is closed
+// when the test ends, so no test sees another's session.
 func newBrowserWithin(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	skipInShortMode(t)
+	browser := sharedChromium(t)
+	ctx, cancelCtx := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx() })
+	return ctx
+}
+
+// chromium is the browser the tests share, started on first use and
+// stopped by TestMain.
+var chromium struct {
+	mu   sync.Mutex
+	ctx  context.Context // the browser's first tab; done once Chromium is gone
+	stop func()
+}
+
+// sharedChromium returns the context of the shared Chromium, starting it
+// (again, if it has gone) with the flags that work as root on this kind of
+// machine.
+func sharedChromium(t *testing.T) context.Context {
+	t.Helper()
+	chromium.mu.Lock()
+	defer chromium.mu.Unlock()
+	if chromium.ctx != nil && chromium.ctx.Err() == nil {
+		return chromium.ctx
+	}
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+	exe := findChromium(t)
+	dir, err := os.MkdirTemp("", "marsad-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(findChromium(t)),
+		chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -59,14 +98,29 @@ func newBrowserWithin(t *testing.T, limit time.Duration) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("lang", "ar"),
 		chromedp.Flag("accept-lang", "ar,en;q=0.5"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1280, 900),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	chromium.stop = func() { cancelCtx(); cancelAlloc(); _ = os.RemoveAll(dir) }
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		chromium.stop()
+		chromium.ctx, chromium.stop = nil, nil
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	chromium.ctx = ctx
 	return ctx
+}
+
+// stopChromium stops the shared browser, if one was started.
+func stopChromium() {
+	chromium.mu.Lock()
+	defer chromium.mu.Unlock()
+	if chromium.stop != nil {
+		chromium.stop()
+		chromium.ctx, chromium.stop = nil, nil
+	}
 }
 
 // click clicks the first visible node matching sel once the page has loaded.

@@ -11,6 +11,7 @@ import (
 // to clients that accept it and expanded to others, the same page either
 // way, first request and cached alike; signed-in pages are never encoded.
 func TestCachedPagesGzip(t *testing.T) {
+	t.Parallel()
 	srv, st := newTestServer(t)
 	id := roundIDByName(t, st, "2025")
 	get := func(path, encoding string) *httptest.ResponseRecorder {

@@ -12,6 +12,7 @@ import (
 // write makes /healthz answer 503 with the reason, and the probe leaves
 // nothing behind.
 func TestHealthzNotWritable(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	c := newClient(t, ts)
 	before := checksum(t, st)

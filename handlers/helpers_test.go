@@ -8,9 +8,11 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -19,12 +21,25 @@ import (
 	"marsad/survey"
 )
 
+// TestMain runs the package's tests, then stops the Chromium that the
+// browser tests share (e2e_test.go).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	stopChromium()
+	os.Exit(code)
+}
+
 // newTestStore opens a real SQLite file in a temporary directory with the
 // production DSN and migrations. Bcrypt runs at its minimum cost to keep
 // tests fast.
 func newTestStore(t testing.TB) *survey.Store {
 	t.Helper()
-	st, err := survey.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), survey.Options{BcryptCost: bcrypt.MinCost})
+	return openTestStore(t, filepath.Join(t.TempDir(), "marsad.db"))
+}
+
+func openTestStore(t testing.TB, path string) *survey.Store {
+	t.Helper()
+	st, err := survey.Open(context.Background(), path, survey.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,13 +50,81 @@ func newTestStore(t testing.TB) *survey.Store {
 // demoData is the full demo: institutions, services, questionnaire, rounds.
 var demoData = survey.DemoData{Institutions: data.DemoInstitutions, Services: data.DemoServices, Questionnaire: data.DefaultQuestionnaire}
 
+// Seeding the demo takes about half a second (most tests want it); copying
+// a seeded file takes a few milliseconds. So each kind of demo database is
+// seeded once per test binary, through SeedDemo as the server does, and
+// every test opens a copy of its own: tests still share no state.
+var (
+	fullDemoFile = sync.OnceValues(func() ([]byte, error) { return seededFile(demoData) })
+	// institutionsDemoFile has the demo institutions and accounts but no
+	// services and no rounds.
+	institutionsDemoFile = sync.OnceValues(func() ([]byte, error) {
+		return seededFile(survey.DemoData{Institutions: data.DemoInstitutions})
+	})
+)
+
+// seededFile seeds dd into a new database and returns the bytes of a
+// consistent copy (VACUUM INTO, through Store.Backup).
+func seededFile(dd survey.DemoData) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "marsad-seed-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	st, err := survey.Open(ctx, filepath.Join(dir, "seed.db"), survey.Options{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if err := st.SeedDemo(ctx, dd); err != nil {
+		return nil, err
+	}
+	copyPath := filepath.Join(dir, "copy.db")
+	if err := st.Backup(ctx, copyPath); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(copyPath)
+}
+
+// storeFrom opens a test's own copy of a seeded database.
+func storeFrom(t testing.TB, seeded func() ([]byte, error)) *survey.Store {
+	t.Helper()
+	b, err := seeded()
+	if err != nil {
+		t.Fatalf("seeding the demo: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "marsad.db")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return openTestStore(t, path)
+}
+
+// newDemoStore is a store holding the full demo (demoData).
+func newDemoStore(t testing.TB) *survey.Store {
+	t.Helper()
+	return storeFrom(t, fullDemoFile)
+}
+
+// bigUploads is held by each test that uploads big files. The server reads
+// one upload at a time, process-wide (uploadSlots), and makes the next wait
+// at most uploadWait: two such tests at once, slowed by -race, could pass
+// it. Other tests, whose uploads are small, wait a moment at most.
+var bigUploads sync.Mutex
+
+// heavyUploads marks a test parallel with the others but not with another
+// test of big uploads.
+func heavyUploads(t *testing.T) {
+	t.Parallel()
+	bigUploads.Lock()
+	t.Cleanup(bigUploads.Unlock)
+}
+
 // newTestServer is the real router over a demo-seeded store.
 func newTestServer(t testing.TB) (*Server, *survey.Store) {
 	t.Helper()
-	st := newTestStore(t)
-	if err := st.SeedDemo(context.Background(), demoData); err != nil {
-		t.Fatal(err)
-	}
+	st := newDemoStore(t)
 	return newServerOn(t, st), st
 }
 
@@ -49,10 +132,7 @@ func newTestServer(t testing.TB) (*Server, *survey.Store) {
 // services, for tests that count services exactly.
 func newEmptyCatalogServer(t *testing.T) (*httptest.Server, *survey.Store) {
 	t.Helper()
-	st := newTestStore(t)
-	if err := st.SeedDemo(context.Background(), survey.DemoData{Institutions: data.DemoInstitutions}); err != nil {
-		t.Fatal(err)
-	}
+	st := storeFrom(t, institutionsDemoFile)
 	ts := httptest.NewServer(newServerOn(t, st))
 	t.Cleanup(ts.Close)
 	return ts, st

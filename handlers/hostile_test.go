@@ -55,6 +55,7 @@ func zipBomb(t *testing.T) []byte {
 // (every table but sessions and sign-in failures) is byte for byte what
 // it was.
 func TestHostileInput(t *testing.T) {
+	heavyUploads(t)
 	ts, st := startServer(t)
 	admin := newClient(t, ts)
 	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
@@ -185,9 +186,16 @@ func TestHostileInput(t *testing.T) {
 		}, status: http.StatusRequestEntityTooLarge, en: true},
 		{name: "API initiative with a nesting bomb of partners", send: api(http.MethodPost, "/api/v1/institutions/MOH/initiatives", mohTok, `{"title_ar":"م","partners":`+nest+`}`), status: http.StatusBadRequest, en: true},
 	}
+	// The checksum after one case is the one before the next (a case that
+	// stopped early leaves none), which halves the cost of the check.
+	last := ""
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := checksum(t, st)
+			before := last
+			if before == "" {
+				before = checksum(t, st)
+			}
+			last = ""
 			r := tc.send()
 			if tc.status != 0 && r.Status != tc.status || r.Status < 400 || r.Status >= 500 {
 				t.Fatalf("status %d, want %d (a 4xx)\n%.600s", r.Status, tc.status, r.Body)
@@ -200,7 +208,7 @@ func TestHostileInput(t *testing.T) {
 			} else if !hasArabic(r.Body) || !strings.Contains(r.Body, `lang="ar"`) {
 				t.Errorf("not an Arabic page: %.300s", r.Body)
 			}
-			if checksum(t, st) != before {
+			if last = checksum(t, st); last != before {
 				t.Error("the database changed")
 			}
 		})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLocalesHaveTheSameKeys(t *testing.T) {
+	t.Parallel()
 	locs, err := loadLocales()
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +45,7 @@ func TestLocalesHaveTheSameKeys(t *testing.T) {
 }
 
 func TestArabicPluralForms(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		n    int
 		want string
@@ -74,6 +76,7 @@ func TestArabicPluralForms(t *testing.T) {
 // templates and Go code (the domain's validation keys included) and checks
 // both languages have them.
 func TestEveryUsedKeyIsTranslated(t *testing.T) {
+	t.Parallel()
 	locs, err := loadLocales()
 	if err != nil {
 		t.Fatal(err)

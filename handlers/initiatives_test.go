@@ -42,6 +42,7 @@ var initiativeLink = regexp.MustCompile(`/initiatives/(\d+)\?done=created`)
 // TestInitiativeOwnership: a ministry records its own initiatives only;
 // its success story is public only after the coordinator approves it.
 func TestInitiativeOwnership(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	moh := newClient(t, ts)
 	moh.signIn("ar", "moh@example.ps", survey.DemoPassword)
@@ -131,6 +132,7 @@ func TestInitiativeOwnership(t *testing.T) {
 // under "archived" and restored by its institution, approved story and all;
 // nobody else may restore it.
 func TestInitiativeArchiveRestore(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	list, err := st.ListInitiatives(ctx, survey.InitiativeFilter{Institution: "MOI", StoryStatus: survey.StoryApproved})
@@ -186,6 +188,7 @@ func TestInitiativeArchiveRestore(t *testing.T) {
 // TestStoriesPaginated: the public list of stories goes a page at a time,
 // with the count, and a page out of range shows the nearest one.
 func TestStoriesPaginated(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	admin := survey.Actor{ID: 1, Role: survey.RoleAdmin}
@@ -256,6 +259,7 @@ func mustInt(t *testing.T, s string) int64 {
 // TestInitiativeHostileInput: bad input gets a clear message in the
 // user's language and stores nothing; hostile names stay text everywhere.
 func TestInitiativeHostileInput(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	moh := newClient(t, ts)
 	moh.signIn("ar", "moh@example.ps", survey.DemoPassword)
@@ -323,6 +327,7 @@ func TestInitiativeHostileInput(t *testing.T) {
 // set; someone else's newer choice is shown, not overwritten; bad input
 // stores nothing; the coordinator's charts count submitted responses.
 func TestObstaclesPart(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	round := strconv.FormatInt(openRoundID(t, st), 10)
 	page := "/ar/rounds/" + round + "/responses/MOI/obstacles"
@@ -411,6 +416,7 @@ func TestObstaclesPart(t *testing.T) {
 // round; another cannot touch its plan; a stale update is refused; the
 // coordinator sees every plan with its outcome.
 func TestActionPlan(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	round := roundIDByName(t, st, "2025")
 	page := "/ar/rounds/" + round + "/plans/MOE"
@@ -471,6 +477,7 @@ func TestActionPlan(t *testing.T) {
 // TestConferenceCharts: the dashboard, its exports, the slides and the
 // home page carry the obstacles, initiatives, plans and stories.
 func TestConferenceCharts(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	round := roundIDByName(t, st, "2025")
 	anon := newClient(t, ts)

@@ -16,6 +16,7 @@ import (
 // TestHeadAnswersWhereGetDoes: every GET of the authorization matrix, as
 // the coordinator, answers HEAD with the same status and type and no body.
 func TestHeadAnswersWhereGetDoes(t *testing.T) {
+	t.Parallel()
 	e := newAuthzEnv(t)
 	c := newClient(t, e.ts)
 	c.signIn("ar", "admin@example.ps", survey.DemoPassword)
@@ -43,6 +44,7 @@ func TestHeadAnswersWhereGetDoes(t *testing.T) {
 }
 
 func TestOptionsListsTheMethods(t *testing.T) {
+	t.Parallel()
 	srv, _ := newTestServer(t)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
@@ -78,6 +80,7 @@ func TestOptionsListsTheMethods(t *testing.T) {
 // TestNothingPrivateIsCached: pages, downloads and API answers say
 // no-store; only the static files may be kept. Over https, HSTS.
 func TestNothingPrivateIsCached(t *testing.T) {
+	t.Parallel()
 	srv, _ := newTestServer(t)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
@@ -116,6 +119,7 @@ func TestNothingPrivateIsCached(t *testing.T) {
 // form, malformed JSON and an empty JSON object: still 403 (or sign in),
 // never a 400 or 422 that would describe the input.
 func TestRefusedBeforeValidated(t *testing.T) {
+	t.Parallel()
 	variants := map[string]func(authzCase) authzCase{
 		"empty form or object": func(cs authzCase) authzCase {
 			cs.form = func(*authzEnv) url.Values { return url.Values{} }

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,14 +29,23 @@ import (
 //go:embed templates
 var templateFiles embed.FS
 
-// pageTemplates are the site's pages, each parsed with the layout and
-// partials. The layout and partials are parsed at start-up (a broken one
-// stops the server); each page is parsed into a clone of them on first use
-// or by a warm-up right after start, whichever comes first. Parsing all 40
-// pages before listening was two thirds of the start-up time (35 of 50 ms
-// on a 2-core machine). TestTemplatesParse parses every page, so a broken
-// page fails the tests, not a request.
+// pageTemplates are the site's pages, each parsed into a clone of the
+// layout and partials.
+//
+// A broken template stops start-up: New has the layout and partials parsed,
+// and every page parsed on its own, which finds what breaks a page's parse
+// (a bad action, an unknown function). The clone that serves a page is made
+// on its first use or by a warm-up right after start, whichever comes
+// first, and html/template checks its escaping then (an {{if}} whose
+// branches end in different HTML contexts, a call of a missing template).
+// Doing that for all 40 pages before listening would more than double the
+// start-up time (about 45 ms of CPU against 5); TestTemplatesParse does it,
+// so such a page fails the tests instead.
+//
+// The embedded templates are parsed once per process (siteTemplates): they
+// cannot change while it runs, and the tests build a server per test.
 type pageTemplates struct {
+	fsys  fs.FS
 	base  *template.Template
 	pages map[string]*pageTemplate
 }
@@ -45,52 +57,91 @@ type pageTemplate struct {
 	err  error
 }
 
-func loadTemplates() (*pageTemplates, error) {
-	files, err := fs.Glob(templateFiles, "templates/pages/*.html")
+// siteTemplates are the embedded templates, loaded once.
+var siteTemplates = sync.OnceValues(func() (*pageTemplates, error) { return loadTemplates(templateFiles) })
+
+// loadTemplates parses the layout and partials of fsys, and each page on its
+// own. The error names every broken file.
+func loadTemplates(fsys fs.FS) (*pageTemplates, error) {
+	files, err := fs.Glob(fsys, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
 	}
-	base, err := template.New("base").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
+	base, err := template.New("base").Funcs(templateFuncs).ParseFS(fsys, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("handlers: layout: %w", err)
 	}
-	p := &pageTemplates{base: base, pages: map[string]*pageTemplate{}}
+	p := &pageTemplates{fsys: fsys, base: base, pages: map[string]*pageTemplate{}}
 	for _, f := range files {
 		p.pages[strings.TrimSuffix(strings.TrimPrefix(f, "templates/pages/"), ".html")] = &pageTemplate{path: f}
 	}
 	// A standalone export is a whole document of its own, with no site layout.
 	p.pages["standalone"] = &pageTemplate{path: "templates/standalone.html"}
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(p.pages)) {
+		path := p.pages[name].path
+		b, err := fs.ReadFile(fsys, path)
+		if err == nil {
+			_, err = template.New(path).Funcs(templateFuncs).Parse(string(b))
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("handlers: template %s: %w", name, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
-// get is the page's template, parsed once.
+// get is the page's template, made once: parsed into a clone of the layout
+// and partials, and escaped.
 func (p *pageTemplates) get(name string) (*template.Template, error) {
 	pt, ok := p.pages[name]
 	if !ok {
 		return nil, fmt.Errorf("handlers: no page %q", name)
 	}
 	pt.once.Do(func() {
-		if pt.path == "templates/standalone.html" {
-			pt.t, pt.err = template.New("standalone").Funcs(templateFuncs).ParseFS(templateFiles, pt.path)
-		} else if pt.t, pt.err = p.base.Clone(); pt.err == nil {
-			pt.t, pt.err = pt.t.ParseFS(templateFiles, pt.path)
-		}
-		if pt.err != nil {
-			pt.err = fmt.Errorf("handlers: template %s: %w", name, pt.err)
+		if pt.t, pt.err = p.parse(pt.path); pt.err != nil {
+			pt.t, pt.err = nil, fmt.Errorf("handlers: template %s: %w", name, pt.err)
 		}
 	})
 	return pt.t, pt.err
 }
 
-// parseAll parses every page not parsed yet and returns the first error.
+func (p *pageTemplates) parse(path string) (*template.Template, error) {
+	var t *template.Template
+	var err error
+	if path == "templates/standalone.html" {
+		t, err = template.New("standalone").Funcs(templateFuncs).ParseFS(p.fsys, path)
+	} else if t, err = p.base.Clone(); err == nil {
+		t, err = t.ParseFS(p.fsys, path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.Lookup("layout") == nil {
+		return nil, errors.New(`no "layout" template`)
+	}
+	// Run once into nothing and with no data, so that html/template
+	// escapes the page now: escaping comes before the first action runs,
+	// and what fails after it fails for want of data.
+	var escaping *template.Error
+	if err := t.ExecuteTemplate(io.Discard, "layout", nil); errors.As(err, &escaping) {
+		return nil, err
+	}
+	return t, nil
+}
+
+// parseAll makes every page not made yet and returns the first error.
 func (p *pageTemplates) parseAll() error {
-	var first error
-	for name := range p.pages {
-		if _, err := p.get(name); err != nil && first == nil {
-			first = err
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(p.pages)) {
+		if _, err := p.get(name); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return first
+	return errors.Join(errs...)
 }
 
 // templateFuncs are pure helpers, bound once at parse time.
@@ -546,7 +597,7 @@ func (s *Server) writePage(c *gin.Context, status int, body []byte) {
 	c.Data(status, "text/html; charset=utf-8", body)
 }
 
-// apiError is the JSON error body of DESIGN.md §6.
+// apiError is the JSON error body of the API (docs/api.md, "Errors").
 type apiError struct {
 	Error apiErrorBody `json:"error"`
 }

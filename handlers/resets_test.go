@@ -19,6 +19,7 @@ import (
 // person is signed out at once; the link sets a new password once; the old
 // password stops working; neither the link nor the password is logged.
 func TestAdminPasswordReset(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	srv, st := newTestServer(t)
 	srv.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

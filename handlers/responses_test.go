@@ -26,6 +26,7 @@ func openRoundID(t *testing.T, st *survey.Store) int64 {
 }
 
 func TestResponsePagesAndOwnership(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := strconv.FormatInt(openRoundID(t, st), 10)
 	moh := newClient(t, ts)
@@ -63,6 +64,7 @@ func TestResponsePagesAndOwnership(t *testing.T) {
 }
 
 func TestAutosaveConflictAndValidation(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	id := strconv.FormatInt(openRoundID(t, st), 10)
 	path := "/api/v1/rounds/" + id + "/responses/MOI/answers/"
@@ -120,6 +122,7 @@ func TestAutosaveConflictAndValidation(t *testing.T) {
 }
 
 func TestPlainFormSaveWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	rid := openRoundID(t, st)
 	id := strconv.FormatInt(rid, 10)
@@ -159,6 +162,7 @@ func TestPlainFormSaveWithoutJavaScript(t *testing.T) {
 }
 
 func TestRoundAdmin(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	admin := newClient(t, ts)
 	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
@@ -207,6 +211,7 @@ func TestRoundAdmin(t *testing.T) {
 }
 
 func TestImportAnswersPrefillAndAudit(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	rid := openRoundID(t, st)
@@ -295,6 +300,7 @@ func setSheet(t *testing.T, body string, values map[string]string) []byte {
 }
 
 func TestOfflineExcelRoundTrip(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	rid := openRoundID(t, st)

@@ -13,6 +13,7 @@ import (
 // Regression tests for defects found in review.
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for next, want := range map[string]string{
 		"/ar/admin/institutions":  "/ar/admin/institutions",
 		"/en/catalog?q=x":         "/en/catalog?q=x",
@@ -34,6 +35,7 @@ func TestSafeNext(t *testing.T) {
 }
 
 func TestCatalogHugePageAndJunkParameters(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	c := newClient(t, ts)
 	for _, p := range []string{"/ar/catalog?q=zzzzqqqq&page=99999999999999999999", "/api/v1/catalog?page=-5&q=zzzz"} {
@@ -53,6 +55,7 @@ func TestCatalogHugePageAndJunkParameters(t *testing.T) {
 }
 
 func TestAPILogoutEndsCookieSession(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	c := newClient(t, ts)
 	c.signIn("ar", "viewer@example.ps", survey.DemoPassword)
@@ -63,6 +66,7 @@ func TestAPILogoutEndsCookieSession(t *testing.T) {
 }
 
 func TestServerUnlocksWhenAdminCreatedElsewhere(t *testing.T) {
+	t.Parallel()
 	st := newTestStore(t)
 	ts := httptest.NewServer(newServerOn(t, st))
 	defer ts.Close()
@@ -76,6 +80,7 @@ func TestServerUnlocksWhenAdminCreatedElsewhere(t *testing.T) {
 }
 
 func TestCatalogCountsIgnoreTheirOwnFilter(t *testing.T) {
+	t.Parallel()
 	ts, st := newEmptyCatalogServer(t)
 	addService(t, st, survey.ServiceInput{InstitutionCode: "MOH", Code: "A", NameAr: "خدمة صحية", Stage: "3", OnlineURL: "https://moh.example.ps/a"})
 	addService(t, st, survey.ServiceInput{InstitutionCode: "MOI", Code: "B", NameAr: "خدمة داخلية", Stage: "1"})

@@ -51,6 +51,7 @@ func assertTranslated(t *testing.T, body string) {
 }
 
 func TestRootRedirectsByCookieThenAcceptLanguage(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	cases := []struct {
 		name, cookie, accept, want string
@@ -80,6 +81,7 @@ func TestRootRedirectsByCookieThenAcceptLanguage(t *testing.T) {
 }
 
 func TestPagesInBothLanguages(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	c := newClient(t, ts)
 	for _, tc := range []struct{ path, lang, dir, text string }{
@@ -101,6 +103,7 @@ func TestPagesInBothLanguages(t *testing.T) {
 }
 
 func TestAdminPagesTranslated(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	for _, l := range Languages {
 		c := newClient(t, ts)
@@ -115,6 +118,7 @@ func TestAdminPagesTranslated(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	r := newClient(t, ts).get("/healthz")
 	assertStatus(t, r, http.StatusOK)
@@ -128,6 +132,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	r := newClient(t, ts).get("/ar/")
 	for h, want := range map[string]string{
@@ -145,6 +150,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestStaticAssetsEmbeddedAndNoCDN(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	c := newClient(t, ts)
 	for _, p := range []string{"/static/css/marsad.css", "/static/js/app.js", "/static/fonts/noto-sans-arabic-arabic-400-normal.woff2"} {
@@ -175,6 +181,7 @@ func TestStaticAssetsEmbeddedAndNoCDN(t *testing.T) {
 }
 
 func TestErrorPagesTranslated(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	c := newClient(t, ts)
 	r := c.get("/ar/no-such-page")
@@ -195,6 +202,7 @@ func TestErrorPagesTranslated(t *testing.T) {
 }
 
 func TestServerErrorShowsOnlyReference(t *testing.T) {
+	t.Parallel()
 	srv, st := newTestServer(t)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
@@ -209,6 +217,7 @@ func TestServerErrorShowsOnlyReference(t *testing.T) {
 }
 
 func TestRoleChecksOnAdminPages(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	anon := newClient(t, ts)
 	r := anon.get("/ar/admin/institutions")
@@ -234,6 +243,7 @@ func TestRoleChecksOnAdminPages(t *testing.T) {
 }
 
 func TestCSRFRequired(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	c := newClient(t, ts)
 	r := c.post("/ar/login", url.Values{"email": {"admin@example.ps"}, "password": {survey.DemoPassword}}, "")
@@ -251,6 +261,7 @@ func TestCSRFRequired(t *testing.T) {
 }
 
 func TestSessionRenewedAtSignInAndEndedAtSignOut(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	u, _ := url.Parse(ts.URL)
 	c := newClient(t, ts)
@@ -296,6 +307,7 @@ func sessionCookie(c *client, u *url.URL) string {
 }
 
 func TestCreateInstitutionForm(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	c := newClient(t, ts)
 	c.signIn("ar", "admin@example.ps", survey.DemoPassword)
@@ -345,6 +357,7 @@ func (c *client) upload(path, page, name string, content []byte) response {
 }
 
 func TestImportInstitutionsCSV(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	c := newClient(t, ts)
@@ -395,6 +408,7 @@ func TestImportInstitutionsCSV(t *testing.T) {
 }
 
 func TestUploadLimit(t *testing.T) {
+	heavyUploads(t)
 	ts, _ := startServer(t)
 	c := newClient(t, ts)
 	c.signIn("ar", "admin@example.ps", survey.DemoPassword)
@@ -407,6 +421,7 @@ func TestUploadLimit(t *testing.T) {
 }
 
 func TestInvitationFlow(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	admin := newClient(t, ts)
 	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
@@ -454,6 +469,7 @@ func TestInvitationFlow(t *testing.T) {
 }
 
 func TestFirstRunSetup(t *testing.T) {
+	t.Parallel()
 	st := newTestStore(t)
 	srv := newServerOn(t, st)
 	ts := httptest.NewServer(srv)
@@ -497,6 +513,7 @@ func TestFirstRunSetup(t *testing.T) {
 }
 
 func TestFormRejectsInvalidUTF8(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	c := newClient(t, ts)
 	c.signIn("ar", "admin@example.ps", survey.DemoPassword)
@@ -537,7 +554,7 @@ func apiToken(t *testing.T, ts *httptest.Server, email string) string {
 	return out.Token
 }
 
-// assertAPIError checks the error object of DESIGN.md §6.
+// assertAPIError checks the API's error object (docs/api.md, "Errors").
 func assertAPIError(t *testing.T, r response, code string) apiErrorBody {
 	t.Helper()
 	var e apiError
@@ -551,6 +568,7 @@ func assertAPIError(t *testing.T, r response, code string) apiErrorBody {
 }
 
 func TestAPI(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	admin := apiToken(t, ts, "admin@example.ps")
 	viewer := apiToken(t, ts, "viewer@example.ps")
@@ -640,6 +658,7 @@ func TestAPI(t *testing.T) {
 }
 
 func TestAPIWithSessionCookieNeedsCSRFHeader(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	c := newClient(t, ts)
 	c.signIn("ar", "admin@example.ps", survey.DemoPassword)

@@ -15,6 +15,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/synth"
 )
 
 // BenchmarkScoresAPI serves GET /api/v1/rounds/{id}/scores for a round of
@@ -22,7 +23,7 @@ import (
 func BenchmarkScoresAPI(b *testing.B) {
 	st := newTestStore(b)
 	ctx := context.Background()
-	if err := st.SeedSynthetic(ctx, 1500, 15000, 3); err != nil {
+	if err := synth.Seed(ctx, st, 1500, 15000, 3); err != nil {
 		b.Fatal(err)
 	}
 	q, err := st.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire)

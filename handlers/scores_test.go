@@ -24,6 +24,7 @@ func roundIDByName(t *testing.T, st *survey.Store, name string) string {
 }
 
 func TestScoresVisibilityAndPages(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	r2025, r2026 := roundIDByName(t, st, "2025"), roundIDByName(t, st, "2026")
 	anon := newClient(t, ts)
@@ -68,6 +69,7 @@ func TestScoresVisibilityAndPages(t *testing.T) {
 // TestScoreAppearsOnSubmit: a submitted response has its score at once, and
 // its own institution sees the scorecard while the round is still open.
 func TestScoreAppearsOnSubmit(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	rid := openRoundID(t, st)
@@ -123,6 +125,7 @@ func TestScoreAppearsOnSubmit(t *testing.T) {
 // published components through the answers import and returns the composite
 // index, level and rank through the API.
 func TestModelRoundReproducesComponents(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	admin := apiToken(t, ts, "admin@example.ps")
 	r := apiCall(t, ts, http.MethodPost, "/api/v1/rounds", admin, `{"name":"GTMI 2022","model":"gtmi"}`)

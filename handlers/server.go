@@ -41,6 +41,9 @@ type Config struct {
 	// address, for sign-in throttling; "" (the default) uses the peer's
 	// address. Set it only behind such a proxy: anyone can send the header.
 	TrustedProxyHeader string
+	// templates, when set, are parsed instead of the embedded templates
+	// (tests plant a broken page in a copy of them).
+	templates fs.FS
 }
 
 // Server holds the web layer's dependencies. Its methods are the handlers.
@@ -86,9 +89,9 @@ type Server struct {
 	ready atomic.Bool
 }
 
-// New builds the server: it loads translations, parses the layout (failing
-// on a bad one; the pages are parsed right after, see pageTemplates) and
-// builds the routes.
+// New builds the server: it loads translations, parses every page
+// template (failing on a broken one, see pageTemplates) and builds the
+// routes.
 func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -103,18 +106,22 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 		scorePages:   newPageCache(4096, 8<<20, func(p scorePart) int { return len(p.body) + len(p.page) }),
 		apiCache:     newPageCache(256, 8<<20, byteLen),
 		pickLists:    newPageCache(64, 4<<20, func(h template.HTML) int { return len(h) })}
+	// The templates are parsed while the rest is set up, and waited for
+	// at the end.
+	parsed := make(chan error, 1)
+	go func() {
+		var err error
+		if cfg.templates != nil {
+			s.pages, err = loadTemplates(cfg.templates)
+		} else {
+			s.pages, err = siteTemplates()
+		}
+		parsed <- err
+	}()
 	var err error
 	if s.locales, err = loadLocales(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = loadTemplates(); err != nil {
-		return nil, err
-	}
-	go func() {
-		if err := s.pages.parseAll(); err != nil {
-			s.log.Error("template", "err", err)
-		}
-	}()
 	if s.demo, err = store.IsDemo(ctx); err != nil {
 		return nil, err
 	}
@@ -130,6 +137,14 @@ func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) 
 	if s.swScript, err = buildServiceWorker(s.assets); err != nil {
 		return nil, err
 	}
+	if err := <-parsed; err != nil {
+		return nil, err
+	}
+	go func() {
+		if err := s.pages.parseAll(); err != nil {
+			s.log.Error("template", "err", err)
+		}
+	}()
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = s.routes()
 	return s, nil

@@ -23,10 +23,7 @@ import (
 // that reports each client's address in X-Forwarded-For.
 func startProxiedServer(t *testing.T) (*httptest.Server, *survey.Store) {
 	t.Helper()
-	st := newTestStore(t)
-	if err := st.SeedDemo(context.Background(), demoData); err != nil {
-		t.Fatal(err)
-	}
+	st := newDemoStore(t)
 	srv, err := New(context.Background(), st, Config{Version: "test", BaseURL: "http://marsad.test",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustedProxyHeader: "X-Forwarded-For"})
 	if err != nil {
@@ -141,6 +138,7 @@ func TestSignInOwnerGetsInDuringAttack(t *testing.T) {
 // TestSignInWithoutTrustedHeader: by default the header is not believed —
 // guesses that claim other addresses are one address.
 func TestSignInWithoutTrustedHeader(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	got429 := false
 	for j := range 7 {
@@ -155,6 +153,7 @@ func TestSignInWithoutTrustedHeader(t *testing.T) {
 // TestLoneSurrogateRefused: JSON with half a surrogate pair is refused, not
 // stored as U+FFFD.
 func TestLoneSurrogateRefused(t *testing.T) {
+	t.Parallel()
 	ts, _ := startServer(t)
 	admin := apiToken(t, ts, "admin@example.ps")
 	for _, body := range []string{
@@ -185,6 +184,7 @@ func TestLoneSurrogateRefused(t *testing.T) {
 }
 
 func TestLoneSurrogateScanner(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]bool{
 		`"\ud800"`: true, `"\udbff\udfff"`: false, `"\ud800\ud800"`: true, `"\udc00\ud800"`: true,
 		`"\\ud800"`: false, `"\\\ud800"`: true, `"\u0041\u00e9"`: false, `"\ud800\u"`: true, `"\ud8`: false,
@@ -197,6 +197,7 @@ func TestLoneSurrogateScanner(t *testing.T) {
 }
 
 func TestClientAddress(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		header, remote string
 		headers        []string

@@ -48,6 +48,7 @@ func multipartBody(csrf, name string, content []byte) (*bytes.Buffer, string) {
 // stores nothing. The same upload by someone allowed is read (so the
 // counter counts).
 func TestUploadsCheckBeforeReading(t *testing.T) {
+	heavyUploads(t)
 	srv, st := newTestServer(t)
 	var read atomic.Int64
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -248,6 +249,7 @@ func TestConcurrentHostileUploads(t *testing.T) {
 // field of megabytes or a form of many parts is refused (400) while it
 // streams, and a file under another name is no file.
 func TestUploadFormBounds(t *testing.T) {
+	heavyUploads(t)
 	ts, st := startServer(t)
 	admin := newClient(t, ts)
 	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)

@@ -74,6 +74,7 @@ func returnMOH(t *testing.T, st *survey.Store, roundID int64, comment string) {
 // round with its deadline and progress, and after a return the reviewer's
 // comment with a link to the question itself; other roles are refused.
 func TestWorkPage(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	open := roundIDByName(t, st, "2026")
 	moh := newClient(t, ts)
@@ -138,6 +139,7 @@ var answerCell = regexp.MustCompile(`data-label="(?:الإجابة|Answer)"><bdi
 // shows the options' labels, yes and no, and percentages — never a stored
 // option code, an "a;b;c" list or a bare fraction.
 func TestScorecardExplainsInWords(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	id := roundIDByName(t, st, "2025")
@@ -199,6 +201,7 @@ func TestScorecardExplainsInWords(t *testing.T) {
 // (the full title in the header's title and in the printed key), and the
 // change is two labelled columns, score and rank.
 func TestRankingsHeaders(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	id := roundIDByName(t, st, "2025")
@@ -230,6 +233,7 @@ func TestRankingsHeaders(t *testing.T) {
 // only for a service done online end to end (stage 3 or above) that has an
 // address; facts are said positively, never "no visit required: no".
 func TestServicePageStartOnline(t *testing.T) {
+	t.Parallel()
 	ts, st := newEmptyCatalogServer(t)
 	online := addService(t, st, survey.ServiceInput{InstitutionCode: "MOH", Code: "T3", NameAr: "خدمة معاملاتية", Stage: "3",
 		OnlineURL: "https://moh.example.ps/t3", NoVisit: true, Abroad: true})
@@ -267,6 +271,7 @@ func TestServicePageStartOnline(t *testing.T) {
 // TestPartnerNamesByLanguage: Arabic pages name partners in Arabic alone,
 // English pages in English; the form keeps both names.
 func TestPartnerNamesByLanguage(t *testing.T) {
+	t.Parallel()
 	ts, st := startServer(t)
 	ctx := context.Background()
 	list, err := st.ListInitiatives(ctx, survey.InitiativeFilter{})

@@ -13,7 +13,7 @@ import (
 )
 
 // ItemColumns are the XLSX form's columns, one row per question
-// (XLSForm-like, DESIGN.md §5), then the ones the JSON needs to round-trip.
+// (XLSForm-like, docs/questionnaire.md), then the ones the JSON needs to round-trip.
 var ItemColumns = []string{
 	"section", "id", "type", "label_ar", "label_en", "hint_ar", "hint_en", "options", "points", "weight", "required",
 	"show_if", "na_allowed", "improve_ar", "improve_en", "evidence", "cap", "min", "max", "floor", "target", "metric", "bands",

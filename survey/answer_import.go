@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// AnswerColumns is the answers CSV header (DESIGN.md §6). Several values of
+// AnswerColumns is the answers CSV header (docs/questionnaire.md). Several values of
 // a multiple choice are separated by ";".
 var AnswerColumns = []string{"institution_code", "question_id", "value"}
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"marsad/survey/search"
 )
 
 func joinSet(vals []string) string {
@@ -26,7 +28,7 @@ func splitSet(s string) []string {
 }
 
 func searchText(s Service) string {
-	return Fold(strings.Join([]string{s.Code, s.NameAr, s.NameEn, s.DescriptionAr, s.DescriptionEn}, " "))
+	return search.Fold(strings.Join([]string{s.Code, s.NameAr, s.NameEn, s.DescriptionAr, s.DescriptionEn}, " "))
 }
 
 const serviceSelect = `SELECT s.id, i.code, i.name_ar, i.name_en, s.code, s.name_ar, s.name_en, s.description_ar, s.description_en,

@@ -9,7 +9,7 @@ import (
 )
 
 // TestDefaultQuestionnaire checks the shipped questionnaire: valid, eight
-// dimensions with the DESIGN weights, about 60 scored items, each scored
+// dimensions with the weights of docs/scoring.md, about 60 scored items, each scored
 // item with improvement guidance in both languages.
 func TestDefaultQuestionnaire(t *testing.T) {
 	d, err := ParseDefinition(data.DefaultQuestionnaire)

@@ -1,24 +1,12 @@
 package survey
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
-	"fmt"
-
-	"golang.org/x/crypto/bcrypt"
+	"errors"
 )
 
 // DemoPassword is the password of every demo account (listed in the README).
 const DemoPassword = "marsad-demo"
-
-// DemoAccounts are the accounts SeedDemo creates.
-var DemoAccounts = []NewUser{
-	{Email: "admin@example.ps", Name: "منسق المسح (تجريبي)", Role: RoleAdmin},
-	{Email: "viewer@example.ps", Name: "مكتب الوزير (تجريبي)", Role: RoleViewer},
-	{Email: "moh@example.ps", Name: "دائرة تكنولوجيا المعلومات - وزارة الصحة (تجريبي)", Role: RoleRespondent, InstitutionCode: "MOH"},
-	{Email: "moi@example.ps", Name: "دائرة تكنولوجيا المعلومات - وزارة الداخلية (تجريبي)", Role: RoleRespondent, InstitutionCode: "MOI"},
-}
 
 // settingDemo marks a database that holds demo data, so every page can say so.
 const settingDemo = "demo"
@@ -29,84 +17,38 @@ func (s *Store) IsDemo(ctx context.Context) (bool, error) {
 	return v == "1", err
 }
 
-// DemoData is what SeedDemo loads: institutions and services as CSV in the
-// import formats, and the questionnaire for the demo rounds. Services and
-// Questionnaire may be nil, for tests that need an empty catalog or no rounds.
+// DemoData is the catalog a demo is seeded with: institutions and services
+// as CSV in the import formats, and the questionnaire of the demo rounds.
+// Services and Questionnaire may be nil, for tests that need an empty
+// catalog or no rounds (no questionnaire: no rounds, initiatives or plans).
+// The rest of the demo (accounts, rounds, initiatives, stories, plans) is
+// in data/demo, read by package marsad/survey/demo.
 type DemoData struct {
 	Institutions  []byte
 	Services      []byte
 	Questionnaire []byte
 }
 
-// SeedDemo fills an empty database with the demo institutions, services,
-// accounts and rounds (2024 and 2025 published, 2026 open) in one
-// transaction, and marks it as demo. A database seeded before is left
-// alone; one with other data is refused.
+// demoSeeder is the demo package's seeding function. survey cannot import
+// that package (it imports survey), so the package hands it over when it is
+// linked in: see RegisterDemoSeeder.
+var demoSeeder func(context.Context, *Store, DemoData) error
+
+// RegisterDemoSeeder is called once, by package marsad/survey/demo as it
+// initialises, so that SeedDemo can delegate to it. Nothing else calls it.
+func RegisterDemoSeeder(seed func(context.Context, *Store, DemoData) error) { demoSeeder = seed }
+
+// errNoDemoPackage is SeedDemo's answer in a program that does not link
+// the demo package in.
+var errNoDemoPackage = errors.New(`survey: SeedDemo needs package marsad/survey/demo (import _ "marsad/survey/demo")`)
+
+// SeedDemo seeds the demo with dd's catalog and the rest of data/demo; see
+// demo.SeedData, to which it delegates. It stays for callers written before
+// the demo had its own package (tests that seed through the store); new
+// code calls package demo directly.
 func (s *Store) SeedDemo(ctx context.Context, dd DemoData) error {
-	ins, err := ParseInstitutionsCSV(bytes.NewReader(dd.Institutions))
-	if err != nil {
-		return fmt.Errorf("survey: demo institutions: %w", err)
+	if demoSeeder == nil {
+		return errNoDemoPackage
 	}
-	var svcs []ServiceInput
-	if dd.Services != nil {
-		if svcs, err = ParseServicesCSV(bytes.NewReader(dd.Services)); err != nil {
-			return fmt.Errorf("survey: demo services: %w", err)
-		}
-	}
-	var def *Definition
-	if dd.Questionnaire != nil {
-		if def, err = ParseDefinition(dd.Questionnaire); err != nil {
-			return fmt.Errorf("survey: demo questionnaire: %w", err)
-		}
-	}
-	if seeded, err := s.IsDemo(ctx); err != nil || seeded {
-		return err // seeded before: start at once, no hashing
-	}
-	// One hash for the shared demo password keeps start-up fast.
-	hash, err := bcrypt.GenerateFromPassword([]byte(DemoPassword), s.opt.BcryptCost)
-	if err != nil {
-		return err
-	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM institutions) + (SELECT count(*) FROM users)").Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fmt.Errorf("survey: demo data goes only into an empty database; this one has data")
-		}
-		for _, in := range ins {
-			if _, err := s.insertInstitution(ctx, tx, 0, in); err != nil {
-				return err
-			}
-		}
-		for _, in := range svcs {
-			sv, err := checkService(in)
-			if err != nil {
-				return fmt.Errorf("survey: demo service %s/%s: %w", in.InstitutionCode, in.Code, err)
-			}
-			if _, err := s.insertService(ctx, tx, Actor{}, sv); err != nil {
-				return fmt.Errorf("survey: demo service %s/%s: %w", in.InstitutionCode, in.Code, err)
-			}
-		}
-		for _, a := range DemoAccounts {
-			a.Password = DemoPassword
-			if _, err := s.insertUser(ctx, tx, 0, a.normalize(), string(hash)); err != nil {
-				return fmt.Errorf("survey: demo account %s: %w", a.Email, err)
-			}
-		}
-		if def != nil {
-			if err := s.seedDemoRounds(ctx, tx, def); err != nil {
-				return err
-			}
-			if err := s.seedDemoInitiatives(ctx, tx, def); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM setup_tokens")
-		if err != nil {
-			return err
-		}
-		return setSetting(ctx, tx, settingDemo, "1")
-	})
+	return demoSeeder(ctx, s, dd)
 }

@@ -16,7 +16,7 @@ import (
 // writer for long.
 const MaxImportRows = 5000
 
-// InstitutionColumns is the CSV header for institutions (DESIGN.md §6);
+// InstitutionColumns is the CSV header for institutions (docs/api.md, "CSV files");
 // "website" may follow as an optional seventh column.
 var InstitutionColumns = []string{"code", "name_ar", "name_en", "kind", "sector", "region"}
 

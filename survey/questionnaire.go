@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 )
 
-// Item types (DESIGN.md §5).
+// Item types (docs/questionnaire.md).
 const (
 	TypeSingle  = "single"  // one option; points / max points
 	TypeMulti   = "multi"   // several options; sum of points, capped
@@ -28,7 +28,7 @@ const (
 var ItemTypes = []string{TypeSingle, TypeMulti, TypeYesNo, TypeScale, TypeNumber, TypePercent, TypeText, TypeURL, TypeMetric}
 
 // Metrics are the catalog metrics a metric item can name
-// (QUESTIONNAIRE-GUIDE §3); scoring computes them from the snapshot.
+// (docs/scoring.md, "Catalog metrics"); scoring computes them from the snapshot.
 var Metrics = []string{
 	"catalog_fresh", "share_stage1", "share_stage3", "share_stage4", "mean_stage", "share_e_payment",
 	"digital_takeup", "top5_stage3", "share_mobile", "share_e_id", "share_data_exchange",
@@ -48,7 +48,7 @@ type Definition struct {
 	Items    []Item    `json:"items"`
 }
 
-// Model says how item scores become an index (DESIGN.md §4).
+// Model says how item scores become an index (docs/scoring.md).
 type Model struct {
 	Scale         float64 `json:"scale"`                  // 100 shows 0–100; 1 shows 0–1
 	Precision     int     `json:"precision"`              // decimals kept when ranking

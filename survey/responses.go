@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 )
 
-// Response statuses (DESIGN.md §3).
+// Response statuses (docs/api.md, "Responses and answers").
 const (
 	ResponseDraft     = "draft"
 	ResponseSubmitted = "submitted"

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"marsad/survey/search"
 )
 
 // Round statuses, in the only order they may go.
@@ -441,7 +443,7 @@ func (q BoardQuery) Apply(rows []BoardRow, lang string) []BoardRow {
 			out = append(out, r)
 		}
 	}
-	name := func(r BoardRow) string { return Fold(r.Institution.Name(lang)) }
+	name := func(r BoardRow) string { return search.Fold(r.Institution.Name(lang)) }
 	rank := map[string]int{}
 	for i, st := range BoardStatuses {
 		rank[st] = i

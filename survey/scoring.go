@@ -61,7 +61,7 @@ type ScoreOptions struct {
 }
 
 // Score scores one response: its answers and the catalog snapshot frozen
-// with it. It is a pure function of its arguments (DESIGN.md §4).
+// with it. It is a pure function of its arguments (docs/scoring.md).
 func Score(def *Definition, answers AnswerSet, services []Service, opt ScoreOptions) Result {
 	metrics := catalogMetricValues(services, opt.AsOf)
 	r := Result{Items: make([]ItemScore, 0, len(def.Items))}
@@ -222,8 +222,8 @@ func (m Model) Display(x float64) float64 {
 	return math.Round(x*scale*p) / p
 }
 
-// catalogMetricValues computes the catalog metrics of QUESTIONNAIRE-GUIDE
-// §3 from a snapshot. A metric whose set is empty for a legitimate reason
+// catalogMetricValues computes the catalog metrics of docs/scoring.md
+// ("Catalog metrics") from a snapshot. A metric whose set is empty for a legitimate reason
 // (no fee-bearing services, none for the diaspora) is absent: N/A. With no
 // public service at all, every metric is 0.
 func catalogMetricValues(services []Service, asOf time.Time) map[string]float64 {

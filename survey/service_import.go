@@ -14,8 +14,8 @@ import (
 const MaxServiceImportRows = 50000
 
 // ServiceColumns are the catalog's CSV and XLSX columns, named as the
-// fields of DESIGN.md §3. Lists are separated by ";", yes/no fields read
-// yes or no.
+// service fields (docs/api.md, "Services"). Lists are separated by ";",
+// yes/no fields read yes or no.
 var ServiceColumns = []string{
 	"institution", "code", "name_ar", "name_en", "description_ar", "description_en", "category", "audience",
 	"channels", "stage", "online_url", "e_payment", "e_id", "available_abroad", "no_visit", "mobile_friendly",

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// Service stages (DESIGN.md §3), after the UN, Layne & Lee, Gartner and EU models.
+// Service stages (docs/api.md, "Service stages"), after the UN, Layne & Lee, Gartner and EU models.
 const (
 	StageOffline       = 0 // counter only
 	StageInformational = 1 // description, requirements, fees and forms online
@@ -40,8 +40,8 @@ var (
 	}
 )
 
-// Service is one entry of the e-services catalog. Field names follow
-// DESIGN.md §3; the open-data export maps them to CPSV-AP.
+// Service is one entry of the e-services catalog. Its fields are described
+// in docs/api.md ("Services"); the open-data export maps them to CPSV-AP.
 type Service struct {
 	ID              int64     `json:"id"`
 	InstitutionCode string    `json:"institution"`

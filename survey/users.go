@@ -21,7 +21,7 @@ import (
 // Role is what a user may do.
 type Role string
 
-// The three roles of DESIGN.md §1.
+// The three roles (docs/api.md, "Roles"; docs/architecture.md, "Access policy").
 const (
 	RoleAdmin      Role = "admin"      // survey coordinator
 	RoleRespondent Role = "respondent" // ministry IT staff, bound to one institution

@@ -1,4 +1,4 @@
--- 0002: the e-services catalog (DESIGN.md §3).
+-- 0002: the e-services catalog (docs/api.md, services).
 
 CREATE TABLE services (
     id                 INTEGER PRIMARY KEY,

@@ -1,4 +1,4 @@
--- 0003: questionnaire versions, survey rounds, responses and answers (DESIGN.md §2, §5).
+-- 0003: questionnaire versions, survey rounds, responses and answers (docs/questionnaire.md).
 
 -- A questionnaire version is immutable: its canonical JSON and the hash of it.
 CREATE TABLE questionnaires (

@@ -1,4 +1,4 @@
--- 0004: scores of responses (DESIGN.md §4). Each row records the scoring
+-- 0004: scores of responses (docs/scoring.md). Each row records the scoring
 -- version and the questionnaire hash that produced it.
 
 CREATE TABLE scores (
