@@ -33,10 +33,12 @@ type planPage struct {
 	// ShowScores: the user may see the round's scores (a viewer may not
 	// while it is open).
 	ShowScores bool
-	Targets    []string // round names to aim for
-	Notice     string
-	Error      string
-	Conflict   *survey.PlanAction
+	// Scored: the institution has a scorecard in the round to go back to.
+	Scored   bool
+	Targets  []string // round names to aim for
+	Notice   string
+	Error    string
+	Conflict *survey.PlanAction
 }
 
 type planView struct {
@@ -121,6 +123,7 @@ func (s *Server) buildPlan(c *gin.Context) (planPage, bool) {
 	switch {
 	case !p.ShowScores:
 	case err == nil:
+		p.Scored = true
 		for _, a := range survey.ImprovementActions(p.Q.Def, result, 10) {
 			if !taken[a.ItemID] {
 				it, _ := p.Q.Def.Item(a.ItemID)
