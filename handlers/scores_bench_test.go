@@ -89,22 +89,7 @@ func seedScoredRound(b testing.TB, st *survey.Store, q survey.QuestionnaireVersi
 	for i := 1; i <= institutions; i++ {
 		code := fmt.Sprintf("I%04d", i)
 		k := i + shift
-		var rows []survey.AnswerRow
-		for _, it := range q.Def.Items {
-			if !it.Required || it.Type == survey.TypeMetric {
-				continue
-			}
-			v := []string{"1"}
-			switch it.Type {
-			case survey.TypeSingle, survey.TypeMulti:
-				v = []string{it.Options[k%len(it.Options)].Value}
-			case survey.TypePercent:
-				v = []string{strconv.Itoa(k % 101)}
-			case survey.TypeYesNo:
-				v = []string{"yes"}
-			}
-			rows = append(rows, survey.AnswerRow{Institution: code, Input: survey.AnswerInput{ItemID: it.ID, Values: v}})
-		}
+		rows := synth.Answers(q.Def, code, k)
 		if _, err := st.ImportAnswers(ctx, admin, round.ID, rows); err != nil {
 			b.Fatal(err)
 		}
