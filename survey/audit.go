@@ -180,7 +180,7 @@ type AuditPage struct {
 }
 
 // where is the filter as SQL conditions on audit_events e joined with users u.
-func (f AuditFilter) where() (string, []any) {
+func auditWhere(f AuditFilter) (string, []any) {
 	var conds []string
 	var args []any
 	switch {
@@ -224,7 +224,7 @@ const auditSelect = `SELECT e.id, e.at, coalesce(e.actor_id, 0), coalesce(u.emai
 // AuditLogPage returns page (1-based; clamped to the pages there are) of
 // the events matching f, perPage to a page, newest first.
 func (s *Store) AuditLogPage(ctx context.Context, f AuditFilter, page, perPage int) (AuditPage, error) {
-	where, args := f.where()
+	where, args := auditWhere(f)
 	var out AuditPage
 	from := ` FROM audit_events e`
 	if f.Actor != "" && f.Actor != AuditSystem {
@@ -257,7 +257,7 @@ func (s *Store) AuditLogPage(ctx context.Context, f AuditFilter, page, perPage i
 // EachAuditEventMatching calls fn with every event matching f, oldest
 // first, without holding them all in memory (for the CSV export).
 func (s *Store) EachAuditEventMatching(ctx context.Context, f AuditFilter, fn func(AuditEvent) error) error {
-	where, args := f.where()
+	where, args := auditWhere(f)
 	rows, err := s.r.QueryContext(ctx, auditSelect+where+" ORDER BY e.id", args...)
 	if err != nil {
 		return fmt.Errorf("survey: audit export: %w", err)

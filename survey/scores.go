@@ -130,6 +130,13 @@ type InstitutionScore struct {
 	normalized bool
 }
 
+// KeepOwn records the index and level as scored by m, before any
+// normalisation across institutions, for OwnOnly.
+func (x *InstitutionScore) KeepOwn(m Model) {
+	x.ownIndex, x.ownLevel = m.Display(x.Result.Index), m.level(x.Result.Index)
+	x.normalized = m.Normalization != "" && m.Normalization != "none"
+}
+
 // OwnOnly is the score as an institution's own respondents may see it
 // before the round's results are published to them: its own figures and
 // nothing measured against the others. No rank, no count of those ranked,
@@ -521,8 +528,7 @@ func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def
 		inst := sc.Institution
 		sc.Code, sc.NameAr, sc.NameEn, sc.Sector, sc.Kind, sc.Region = inst.Code, inst.NameAr, inst.NameEn, inst.Sector, inst.Kind, inst.Region
 		sc.Index, sc.Level, sc.Rank, sc.Of = r.Display, r.Level, r.Rank, len(ranked)
-		sc.ownIndex, sc.ownLevel = m.Display(sc.Result.Index), m.level(sc.Result.Index)
-		sc.normalized = m.Normalization != "" && m.Normalization != "none"
+		sc.KeepOwn(m)
 		sc.Dimensions = make(map[string]float64, len(def.Sections))
 		sc.DimensionRanks = make(map[string]int, len(def.Sections))
 		for _, d := range sc.Result.Dimensions {
