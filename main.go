@@ -30,6 +30,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
 	// The zone database inside the binary: times are shown in the
 	// configured zone (--timezone) even on a server without zoneinfo files.
 	_ "time/tzdata"
@@ -41,6 +42,7 @@ import (
 	"marsad/reports"
 	"marsad/survey"
 	"marsad/survey/demo"
+	"marsad/survey/sqlite"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -203,18 +205,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return fmt.Errorf("unknown command %q (serve, migrate, user add, backup, import, version)", cmd)
 }
 
-func openStore(ctx context.Context, path string, opt survey.Options) (*survey.Store, error) {
+func openStore(ctx context.Context, path string, opt sqlite.Options) (*sqlite.Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, err
 		}
 	}
-	return survey.Open(ctx, path, opt)
+	return sqlite.Open(ctx, path, opt)
 }
 
 // storeQuestionnaires stores the default questionnaire and the example
 // models, unless they are stored already.
-func storeQuestionnaires(ctx context.Context, store *survey.Store) error {
+func storeQuestionnaires(ctx context.Context, store *sqlite.Store) error {
 	if _, err := store.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire); err != nil {
 		return err
 	}
@@ -271,9 +273,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, err := openStore(ctx, cfg.db, survey.Options{SessionIdle: cfg.sessionIdle})
+	store, err := openStore(ctx, cfg.db, sqlite.Options{SessionIdle: cfg.sessionIdle})
 	if err != nil {
-		return survey.NotWritable(cfg.db, err)
+		return sqlite.NotWritable(cfg.db, err)
 	}
 	// A server that cannot write would answer pages and fail every save
 	// and sign-in: refuse to start instead, saying why.
@@ -380,7 +382,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.db, survey.Options{})
+	store, err := openStore(ctx, cfg.db, sqlite.Options{})
 	if err != nil {
 		return err
 	}
@@ -420,7 +422,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	n.Password = strings.TrimRight(line, "\r\n")
 	n.Role = survey.Role(role)
-	store, err := openStore(ctx, cfg.db, survey.Options{})
+	store, err := openStore(ctx, cfg.db, sqlite.Options{})
 	if err != nil {
 		return err
 	}
@@ -462,7 +464,7 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if _, err := os.Stat(cfg.db); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	store, err := openStore(ctx, cfg.db, survey.Options{})
+	store, err := openStore(ctx, cfg.db, sqlite.Options{})
 	if err != nil {
 		return err
 	}
@@ -498,7 +500,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer f.Close()
-	store, err := openStore(ctx, cfg.db, survey.Options{})
+	store, err := openStore(ctx, cfg.db, sqlite.Options{})
 	if err != nil {
 		return err
 	}
@@ -569,7 +571,7 @@ func rescore(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.db, survey.Options{})
+	store, err := openStore(ctx, cfg.db, sqlite.Options{})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"marsad/survey"
+	"marsad/survey/sqlite"
 )
 
 // TestUserDeactivateActivateCLI: the command line deactivates an account
@@ -21,9 +22,9 @@ func TestUserDeactivateActivateCLI(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	open := func() *survey.Store {
+	open := func() *sqlite.Store {
 		t.Helper()
-		st, err := survey.Open(ctx, db, survey.Options{})
+		st, err := sqlite.Open(ctx, db, sqlite.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

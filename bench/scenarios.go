@@ -24,6 +24,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/sqlite"
 	"marsad/survey/synth"
 )
 
@@ -247,7 +248,7 @@ func generateSized(ctx context.Context, path string, spec sizeSpec, progress fun
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return err
 	}
-	st, err := survey.Open(ctx, path, survey.Options{BcryptCost: 4})
+	st, err := sqlite.Open(ctx, path, sqlite.Options{BcryptCost: 4})
 	if err != nil {
 		return err
 	}
@@ -320,7 +321,7 @@ type runInfo struct {
 // measured server and none has expired in the cache).
 func prepareRun(ctx context.Context, db string, spec sizeSpec, webSessions int) (runInfo, error) {
 	var info runInfo
-	st, err := survey.Open(ctx, db, survey.Options{BcryptCost: 4})
+	st, err := sqlite.Open(ctx, db, sqlite.Options{BcryptCost: 4})
 	if err != nil {
 		return info, err
 	}

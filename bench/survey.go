@@ -25,6 +25,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/sqlite"
 	"marsad/survey/synth"
 )
 
@@ -320,7 +321,7 @@ func prepareSurveyDB(ctx context.Context, path string, institutions int) (survey
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return out, err
 	}
-	st, err := survey.Open(ctx, path, survey.Options{BcryptCost: 4})
+	st, err := sqlite.Open(ctx, path, sqlite.Options{BcryptCost: 4})
 	if err != nil {
 		return out, err
 	}

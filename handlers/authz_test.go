@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"marsad/survey"
+	"marsad/survey/sqlite"
 )
 
 // The authorization matrix: every route of the real router, called as each
@@ -392,7 +393,7 @@ func (l *routeRecorder) route(id string) string {
 type authzEnv struct {
 	t      *testing.T
 	ctx    context.Context
-	st     *survey.Store
+	st     *sqlite.Store
 	ts     *httptest.Server
 	routes *routeRecorder
 	ids    map[string]string

@@ -13,10 +13,11 @@ import (
 
 	"marsad/reports"
 	"marsad/survey"
+	"marsad/survey/sqlite"
 )
 
 // addService stores a service as the institution's respondent would.
-func addService(t *testing.T, st *survey.Store, in survey.ServiceInput) survey.Service {
+func addService(t *testing.T, st *sqlite.Store, in survey.ServiceInput) survey.Service {
 	t.Helper()
 	if in.Category == "" {
 		in.Category = "birth-family"

@@ -15,10 +15,13 @@ import (
 	"sync"
 	"testing"
 
+	"marsad/survey/demo"
+
 	"golang.org/x/crypto/bcrypt"
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/sqlite"
 )
 
 // TestMain runs the package's tests, then stops the Chromium that the
@@ -32,14 +35,14 @@ func TestMain(m *testing.M) {
 // newTestStore opens a real SQLite file in a temporary directory with the
 // production DSN and migrations. Bcrypt runs at its minimum cost to keep
 // tests fast.
-func newTestStore(t testing.TB) *survey.Store {
+func newTestStore(t testing.TB) *sqlite.Store {
 	t.Helper()
 	return openTestStore(t, filepath.Join(t.TempDir(), "marsad.db"))
 }
 
-func openTestStore(t testing.TB, path string) *survey.Store {
+func openTestStore(t testing.TB, path string) *sqlite.Store {
 	t.Helper()
-	st, err := survey.Open(context.Background(), path, survey.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlite.Open(context.Background(), path, sqlite.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +55,7 @@ var demoData = survey.DemoData{Institutions: data.DemoInstitutions, Services: da
 
 // Seeding the demo takes about half a second (most tests want it); copying
 // a seeded file takes a few milliseconds. So each kind of demo database is
-// seeded once per test binary, through SeedDemo as the server does, and
+// seeded once per test binary, through demo.SeedData as the server does, and
 // every test opens a copy of its own: tests still share no state.
 var (
 	fullDemoFile = sync.OnceValues(func() ([]byte, error) { return seededFile(demoData) })
@@ -72,12 +75,12 @@ func seededFile(dd survey.DemoData) ([]byte, error) {
 	}
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	st, err := survey.Open(ctx, filepath.Join(dir, "seed.db"), survey.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "seed.db"), sqlite.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	if err := st.SeedDemo(ctx, dd); err != nil {
+	if err := demo.SeedData(ctx, st, dd); err != nil {
 		return nil, err
 	}
 	copyPath := filepath.Join(dir, "copy.db")
@@ -88,7 +91,7 @@ func seededFile(dd survey.DemoData) ([]byte, error) {
 }
 
 // storeFrom opens a test's own copy of a seeded database.
-func storeFrom(t testing.TB, seeded func() ([]byte, error)) *survey.Store {
+func storeFrom(t testing.TB, seeded func() ([]byte, error)) *sqlite.Store {
 	t.Helper()
 	b, err := seeded()
 	if err != nil {
@@ -102,7 +105,7 @@ func storeFrom(t testing.TB, seeded func() ([]byte, error)) *survey.Store {
 }
 
 // newDemoStore is a store holding the full demo (demoData).
-func newDemoStore(t testing.TB) *survey.Store {
+func newDemoStore(t testing.TB) *sqlite.Store {
 	t.Helper()
 	return storeFrom(t, fullDemoFile)
 }
@@ -122,7 +125,7 @@ func heavyUploads(t *testing.T) {
 }
 
 // newTestServer is the real router over a demo-seeded store.
-func newTestServer(t testing.TB) (*Server, *survey.Store) {
+func newTestServer(t testing.TB) (*Server, *sqlite.Store) {
 	t.Helper()
 	st := newDemoStore(t)
 	return newServerOn(t, st), st
@@ -130,7 +133,7 @@ func newTestServer(t testing.TB) (*Server, *survey.Store) {
 
 // newEmptyCatalogServer has the demo institutions and accounts but no
 // services, for tests that count services exactly.
-func newEmptyCatalogServer(t *testing.T) (*httptest.Server, *survey.Store) {
+func newEmptyCatalogServer(t *testing.T) (*httptest.Server, *sqlite.Store) {
 	t.Helper()
 	st := storeFrom(t, institutionsDemoFile)
 	ts := httptest.NewServer(newServerOn(t, st))
@@ -138,7 +141,7 @@ func newEmptyCatalogServer(t *testing.T) (*httptest.Server, *survey.Store) {
 	return ts, st
 }
 
-func newServerOn(t testing.TB, st *survey.Store) *Server {
+func newServerOn(t testing.TB, st *sqlite.Store) *Server {
 	t.Helper()
 	srv, err := New(context.Background(), st, Config{
 		Version: "test", BaseURL: "http://marsad.test",

@@ -17,7 +17,7 @@ import (
 // status. A database that answers reads but cannot take a write (a
 // read-only file, a full disk, a writer stuck) is not healthy: every save
 // and sign-in would fail. The write probe runs at most every few seconds
-// (survey.Store.Writable), so this cannot be used to load the database.
+// (SystemStore.Writable), so this cannot be used to load the database.
 func (s *Server) health(c *gin.Context) {
 	status, db := http.StatusOK, "ok"
 	out := gin.H{"version": s.cfg.Version}

@@ -16,9 +16,10 @@ import (
 
 	"marsad/static"
 	"marsad/survey"
+	"marsad/survey/sqlite"
 )
 
-func startServer(t *testing.T) (*httptest.Server, *survey.Store) {
+func startServer(t *testing.T) (*httptest.Server, *sqlite.Store) {
 	t.Helper()
 	srv, st := newTestServer(t)
 	ts := httptest.NewServer(srv)

@@ -21,7 +21,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"marsad/static"
-	"marsad/survey"
 )
 
 // Config is what the web layer needs to know from the command line.
@@ -48,7 +47,7 @@ type Config struct {
 
 // Server holds the web layer's dependencies. Its methods are the handlers.
 type Server struct {
-	store   *survey.Store
+	store   Store
 	cfg     Config
 	log     *slog.Logger
 	locales map[string]*locale
@@ -92,7 +91,7 @@ type Server struct {
 // New builds the server: it loads translations, parses every page
 // template (failing on a broken one, see pageTemplates) and builds the
 // routes.
-func New(ctx context.Context, store *survey.Store, cfg Config) (*Server, error) {
+func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}

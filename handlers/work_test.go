@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"marsad/survey"
+	"marsad/survey/sqlite"
 )
 
 // returnMOH fills MOH's 2026 draft, submits it and has the coordinator
 // return it with a comment on STR-1, as a review would.
-func returnMOH(t *testing.T, st *survey.Store, roundID int64, comment string) {
+func returnMOH(t *testing.T, st *sqlite.Store, roundID int64, comment string) {
 	t.Helper()
 	ctx := context.Background()
 	admin := survey.Actor{Role: survey.RoleAdmin}

@@ -1,10 +1,7 @@
 package survey
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -22,42 +19,6 @@ type AuditEvent struct {
 	After     string // JSON, "" when removed
 }
 
-// audit records a change inside the transaction that makes it, so the log
-// and the data can never disagree. A record created keeps every field in
-// after, a record removed every field in before; a change keeps only the
-// fields that differ, before and after (see compactChange), so a save of
-// one field does not copy the whole record into the log twice.
-func (s *Store) audit(ctx context.Context, tx *sql.Tx, actorID int64, action, entity, key string, before, after any) error {
-	enc := func(v any) (sql.NullString, error) {
-		if v == nil {
-			return sql.NullString{}, nil
-		}
-		b, err := json.Marshal(v)
-		return sql.NullString{String: string(b), Valid: true}, err
-	}
-	b, err := enc(before)
-	if err != nil {
-		return err
-	}
-	a, err := enc(after)
-	if err != nil {
-		return err
-	}
-	if b.Valid && a.Valid {
-		b.String, a.String = compactChange(b.String, a.String)
-	}
-	var actor sql.NullInt64
-	if actorID != 0 {
-		actor = sql.NullInt64{Int64: actorID, Valid: true}
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_id, action, entity, entity_key, before_json, after_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, formatTime(s.now()), actor, action, entity, key, b, a)
-	if err != nil {
-		return fmt.Errorf("survey: audit %s %s: %w", action, entity, err)
-	}
-	return nil
-}
-
 // auditKeep are fields kept on both sides of a change even when equal: the
 // log's filter finds a user's or an invitation's institution in them.
 var auditKeep = map[string]bool{"institution": true}
@@ -67,7 +28,7 @@ var auditKeep = map[string]bool{"institution": true}
 // side only is kept as null on the other, so that both sides stay objects
 // with the same fields and a change never looks like a record created or
 // removed. Anything but two objects is kept as it is.
-func compactChange(before, after string) (string, string) {
+func CompactChange(before, after string) (string, string) {
 	var b, a map[string]json.RawMessage
 	if json.Unmarshal([]byte(before), &b) != nil || json.Unmarshal([]byte(after), &a) != nil || b == nil || a == nil {
 		return before, after
@@ -126,31 +87,6 @@ func jsonKeys(obj string) []string {
 // keys sorted): equal values have equal bytes.
 func jsonEqual(a, b json.RawMessage) bool { return string(a) == string(b) }
 
-// AuditLog lists the newest events first, at most limit of them, optionally
-// for one entity ("" for all).
-func (s *Store) AuditLog(ctx context.Context, entity string, limit int) ([]AuditEvent, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT e.id, e.at, coalesce(e.actor_id, 0), coalesce(u.email, ''),
-			e.action, e.entity, e.entity_key, coalesce(e.before_json, ''), coalesce(e.after_json, '')
-		FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
-		WHERE ? = '' OR e.entity = ?
-		ORDER BY e.id DESC LIMIT ?`, entity, entity, limit)
-	if err != nil {
-		return nil, fmt.Errorf("survey: audit log: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEvent
-	for rows.Next() {
-		var e AuditEvent
-		var at string
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Entity, &e.EntityKey, &e.Before, &e.After); err != nil {
-			return nil, fmt.Errorf("survey: audit log: %w", err)
-		}
-		e.At = parseTime(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
 // AuditFilter narrows the audit log. Empty fields match everything.
 type AuditFilter struct {
 	// Actor is the e-mail address of the user who made the change, or
@@ -177,128 +113,4 @@ type AuditPage struct {
 	Total  int // events matching the filter
 	Page   int // 1-based, within 1..Pages
 	Pages  int // at least 1
-}
-
-// where is the filter as SQL conditions on audit_events e joined with users u.
-func auditWhere(f AuditFilter) (string, []any) {
-	var conds []string
-	var args []any
-	switch {
-	case f.Actor == AuditSystem:
-		conds = append(conds, "e.actor_id IS NULL")
-	case f.Actor != "":
-		conds = append(conds, "u.email = ?")
-		args = append(args, f.Actor)
-	}
-	if f.Entity != "" {
-		conds = append(conds, "e.entity = ?")
-		args = append(args, f.Entity)
-	}
-	if f.Institution != "" {
-		// Keys name the institution as one of their "/" parts (MOH,
-		// MOH/SVC-1, 2026/MOH, 2026/MOH/STR-1); users and invitations
-		// carry it in their record.
-		conds = append(conds, `((e.entity IN ('institution', 'service', 'initiative', 'response', 'plan_action')
-			AND instr('/' || e.entity_key || '/', '/' || ? || '/') > 0)
-			OR (e.entity IN ('user', 'invitation') AND json_extract(coalesce(e.after_json, e.before_json), '$.institution') = ?))`)
-		args = append(args, f.Institution, f.Institution)
-	}
-	if !f.From.IsZero() {
-		conds = append(conds, "e.at >= ?")
-		args = append(args, formatTime(f.From))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "e.at < ?")
-		args = append(args, formatTime(f.To))
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
-}
-
-const auditSelect = `SELECT e.id, e.at, coalesce(e.actor_id, 0), coalesce(u.email, ''),
-		e.action, e.entity, e.entity_key, coalesce(e.before_json, ''), coalesce(e.after_json, '')
-	FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id`
-
-// AuditLogPage returns page (1-based; clamped to the pages there are) of
-// the events matching f, perPage to a page, newest first.
-func (s *Store) AuditLogPage(ctx context.Context, f AuditFilter, page, perPage int) (AuditPage, error) {
-	where, args := auditWhere(f)
-	var out AuditPage
-	from := ` FROM audit_events e`
-	if f.Actor != "" && f.Actor != AuditSystem {
-		from += ` LEFT JOIN users u ON u.id = e.actor_id`
-	}
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*)`+from+where, args...).Scan(&out.Total); err != nil {
-		return out, fmt.Errorf("survey: audit log: %w", err)
-	}
-	if perPage < 1 {
-		perPage = 50
-	}
-	out.Pages = max(1, (out.Total+perPage-1)/perPage)
-	out.Page = min(max(page, 1), out.Pages)
-	rows, err := s.r.QueryContext(ctx, auditSelect+where+" ORDER BY e.id DESC LIMIT ? OFFSET ?",
-		append(args, perPage, (out.Page-1)*perPage)...)
-	if err != nil {
-		return out, fmt.Errorf("survey: audit log: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanAuditEvent(rows)
-		if err != nil {
-			return out, fmt.Errorf("survey: audit log: %w", err)
-		}
-		out.Events = append(out.Events, e)
-	}
-	return out, rows.Err()
-}
-
-// EachAuditEventMatching calls fn with every event matching f, oldest
-// first, without holding them all in memory (for the CSV export).
-func (s *Store) EachAuditEventMatching(ctx context.Context, f AuditFilter, fn func(AuditEvent) error) error {
-	where, args := auditWhere(f)
-	rows, err := s.r.QueryContext(ctx, auditSelect+where+" ORDER BY e.id", args...)
-	if err != nil {
-		return fmt.Errorf("survey: audit export: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanAuditEvent(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func scanAuditEvent(rows *sql.Rows) (AuditEvent, error) {
-	var e AuditEvent
-	var at string
-	err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.Entity, &e.EntityKey, &e.Before, &e.After)
-	e.At = parseTime(at)
-	return e, err
-}
-
-// AuditActors are the e-mail addresses of every user, sorted, for the
-// log's filter (users are few; those who changed something are not worth
-// a scan of the whole log to find).
-func (s *Store) AuditActors(ctx context.Context) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT email FROM users ORDER BY email`)
-	if err != nil {
-		return nil, fmt.Errorf("survey: audit actors: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }

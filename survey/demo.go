@@ -1,21 +1,9 @@
 package survey
 
-import (
-	"context"
-	"errors"
-)
+import "time"
 
 // DemoPassword is the password of every demo account (listed in the README).
 const DemoPassword = "marsad-demo"
-
-// settingDemo marks a database that holds demo data, so every page can say so.
-const settingDemo = "demo"
-
-// IsDemo reports whether the database was seeded with demo data.
-func (s *Store) IsDemo(ctx context.Context) (bool, error) {
-	v, err := s.Setting(ctx, settingDemo)
-	return v == "1", err
-}
 
 // DemoData is the catalog a demo is seeded with: institutions and services
 // as CSV in the import formats, and the questionnaire of the demo rounds.
@@ -29,26 +17,30 @@ type DemoData struct {
 	Questionnaire []byte
 }
 
-// demoSeeder is the demo package's seeding function. survey cannot import
-// that package (it imports survey), so the package hands it over when it is
-// linked in: see RegisterDemoSeeder.
-var demoSeeder func(context.Context, *Store, DemoData) error
-
-// RegisterDemoSeeder is called once, by package marsad/survey/demo as it
-// initialises, so that SeedDemo can delegate to it. Nothing else calls it.
-func RegisterDemoSeeder(seed func(context.Context, *Store, DemoData) error) { demoSeeder = seed }
-
-// errNoDemoPackage is SeedDemo's answer in a program that does not link
-// the demo package in.
-var errNoDemoPackage = errors.New(`survey: SeedDemo needs package marsad/survey/demo (import _ "marsad/survey/demo")`)
-
-// SeedDemo seeds the demo with dd's catalog and the rest of data/demo; see
-// demo.SeedData, to which it delegates. It stays for callers written before
-// the demo had its own package (tests that seed through the store); new
-// code calls package demo directly.
-func (s *Store) SeedDemo(ctx context.Context, dd DemoData) error {
-	if demoSeeder == nil {
-		return errNoDemoPackage
-	}
-	return demoSeeder(ctx, s, dd)
+// DemoWriter writes the demo inside one transaction of a store (see
+// package marsad/survey/demo). Rows carry fixed dates and generated answers
+// that the ordinary store methods (one audited transaction each, stamped
+// now) cannot give; each method applies the checks the forms apply.
+type DemoWriter interface {
+	// AddInstitution adds an institution as parsed from the import format.
+	AddInstitution(in InstitutionInput) (Institution, error)
+	// AddService adds a service to its institution's catalog.
+	AddService(in ServiceInput) error
+	// AddUser adds an account with the demo password.
+	AddUser(u NewUser) error
+	// AddQuestionnaire stores a questionnaire version (once per hash).
+	AddQuestionnaire(def *Definition) (QuestionnaireVersion, error)
+	// AddRound adds a round with its dates and status as given.
+	AddRound(r Round) (Round, error)
+	// AddResponse adds a response with its answers, and scores it when submitted.
+	AddResponse(r DemoResponse) (int64, error)
+	// AddObstacles rates the active obstacles of a response by code.
+	AddObstacles(responseID int64, severity map[string]int) error
+	// AddInitiative adds an initiative with the services it touches; false
+	// when it was left out (see the store's implementation).
+	AddInitiative(in InitiativeInput, serviceCodes []string, storyStatus string) (bool, error)
+	// SelfResult is an institution's self-assessed result in a round.
+	SelfResult(roundID int64, code string) (*Result, error)
+	// AddPlan adds an action of an institution's plan; false when left out.
+	AddPlan(code string, round Round, in PlanInput, scoreAtPlan float64, writtenAt time.Time) (bool, error)
 }

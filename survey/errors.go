@@ -35,15 +35,15 @@ func (e *ValidationError) Error() string {
 }
 
 // fieldErrors collects validation problems, keeping the first per field.
-type fieldErrors map[string]string
+type FieldErrors map[string]string
 
-func (f fieldErrors) add(field, key string) {
+func (f FieldErrors) Add(field, key string) {
 	if _, ok := f[field]; !ok {
 		f[field] = key
 	}
 }
 
-func (f fieldErrors) err() error {
+func (f FieldErrors) Err() error {
 	if len(f) == 0 {
 		return nil
 	}

@@ -40,7 +40,7 @@ func FuzzParseServicesCSV(f *testing.F) {
 			return
 		}
 		for _, in := range rows {
-			if _, err := checkService(in); err != nil {
+			if _, err := CheckService(in); err != nil {
 				t.Fatalf("accepted an invalid row %+v: %v", in, err)
 			}
 		}

@@ -1,4 +1,4 @@
-package survey
+package survey_test
 
 import (
 	"fmt"
@@ -6,31 +6,38 @@ import (
 	"testing"
 
 	"marsad/data"
+	"marsad/survey"
+	"marsad/survey/demo"
 )
 
 // BenchmarkScoreRound scores and ranks a round of 1,500 institutions on the
-// default questionnaire (62 scored items, catalog metrics from 20 services each).
+// default questionnaire (62 scored items, catalog metrics from 20 services
+// each), answered as the demo answers. It is an external test: package demo
+// imports survey.
 func BenchmarkScoreRound(b *testing.B) {
-	d, err := ParseDefinition(data.DefaultQuestionnaire)
+	d, err := survey.ParseDefinition(data.DefaultQuestionnaire)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := demo.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(7, 7))
 	type response struct {
-		answers  AnswerSet
-		services []Service
+		answers  survey.AnswerSet
+		services []survey.Service
 	}
 	var round []response
 	for i := range 1500 {
-		inst := Institution{Code: fmt.Sprintf("I%04d", i), Kind: "ministry", Region: "national"}
-		answers := AnswerSet{}
+		inst := survey.Institution{Code: fmt.Sprintf("I%04d", i), Kind: "ministry", Region: "national"}
+		answers := survey.AnswerSet{}
 		for _, it := range d.Items {
-			a := demoAnswer(it, inst, r.Float64(), r)
-			answers[it.ID] = a
+			answers[it.ID] = c.Answer(it, inst, r.Float64(), r)
 		}
-		var services []Service
+		var services []survey.Service
 		for j := range 20 {
-			services = append(services, Service{Code: fmt.Sprintf("S%d", j), Status: ServiceActive, Audience: []string{"citizens", "diaspora"},
+			services = append(services, survey.Service{Code: fmt.Sprintf("S%d", j), Status: survey.ServiceActive, Audience: []string{"citizens", "diaspora"},
 				Stage: r.IntN(6), YearlyVolume: int64(r.IntN(10000)), FeeILS: float64(r.IntN(3) * 10), Abroad: r.IntN(2) == 0,
 				NoVisit: r.IntN(2) == 0, EPayment: r.IntN(2) == 0, MobileFriendly: true, Channels: []string{"web"}, OnlineShare: 40})
 		}
@@ -38,10 +45,10 @@ func BenchmarkScoreRound(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		results := make(map[string]Result, len(round))
+		results := make(map[string]survey.Result, len(round))
 		for i, resp := range round {
-			results[fmt.Sprintf("I%04d", i)] = Score(d, resp.answers, resp.services, ScoreOptions{})
+			results[fmt.Sprintf("I%04d", i)] = survey.Score(d, resp.answers, resp.services, survey.ScoreOptions{})
 		}
-		Rank(d.Model, results)
+		survey.Rank(d.Model, results)
 	}
 }

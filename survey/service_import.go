@@ -1,11 +1,8 @@
 package survey
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"io"
-	"reflect"
 	"strconv"
 	"strings"
 )
@@ -141,7 +138,7 @@ func parseServiceTable(t table) ([]ServiceInput, error) {
 			OnlineShare: get("online_share"), DataExchange: flag("uses_data_exchange"), LastReviewed: get("last_reviewed"),
 			Status: get("status"), Line: line,
 		}
-		sv, err := checkService(in)
+		sv, err := CheckService(in)
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			for f, k := range ve.Fields {
@@ -183,87 +180,4 @@ func isBlankRecord(rec []string) bool {
 // ServiceImportResult counts what a catalog import did.
 type ServiceImportResult struct {
 	Created, Updated, Unchanged int
-}
-
-// ImportServices adds or replaces services by (institution, code) in one
-// transaction: any failure stores nothing. A respondent may import only
-// their own institution's rows; rows for others are reported, not skipped.
-// Rows identical to what is stored are left alone (no new version, no audit).
-func (s *Store) ImportServices(ctx context.Context, a Actor, ins []ServiceInput) (ServiceImportResult, error) {
-	var res ServiceImportResult
-	var bad []RowError
-	checked := make([]Service, len(ins))
-	for i, in := range ins {
-		sv, err := checkService(in)
-		if err != nil {
-			return res, err
-		}
-		if !a.CanEditInstitution(sv.InstitutionCode) {
-			bad = append(bad, RowError{Line: lineOf(in, i), Fields: map[string]string{"institution": "err.not_your_institution"}})
-		}
-		checked[i] = sv
-	}
-	if len(bad) > 0 {
-		return res, &ImportError{Rows: bad}
-	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res = ServiceImportResult{}
-		var bad []RowError
-		for i, sv := range checked {
-			var id int64
-			err := tx.QueryRowContext(ctx, `SELECT s.id FROM services s JOIN institutions i ON i.id = s.institution_id
-				WHERE i.code = ? AND s.code = ?`, sv.InstitutionCode, sv.Code).Scan(&id)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				if _, err := s.insertService(ctx, tx, a, sv); err != nil {
-					var ve *ValidationError
-					if errors.As(err, &ve) {
-						bad = append(bad, RowError{Line: lineOf(ins[i], i), Fields: ve.Fields})
-						continue
-					}
-					return err
-				}
-				res.Created++
-			case err != nil:
-				return err
-			default:
-				before, err := getService(ctx, tx, id)
-				if err != nil {
-					return err
-				}
-				if sameContent(before, sv) {
-					res.Unchanged++
-					continue
-				}
-				if _, err := s.updateService(ctx, tx, a, before, sv); err != nil {
-					return err
-				}
-				res.Updated++
-			}
-		}
-		if len(bad) > 0 {
-			return &ImportError{Rows: bad}
-		}
-		return nil
-	})
-	return res, err
-}
-
-// sameContent compares the fields a person edits, ignoring identity,
-// version and times.
-func sameContent(a, b Service) bool {
-	norm := func(s Service) Service {
-		s.ID, s.Version, s.InstitutionAr, s.InstitutionEn = 0, 0, "", ""
-		s.CreatedAt, s.UpdatedAt = b.CreatedAt, b.UpdatedAt
-		return s
-	}
-	return reflect.DeepEqual(norm(a), norm(b))
-}
-
-// lineOf is an input's line in its file, or its position after the header.
-func lineOf(in ServiceInput, i int) int {
-	if in.Line > 0 {
-		return in.Line
-	}
-	return i + 2
 }

@@ -137,103 +137,103 @@ var serviceCodeRunes = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
 // checkService normalizes in and turns it into a Service, collecting every
 // field problem as a message key.
-func checkService(in ServiceInput) (Service, error) {
-	fe := fieldErrors{}
+func CheckService(in ServiceInput) (Service, error) {
+	fe := FieldErrors{}
 	sv := Service{
-		InstitutionCode: strings.ToUpper(cleanText(in.InstitutionCode)),
-		Code:            strings.ToUpper(cleanText(NormalizeDigits(in.Code))),
-		NameAr:          cleanText(in.NameAr),
-		NameEn:          cleanText(in.NameEn),
-		DescriptionAr:   normalizeNewlines(in.DescriptionAr),
-		DescriptionEn:   normalizeNewlines(in.DescriptionEn),
-		Category:        strings.ToLower(cleanText(in.Category)),
-		OnlineURL:       cleanText(in.OnlineURL),
+		InstitutionCode: strings.ToUpper(CleanText(in.InstitutionCode)),
+		Code:            strings.ToUpper(CleanText(NormalizeDigits(in.Code))),
+		NameAr:          CleanText(in.NameAr),
+		NameEn:          CleanText(in.NameEn),
+		DescriptionAr:   NormalizeNewlines(in.DescriptionAr),
+		DescriptionEn:   NormalizeNewlines(in.DescriptionEn),
+		Category:        strings.ToLower(CleanText(in.Category)),
+		OnlineURL:       CleanText(in.OnlineURL),
 		EPayment:        in.EPayment,
 		EID:             in.EID,
 		Abroad:          in.Abroad,
 		NoVisit:         in.NoVisit,
 		MobileFriendly:  in.MobileFriendly,
 		DataExchange:    in.DataExchange,
-		LastReviewed:    cleanText(NormalizeDigits(in.LastReviewed)),
-		Status:          strings.ToLower(cleanText(in.Status)),
+		LastReviewed:    CleanText(NormalizeDigits(in.LastReviewed)),
+		Status:          strings.ToLower(CleanText(in.Status)),
 	}
 	switch {
 	case sv.Code == "":
-		fe.add("code", "err.required")
+		fe.Add("code", "err.required")
 	case len(sv.Code) > 40 || strings.Trim(sv.Code, serviceCodeRunes) != "" || sv.Code[0] == '-':
-		fe.add("code", "err.service_code_format")
+		fe.Add("code", "err.service_code_format")
 	}
-	checkText(fe, "name_ar", sv.NameAr, true, 200)
-	if _, bad := fe["name_ar"]; !bad && !hasArabicLetter(sv.NameAr) {
-		fe.add("name_ar", "err.need_arabic")
+	CheckText(fe, "name_ar", sv.NameAr, true, 200)
+	if _, bad := fe["name_ar"]; !bad && !HasArabicLetter(sv.NameAr) {
+		fe.Add("name_ar", "err.need_arabic")
 	}
-	checkText(fe, "name_en", sv.NameEn, false, 200)
-	checkLongText(fe, "description_ar", sv.DescriptionAr)
-	checkLongText(fe, "description_en", sv.DescriptionEn)
+	CheckText(fe, "name_en", sv.NameEn, false, 200)
+	CheckLongText(fe, "description_ar", sv.DescriptionAr)
+	CheckLongText(fe, "description_en", sv.DescriptionEn)
 	if !contains(Categories, sv.Category) {
-		fe.add("category", "err.choose_one")
+		fe.Add("category", "err.choose_one")
 	}
 	var ok bool
 	if sv.Audience, ok = cleanSet(in.Audience, Audiences); !ok {
-		fe.add("audience", "err.choose_from_list")
+		fe.Add("audience", "err.choose_from_list")
 	} else if len(sv.Audience) == 0 {
-		fe.add("audience", "err.choose_at_least_one")
+		fe.Add("audience", "err.choose_at_least_one")
 	}
 	if sv.Channels, ok = cleanSet(in.Channels, Channels); !ok {
-		fe.add("channels", "err.choose_from_list")
+		fe.Add("channels", "err.choose_from_list")
 	} else if len(sv.Channels) == 0 {
-		fe.add("channels", "err.choose_at_least_one")
+		fe.Add("channels", "err.choose_at_least_one")
 	}
 	if sv.Languages, ok = cleanSet(in.Languages, ServiceLanguages); !ok {
-		fe.add("languages", "err.choose_from_list")
+		fe.Add("languages", "err.choose_from_list")
 	}
-	stage, err := strconv.Atoi(cleanText(NormalizeDigits(in.Stage)))
+	stage, err := strconv.Atoi(CleanText(NormalizeDigits(in.Stage)))
 	if err != nil || stage < 0 || stage > MaxStage {
-		fe.add("stage", "err.stage")
+		fe.Add("stage", "err.stage")
 	}
 	sv.Stage = stage
 	if sv.OnlineURL != "" && (!validWebURL(sv.OnlineURL) || len(sv.OnlineURL) > 500) {
-		fe.add("online_url", "err.url")
+		fe.Add("online_url", "err.url")
 	}
 	if sv.Stage >= StageTransactional && sv.OnlineURL == "" {
-		fe.add("online_url", "err.url_required_stage3")
+		fe.Add("online_url", "err.url_required_stage3")
 	}
 	if sv.FeeILS, ok = parseNumber(in.FeeILS, 0, 1e7); !ok {
-		fe.add("fee_ils", "err.number_nonnegative")
+		fe.Add("fee_ils", "err.number_nonnegative")
 	}
 	days, ok := parseNumber(in.ProcessingDays, 0, 3650)
 	if !ok || days != float64(int(days)) {
-		fe.add("processing_days", "err.whole_number")
+		fe.Add("processing_days", "err.whole_number")
 	}
 	sv.ProcessingDays = int(days)
 	vol, ok := parseNumber(in.YearlyVolume, 0, 1e10)
 	if !ok || vol != float64(int64(vol)) {
-		fe.add("yearly_volume", "err.whole_number")
+		fe.Add("yearly_volume", "err.whole_number")
 	}
 	sv.YearlyVolume = int64(vol)
 	if sv.OnlineShare, ok = parseNumber(in.OnlineShare, 0, 100); !ok {
-		fe.add("online_share", "err.percent")
+		fe.Add("online_share", "err.percent")
 	}
 	if sv.LastReviewed != "" {
 		if _, err := time.Parse("2006-01-02", sv.LastReviewed); err != nil {
-			fe.add("last_reviewed", "err.date")
+			fe.Add("last_reviewed", "err.date")
 		}
 	}
 	if sv.Status == "" {
 		sv.Status = ServiceActive
 	}
 	if !contains(ServiceStatuses, sv.Status) {
-		fe.add("status", "err.choose_one")
+		fe.Add("status", "err.choose_one")
 	}
-	return sv, fe.err()
+	return sv, fe.Err()
 }
 
-func checkLongText(fe fieldErrors, field, v string) {
+func CheckLongText(fe FieldErrors, field, v string) {
 	switch {
-	case badText(v, true):
-		fe.add(field, "err.bad_characters")
+	case BadText(v, true):
+		fe.Add(field, "err.bad_characters")
 	case utf8.RuneCountInString(v) > 4000:
-		fe.add(field, "err.too_long")
+		fe.Add(field, "err.too_long")
 	}
 }
 
@@ -278,6 +278,6 @@ func parseNumber(s string, min, max float64) (float64, bool) {
 
 // normalizeNewlines trims text and turns CRLF and CR (as browsers send a
 // textarea) into LF, so that stored text and CSV round trips agree.
-func normalizeNewlines(s string) string {
+func NormalizeNewlines(s string) string {
 	return strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s))
 }

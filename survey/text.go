@@ -11,11 +11,11 @@ import (
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // cleanText trims surrounding white space.
-func cleanText(s string) string { return strings.TrimSpace(s) }
+func CleanText(s string) string { return strings.TrimSpace(s) }
 
 // badText reports text that cannot be stored as user text: invalid UTF-8 or
 // control characters (tabs and new lines are allowed only when multiline).
-func badText(s string, multiline bool) bool {
+func BadText(s string, multiline bool) bool {
 	if !utf8.ValidString(s) {
 		return true
 	}
@@ -34,18 +34,18 @@ func badText(s string, multiline bool) bool {
 }
 
 // checkText validates a one-line text field against a maximum length in characters.
-func checkText(fe fieldErrors, field, v string, required bool, max int) {
+func CheckText(fe FieldErrors, field, v string, required bool, max int) {
 	switch {
 	case v == "" && required:
-		fe.add(field, "err.required")
-	case badText(v, false):
-		fe.add(field, "err.bad_characters")
+		fe.Add(field, "err.required")
+	case BadText(v, false):
+		fe.Add(field, "err.bad_characters")
 	case utf8.RuneCountInString(v) > max:
-		fe.add(field, "err.too_long")
+		fe.Add(field, "err.too_long")
 	}
 }
 
-func hasArabicLetter(s string) bool {
+func HasArabicLetter(s string) bool {
 	for _, r := range s {
 		if unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r) {
 			return true
@@ -149,13 +149,3 @@ func NormalizeDigits(s string) string {
 		return r
 	}, s)
 }
-
-func splitColumns(s string) []string {
-	var out []string
-	for _, c := range strings.Split(s, ",") {
-		out = append(out, strings.TrimSpace(c))
-	}
-	return out
-}
-
-func joinColumns(cols []string) string { return strings.Join(cols, ", ") }

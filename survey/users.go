@@ -1,19 +1,9 @@
 package survey
 
 import (
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
-	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"marsad/data/passwords"
 )
@@ -63,8 +53,8 @@ type NewUser struct {
 // NormalizeEmail lower-cases and trims an address, so that one mailbox is one account.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-func validEmail(s string) bool {
-	if s == "" || len(s) > MaxEmailLen || badText(s, false) || hasInvisible(s) {
+func ValidEmail(s string) bool {
+	if s == "" || len(s) > MaxEmailLen || BadText(s, false) || hasInvisible(s) {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
@@ -77,18 +67,18 @@ func validEmail(s string) bool {
 // address or its part before the @, and not a few characters repeated
 // ("aaaaaaaaaa", "1212121212"). Length is the main rule (NIST SP 800-63B);
 // the list and the address catch the first guesses an attacker makes.
-func checkPassword(fe fieldErrors, field, pw, email string) {
+func CheckPassword(fe FieldErrors, field, pw, email string) {
 	switch {
 	case len([]rune(pw)) < MinPasswordLen:
-		fe.add(field, "err.password_short")
+		fe.Add(field, "err.password_short")
 	case len(pw) > MaxPasswordLen:
-		fe.add(field, "err.password_long")
-	case badText(pw, false):
-		fe.add(field, "err.bad_characters")
+		fe.Add(field, "err.password_long")
+	case BadText(pw, false):
+		fe.Add(field, "err.bad_characters")
 	case samePassword(pw, email):
-		fe.add(field, "err.password_email")
+		fe.Add(field, "err.password_email")
 	case passwords.IsCommon(pw) || distinctRunes(pw) < 4:
-		fe.add(field, "err.password_common")
+		fe.Add(field, "err.password_common")
 	}
 }
 
@@ -111,211 +101,28 @@ func distinctRunes(s string) int {
 	return len(seen)
 }
 
-func (n NewUser) normalize() NewUser {
+func (n NewUser) Normalize() NewUser {
 	n.Email = NormalizeEmail(n.Email)
-	n.Name = cleanText(n.Name)
-	n.InstitutionCode = strings.ToUpper(cleanText(n.InstitutionCode))
+	n.Name = CleanText(n.Name)
+	n.InstitutionCode = strings.ToUpper(CleanText(n.InstitutionCode))
 	return n
 }
 
-func (n NewUser) validate() fieldErrors {
-	fe := fieldErrors{}
-	if !validEmail(n.Email) {
-		fe.add("email", "err.email")
+func (n NewUser) Validate() FieldErrors {
+	fe := FieldErrors{}
+	if !ValidEmail(n.Email) {
+		fe.Add("email", "err.email")
 	}
-	checkText(fe, "name", n.Name, false, 120)
-	checkPassword(fe, "password", n.Password, n.Email)
+	CheckText(fe, "name", n.Name, false, 120)
+	CheckPassword(fe, "password", n.Password, n.Email)
 	if !ValidRole(n.Role) {
-		fe.add("role", "err.choose_one")
+		fe.Add("role", "err.choose_one")
 	}
 	if n.Role == RoleRespondent && n.InstitutionCode == "" {
-		fe.add("institution", "err.institution_required")
+		fe.Add("institution", "err.institution_required")
 	}
 	if n.Role != RoleRespondent && n.InstitutionCode != "" {
-		fe.add("institution", "err.institution_only_respondent")
+		fe.Add("institution", "err.institution_only_respondent")
 	}
 	return fe
-}
-
-// institutionIDForUser resolves a respondent's institution: it must exist and be active.
-func institutionIDForUser(ctx context.Context, tx *sql.Tx, role Role, code string) (sql.NullInt64, error) {
-	if role != RoleRespondent {
-		return sql.NullInt64{}, nil
-	}
-	inst, err := getInstitution(ctx, tx, code)
-	if errors.Is(err, ErrNotFound) || (err == nil && !inst.Active) {
-		return sql.NullInt64{}, &ValidationError{Fields: map[string]string{"institution": "err.institution_unknown"}}
-	}
-	if err != nil {
-		return sql.NullInt64{}, err
-	}
-	return sql.NullInt64{Int64: inst.ID, Valid: true}, nil
-}
-
-// CreateUser validates n and stores a new account with a bcrypt hash of its password.
-func (s *Store) CreateUser(ctx context.Context, actorID int64, n NewUser) (User, error) {
-	n = n.normalize()
-	if err := n.validate().err(); err != nil {
-		return User{}, err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), s.opt.BcryptCost)
-	if err != nil {
-		return User{}, fmt.Errorf("survey: hash password: %w", err)
-	}
-	var u User
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		u, err = s.insertUser(ctx, tx, actorID, n, string(hash))
-		return err
-	})
-	return u, err
-}
-
-func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, actorID int64, n NewUser, hash string) (User, error) {
-	instID, err := institutionIDForUser(ctx, tx, n.Role, n.InstitutionCode)
-	if err != nil {
-		return User{}, err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, role, institution_id, active, created_at)
-		VALUES (?, ?, ?, ?, ?, 1, ?)`, n.Email, n.Name, hash, n.Role, instID, formatTime(s.now()))
-	if isUniqueViolation(err) {
-		return User{}, &ValidationError{Fields: map[string]string{"email": "err.email_taken"}}
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("survey: create user: %w", err)
-	}
-	id, _ := res.LastInsertId()
-	if n.Role == RoleAdmin {
-		// An admin exists now: a first-run setup link must stop working.
-		if _, err := tx.ExecContext(ctx, "DELETE FROM setup_tokens"); err != nil {
-			return User{}, err
-		}
-	}
-	u, err := getUser(ctx, tx, "u.id = ?", id)
-	if err != nil {
-		return u, err
-	}
-	return u, s.audit(ctx, tx, actorID, "create", "user", u.Email, nil, u)
-}
-
-const userSelect = `SELECT u.id, u.email, u.name, u.role, coalesce(i.code, ''), u.active, u.created_at, u.password_hash
-	FROM users u LEFT JOIN institutions i ON i.id = u.institution_id WHERE `
-
-func scanUser(row interface{ Scan(...any) error }) (User, string, error) {
-	var u User
-	var created, hash string
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.InstitutionCode, &u.Active, &created, &hash)
-	u.CreatedAt = parseTime(created)
-	return u, hash, err
-}
-
-func getUser(ctx context.Context, q queryer, where string, arg any) (User, error) {
-	u, _, err := scanUser(q.QueryRowContext(ctx, userSelect+where, arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, fmt.Errorf("survey: user: %w", ErrNotFound)
-	}
-	if err != nil {
-		return u, fmt.Errorf("survey: user: %w", err)
-	}
-	return u, nil
-}
-
-// User returns the user with id.
-func (s *Store) User(ctx context.Context, id int64) (User, error) {
-	return getUser(ctx, s.r, "u.id = ?", id)
-}
-
-// ListUsers returns every account, admins first.
-func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := s.r.QueryContext(ctx, userSelect+"1 ORDER BY u.role, u.email")
-	if err != nil {
-		return nil, fmt.Errorf("survey: list users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, _, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("survey: list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
-}
-
-// HasAdmin reports whether an active administrator exists.
-func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1").Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("survey: has admin: %w", err)
-	}
-	return n > 0, nil
-}
-
-// dummyHash is compared against when the e-mail is unknown, so that a wrong
-// address costs as much time as a wrong password (same cost) and reveals
-// nothing. It is made on first use, not at start-up.
-func (s *Store) dummyHash() []byte {
-	s.dummyOnce.Do(func() {
-		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("marsad-no-such-user"), s.opt.BcryptCost)
-	})
-	return s.dummy
-}
-
-// comparePassword is the one place a password is checked against a hash,
-// so that every check is counted (PasswordChecks).
-func (s *Store) comparePassword(hash []byte, password string) bool {
-	s.signin.checks.Add(1)
-	return bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
-}
-
-// PasswordChecks is how many password checks (bcrypt comparisons, for
-// unknown addresses too) this store has made since it was opened.
-func (s *Store) PasswordChecks() int64 { return s.signin.checks.Load() }
-
-// Authenticate checks an e-mail and password, without throttling: sign-in
-// from the web and the API goes through SignIn, which throttles and then
-// calls this. It is the one place that decides whether an account may sign
-// in. It returns ErrBadCredentials for an unknown address or a wrong
-// password, after the same bcrypt work either way, and ErrAccountDisabled
-// for a deactivated account whose password is right (a wrong password says
-// nothing about the account's state).
-func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
-	email = NormalizeEmail(email)
-	var u User
-	hash := ""
-	err := sql.ErrNoRows
-	if len(email) <= MaxEmailLen { // no account has a longer one: no need to look
-		u, hash, err = scanUser(s.r.QueryRowContext(ctx, userSelect+"u.email = ?", email))
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		s.comparePassword(s.dummyHash(), password)
-		return User{}, ErrBadCredentials
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("survey: authenticate: %w", err)
-	}
-	if !s.comparePassword([]byte(hash), password) {
-		return User{}, ErrBadCredentials
-	}
-	// leaks: a deactivated account, or a respondent of a deactivated
-	// institution (ErrInstitutionInactive, an ErrAccountDisabled), may not
-	// sign in (survey/accounts.go).
-	if err := s.accountUsable(ctx, u); err != nil {
-		return User{}, err
-	}
-	return u, nil
-}
-
-// newToken returns a random URL-safe secret and the hash under which it is stored.
-func newToken() (token, hash string) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token)
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }

@@ -1,11 +1,6 @@
 package survey
 
 import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"sort"
 	"time"
 )
 
@@ -110,127 +105,6 @@ type PublishedResult struct {
 	Round Round
 	Def   *Definition
 	Score InstitutionScore
-}
-
-// RespondentWork gathers an institution's work on the day today. It only
-// reads: unlike Response, it creates no draft for a round not yet opened.
-func (s *Store) RespondentWork(ctx context.Context, code string, today time.Time) (Work, error) {
-	var w Work
-	var err error
-	if w.Institution, err = s.Institution(ctx, code); err != nil {
-		return w, err
-	}
-	rounds, err := s.ListRounds(ctx) // newest first
-	if err != nil {
-		return w, err
-	}
-	for _, r := range rounds {
-		switch r.Status {
-		case RoundOpen:
-			wr, err := s.workRound(ctx, r, w.Institution.Code, today)
-			if err != nil {
-				return w, err
-			}
-			w.Rounds = append(w.Rounds, wr)
-		case RoundPublished:
-			if w.Published == nil {
-				if w.Published, err = s.publishedResult(ctx, r, w.Institution.Code); err != nil {
-					return w, err
-				}
-			}
-		}
-	}
-	sortRoundsByDeadline(w.Rounds)
-	services, err := s.InstitutionServices(ctx, w.Institution.Code)
-	if err != nil {
-		return w, err
-	}
-	for _, sv := range services {
-		if reasons := ServiceReasons(sv, today); len(reasons) > 0 {
-			w.Services = append(w.Services, ServiceToReview{Service: sv, Reasons: reasons})
-		}
-	}
-	return w, nil
-}
-
-func (s *Store) workRound(ctx context.Context, r Round, code string, today time.Time) (WorkRound, error) {
-	wr := WorkRound{Round: r}
-	q, err := s.Questionnaire(ctx, r.QuestionnaireID)
-	if err != nil {
-		return wr, err
-	}
-	wr.Def = q.Def
-	answers := AnswerSet{}
-	resp, err := scanResponse(s.r.QueryRowContext(ctx, responseSelect+responseOf, r.ID, code))
-	switch {
-	case err == nil:
-		wr.Status = resp.Status
-		if answers, err = s.Answers(ctx, resp.ID); err != nil {
-			return wr, err
-		}
-	case !errors.Is(err, sql.ErrNoRows):
-		return wr, fmt.Errorf("survey: work %s: %w", code, err)
-	}
-	wr.Answered, wr.Total = Progress(q.Def, answers)
-	for _, sec := range q.Def.Sections {
-		p := SectionProgress{Section: sec}
-		for _, it := range q.Def.SectionItems(sec.ID) {
-			if it.Type == TypeMetric || !answers.Visible(it) {
-				continue
-			}
-			p.Total++
-			if a, ok := answers[it.ID]; ok && (a.NA || len(a.Values) > 0) {
-				p.Answered++
-			}
-		}
-		if p.Total > 0 {
-			wr.Sections = append(wr.Sections, p)
-		}
-	}
-	if wr.Status == ResponseReturned {
-		for _, it := range q.Def.Items {
-			if a, ok := answers[it.ID]; ok && a.ReviewStatus == ReviewIssues {
-				wr.Returned = append(wr.Returned, ReturnedItem{Item: it, Comment: a.ReviewComment})
-			}
-		}
-	}
-	if d, err := time.ParseInLocation("2006-01-02", r.Deadline, today.Location()); err == nil {
-		day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location())
-		wr.DaysLeft, wr.HasDeadline = int(d.Sub(day).Round(24*time.Hour)/(24*time.Hour)), true
-	}
-	return wr, nil
-}
-
-// publishedResult is the institution's self-reported score in a published
-// round, nil when it took no part.
-func (s *Store) publishedResult(ctx context.Context, r Round, code string) (*PublishedResult, error) {
-	var out *PublishedResult
-	err := s.ReadRanking(ctx, r.ID, ScoreSelf, func(rk *Ranking) error {
-		if sc, ok := rk.Find(code); ok {
-			out = &PublishedResult{Round: r, Score: sc}
-		}
-		return nil
-	})
-	if err != nil || out == nil {
-		return nil, err
-	}
-	q, err := s.Questionnaire(ctx, r.QuestionnaireID)
-	if err != nil {
-		return nil, err
-	}
-	out.Def = q.Def
-	return out, nil
-}
-
-// sortRoundsByDeadline puts the nearest deadline first; rounds without one last.
-func sortRoundsByDeadline(list []WorkRound) {
-	sort.SliceStable(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		if a.HasDeadline != b.HasDeadline {
-			return a.HasDeadline
-		}
-		return a.Round.Deadline < b.Round.Deadline
-	})
 }
 
 func percentOf(n, total int) int {

@@ -3,15 +3,12 @@
 // three rounds of generated answers, initiatives, success stories,
 // obstacles and action plans. The content is in files under data/demo
 // (embedded by package marsad/data); this package reads and checks them
-// and writes the demo through the store's demo writer (survey.DemoTx), in
+// and writes the demo through the store's demo writer (survey.DemoWriter), in
 // one transaction.
 //
 // Generated parts are deterministic: one seeded generator, drawn in a fixed
 // order, and hashes of institution codes, so every seeding gives the same
 // scores, ranks and figures (the tests and the README rely on them).
-//
-// Importing the package also lets (*survey.Store).SeedDemo work, for the
-// callers that seed through the store.
 package demo
 
 import (
@@ -26,7 +23,11 @@ import (
 	"marsad/survey"
 )
 
-func init() { survey.RegisterDemoSeeder(SeedData) }
+// Store is where a demo is written: a store that runs fill in one
+// transaction (for SQLite, (*sqlite.Store).SeedDemoTx).
+type Store interface {
+	SeedDemoTx(ctx context.Context, password string, fill func(survey.DemoWriter) error) error
+}
 
 // Content is a demo read from its files and checked, ready to seed.
 type Content struct {
@@ -97,7 +98,7 @@ func FromData(dd survey.DemoData) (*Content, error) {
 
 // Seed fills an empty database with the whole demo (see Load and
 // Content.Seed).
-func Seed(ctx context.Context, st *survey.Store) error {
+func Seed(ctx context.Context, st Store) error {
 	c, err := Load()
 	if err != nil {
 		return err
@@ -106,8 +107,8 @@ func Seed(ctx context.Context, st *survey.Store) error {
 }
 
 // SeedData fills an empty database with a demo of dd's catalog (see
-// FromData and Content.Seed). It is what (*survey.Store).SeedDemo does.
-func SeedData(ctx context.Context, st *survey.Store, dd survey.DemoData) error {
+// FromData and Content.Seed).
+func SeedData(ctx context.Context, st Store, dd survey.DemoData) error {
 	c, err := FromData(dd)
 	if err != nil {
 		return err
@@ -120,8 +121,8 @@ func SeedData(ctx context.Context, st *survey.Store, dd survey.DemoData) error {
 // password survey.DemoPassword), then with a questionnaire the rounds and
 // their answers, initiatives and stories, obstacles and plans. A database
 // seeded before is left alone; one with other data is refused.
-func (c *Content) Seed(ctx context.Context, st *survey.Store) error {
-	return st.SeedDemoTx(ctx, survey.DemoPassword, func(tx *survey.DemoTx) error {
+func (c *Content) Seed(ctx context.Context, st Store) error {
+	return st.SeedDemoTx(ctx, survey.DemoPassword, func(tx survey.DemoWriter) error {
 		var insts []survey.Institution
 		for _, in := range c.Institutions {
 			inst, err := tx.AddInstitution(in)

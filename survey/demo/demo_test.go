@@ -13,11 +13,12 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/sqlite"
 )
 
-func newStore(t testing.TB) *survey.Store {
+func newStore(t testing.TB) *sqlite.Store {
 	t.Helper()
-	st, err := survey.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), survey.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), sqlite.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +27,7 @@ func newStore(t testing.TB) *survey.Store {
 }
 
 // seeded is a store holding the whole demo, seeded by Seed.
-func seeded(t *testing.T) *survey.Store {
+func seeded(t *testing.T) *sqlite.Store {
 	t.Helper()
 	st := newStore(t)
 	if err := Seed(context.Background(), st); err != nil {
@@ -324,13 +325,13 @@ func TestDemoInitiatives(t *testing.T) {
 }
 
 // TestSeedData: a demo of another catalog, as the handlers' tests seed
-// through (*survey.Store).SeedDemo: institutions alone give the accounts
+// through SeedData: institutions alone give the accounts
 // but no services, rounds or initiatives.
 func TestSeedData(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
 	ctx := context.Background()
-	if err := st.SeedDemo(ctx, survey.DemoData{Institutions: data.DemoInstitutions}); err != nil {
+	if err := SeedData(ctx, st, survey.DemoData{Institutions: data.DemoInstitutions}); err != nil {
 		t.Fatal(err)
 	}
 	if demo, err := st.IsDemo(ctx); err != nil || !demo {

@@ -12,7 +12,7 @@ import (
 // chosen so that the outcome PlanActions computes (from progress, the
 // target round and whether the item's score rose since) is the one
 // plans.json lists.
-func (c *Content) seedPlans(tx *survey.DemoTx, rounds []survey.Round) error {
+func (c *Content) seedPlans(tx survey.DemoWriter, rounds []survey.Round) error {
 	def := c.Questionnaire
 	byName := map[string]survey.Round{}
 	spec := map[string]roundSpec{}

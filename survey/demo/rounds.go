@@ -20,7 +20,7 @@ type citation struct {
 // seedRounds stores the questionnaire and the demo rounds with their
 // generated responses (fictional, not audited), and returns the rounds
 // (oldest first) and the responses that cite obstacles.
-func (c *Content) seedRounds(tx *survey.DemoTx, insts []survey.Institution) ([]survey.Round, []citation, error) {
+func (c *Content) seedRounds(tx survey.DemoWriter, insts []survey.Institution) ([]survey.Round, []citation, error) {
 	q, err := tx.AddQuestionnaire(c.Questionnaire)
 	if err != nil {
 		return nil, nil, err
@@ -89,7 +89,7 @@ func (spec roundSpec) statusOf(inst survey.Institution, k int, r *rand.Rand) str
 }
 
 // seedResponse writes one institution's response to a round.
-func (c *Content) seedResponse(tx *survey.DemoTx, q survey.QuestionnaireVersion, round survey.Round, spec roundSpec,
+func (c *Content) seedResponse(tx survey.DemoWriter, q survey.QuestionnaireVersion, round survey.Round, spec roundSpec,
 	inst survey.Institution, status string, r *rand.Rand) (int64, error) {
 	def := q.Def
 	mr := c.rounds.Maturity

@@ -10,11 +10,12 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
+	"marsad/survey/sqlite"
 )
 
-func newStore(t *testing.T) *survey.Store {
+func newStore(t *testing.T) *sqlite.Store {
 	t.Helper()
-	st, err := survey.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), survey.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), sqlite.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}

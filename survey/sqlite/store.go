@@ -1,0 +1,242 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// timeLayout is how every timestamp is stored: UTC with a fixed width, so
+// that text comparison in SQL orders them in time.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeLayout, s)
+	return t
+}
+
+// Options tune a Store. The zero value is usable: Open fills in defaults.
+type Options struct {
+	// BcryptCost is the bcrypt work factor for new password hashes.
+	BcryptCost int
+	// SessionIdle ends a session unused for this long.
+	SessionIdle time.Duration
+	// SessionMax ends any session this long after sign-in.
+	SessionMax time.Duration
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// Store keeps Marsad's data in one SQLite file. Writes go through a pool of
+// one connection, so writers queue in Go instead of spinning in SQLite's busy
+// handler; reads use a separate read-only pool and never wait for writers.
+type Store struct {
+	w    *sql.DB
+	r    *sql.DB
+	path string
+	opt  Options
+
+	dummyOnce sync.Once
+	dummy     []byte
+	cat       catalogCache
+	defs      definitions
+	ranks     rankCache
+	strings   interner // names shared by the cached rankings
+	sessions  sessionCache
+	batch     batcher     // group commit of autosaves
+	signin    signInGuard // sign-in throttling (signin.go)
+	health    healthProbe // write probe of /healthz (health.go)
+}
+
+// Open opens (creating if needed) the database at path and applies pending migrations.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	if opt.BcryptCost == 0 {
+		opt.BcryptCost = 12
+	}
+	if opt.SessionIdle == 0 {
+		opt.SessionIdle = 2 * time.Hour
+	}
+	if opt.SessionMax == 0 {
+		opt.SessionMax = 24 * time.Hour
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	w, err := sql.Open("sqlite3", DSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("survey: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{w: w, path: path, opt: opt}
+	s.signin.cost = opt.BcryptCost
+	// The writer must create the file and switch it to WAL before a
+	// read-only connection can open it.
+	if err := s.migrate(ctx); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite3", DSN(path, true))
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("survey: open %s read-only: %w", path, err)
+	}
+	// Four readers keep two cores busy while one waits on the disk; more
+	// only add page caches.
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	s.r = r
+	return s, nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	s.closeBatches()
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("survey: ping: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the live database to dest with VACUUM
+// INTO, which reads one snapshot while writers go on. dest must not exist.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if _, err := s.r.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		return fmt.Errorf("survey: backup to %s: %w", dest, err)
+	}
+	return nil
+}
+
+func (s *Store) now() time.Time { return s.opt.Now() }
+
+// withTx runs fn in one immediate transaction on the writer, committing if fn
+// returns nil and rolling back otherwise, so nothing partial is ever stored.
+func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("survey: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("survey: commit: %w", err)
+	}
+	return nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("survey: migration %q: name must start with a number and _", e.Name())
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// migrate applies, in order and each in its own transaction, the embedded
+// migrations not yet recorded in schema_migrations.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("survey: create schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		err := s.withTx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				m.version, m.name, formatTime(s.now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("survey: migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion is the highest migration applied.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := s.r.QueryRowContext(ctx, "SELECT max(version) FROM schema_migrations").Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("survey: schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// Setting reads a key from the settings table ("" when absent).
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("survey: setting %q: %w", key, err)
+	}
+	return v, nil
+}
+
+func setSetting(ctx context.Context, tx *sql.Tx, key, value string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
