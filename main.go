@@ -41,6 +41,7 @@ import (
 	"marsad/handlers"
 	"marsad/reports"
 	"marsad/survey"
+	"marsad/survey/cache"
 	"marsad/survey/demo"
 	"marsad/survey/sqlite"
 )
@@ -111,6 +112,7 @@ type config struct {
 	logLevel      string
 	timezone      string
 	maxConns      int
+	cacheMB       int
 	proxyHeader   string
 }
 
@@ -239,6 +241,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", envBool("MARSAD_SECURE_COOKIES"), "mark cookies Secure; on by default when base-url is https (env MARSAD_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.sessionIdle, "session-idle", envDuration("MARSAD_SESSION_IDLE", 2*time.Hour), "sign out after this long without activity (env MARSAD_SESSION_IDLE)")
 	fs.StringVar(&cfg.timezone, "timezone", os.Getenv("MARSAD_TIMEZONE"), "IANA time zone that pages show times in, e.g. Asia/Hebron; default UTC, Asia/Hebron with --demo (env MARSAD_TIMEZONE)")
+	fs.IntVar(&cfg.cacheMB, "cache-mb", envInt("MARSAD_CACHE_MB", 24), "memory for the one cache of rankings, searches and rendered pages, in MB (env MARSAD_CACHE_MB)")
 	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MARSAD_MAX_CONNS", 1000), "most client connections open at once; more wait to be accepted (env MARSAD_MAX_CONNS)")
 	fs.StringVar(&cfg.proxyHeader, "trusted-proxy-header", os.Getenv("MARSAD_TRUSTED_PROXY_HEADER"), "header in which the reverse proxy in front gives the client's address, X-Forwarded-For or X-Real-IP, for sign-in throttling; empty uses the peer's address: set it only behind such a proxy (env MARSAD_TRUSTED_PROXY_HEADER)")
 	addDBFlag(fs, &cfg)
@@ -273,7 +276,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, err := openStore(ctx, cfg.db, sqlite.Options{SessionIdle: cfg.sessionIdle})
+	// One cache, one budget, for the store and the web layer (package
+	// survey/cache).
+	shared := cache.New(int64(max(cfg.cacheMB, 1)) << 20)
+	store, err := openStore(ctx, cfg.db, sqlite.Options{SessionIdle: cfg.sessionIdle, Cache: shared})
 	if err != nil {
 		return sqlite.NotWritable(cfg.db, err)
 	}
@@ -300,7 +306,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { stored <- storeQuestionnaires(ctx, store) }()
 	srv, err := handlers.New(ctx, store, handlers.Config{
 		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log, Location: zone,
-		TrustedProxyHeader: cfg.proxyHeader,
+		TrustedProxyHeader: cfg.proxyHeader, Cache: shared,
 	})
 	if err := errors.Join(err, <-stored); err != nil {
 		return err

@@ -30,7 +30,7 @@ func BenchmarkCatalogPage(b *testing.B) {
 	} {
 		b.Run(name+"/rendered", func(b *testing.B) {
 			for b.Loop() {
-				srv.catalogPages = newPageCache(512, 8<<20, byteLen) // a URL nobody asked for yet
+				srv.catalogPages.space.Clear() // a URL nobody asked for yet
 				w := httptest.NewRecorder()
 				srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
 				if w.Code != http.StatusOK {

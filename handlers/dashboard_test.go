@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"encoding/csv"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,6 +25,7 @@ import (
 	"marsad/data"
 	"marsad/reports"
 	"marsad/survey"
+	"marsad/survey/cache"
 	"marsad/survey/sqlite"
 	"marsad/survey/synth"
 )
@@ -695,44 +698,47 @@ func csvRows(t *testing.T, body string) [][]string {
 	return rows
 }
 
-// TestPageCacheBounded: the page cache drops entries when it would pass
-// its bounds, so memory stays bounded whatever URLs are asked for, and it
-// drops only as many as it must.
-func TestPageCacheBounded(t *testing.T) {
+// TestPageCachesShareOneBudget: the server's page caches are spaces of the
+// cache it is given (which the store shares in production), so what they
+// hold together stays within that one budget whatever URLs are asked for,
+// and a page asked for again is served from it.
+func TestPageCachesShareOneBudget(t *testing.T) {
 	t.Parallel()
-	c := newPageCache(100, 1000, byteLen)
-	for i := range 50 {
-		c.put(strconv.Itoa(i), "v", make([]byte, 100))
-		if c.bytes > 1000 {
-			t.Fatalf("after %d pages the cache holds %d bytes", i+1, c.bytes)
+	st := newDemoStore(t)
+	c := cache.New(96 << 10)
+	srv, err := New(context.Background(), st, Config{Version: "test", BaseURL: "http://marsad.test",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	space := func(name string) cache.SpaceStats {
+		for _, sp := range c.Stats().Spaces {
+			if sp.Name == name {
+				return sp
+			}
+		}
+		t.Fatalf("no cache space %q in %+v", name, c.Stats())
+		return cache.SpaceStats{}
+	}
+	get := func(path string) {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, w.Code)
 		}
 	}
-	if n := len(c.entries); n != 9 { // 9 × (100 bytes + a 2-byte key) fit in 1,000
-		t.Errorf("a full cache keeps %d pages, want 9", n)
+	for i := range 60 {
+		get("/ar/catalog?q=" + strconv.Itoa(i))
+		if st := c.Stats(); st.Bytes > st.Budget {
+			t.Fatalf("after %d pages the cache holds %d bytes, budget %d", i+1, st.Bytes, st.Budget)
+		}
 	}
-	sum := 0
-	for k, e := range c.entries {
-		sum += len(e.value) + len(k)
+	pages := space("catalog pages")
+	if pages.Entries == 0 || pages.Evictions == 0 {
+		t.Errorf("catalog pages: %+v; want entries kept and some dropped to stay in budget", pages)
 	}
-	if sum != c.bytes {
-		t.Errorf("the cache counts %d bytes and holds %d", c.bytes, sum)
-	}
-	few := newPageCache(3, 1<<20, byteLen)
-	for i := range 10 {
-		few.put(strconv.Itoa(i), "v", []byte("x"))
-	}
-	if n := len(few.entries); n != 3 {
-		t.Errorf("a cache of 3 entries holds %d", n)
-	}
-	if _, ok := c.get("49", "v"); !ok {
-		t.Error("the newest page is not served")
-	}
-	if _, ok := c.get("49", "w"); ok {
-		t.Error("a page of another version is served")
-	}
-	before := c.bytes
-	c.put("49", "v", make([]byte, 10)) // replacing an entry counts it once
-	if c.bytes != before-90 {
-		t.Errorf("replacing a 100-byte page by a 10-byte one: %d → %d bytes", before, c.bytes)
+	get("/ar/catalog?q=59")
+	if after := space("catalog pages"); after.Hits != pages.Hits+1 {
+		t.Errorf("the last page asked again: hits %d → %d, want one more", pages.Hits, after.Hits)
 	}
 }

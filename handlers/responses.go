@@ -167,8 +167,9 @@ func (f formItem) MarshalJSON() ([]byte, error) {
 // formItemsJSON lists the questionnaire's answerable items (not the
 // catalog metrics), made once per questionnaire version.
 func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) json.RawMessage {
-	if b, ok := s.formItems.Load(q.ID); ok {
-		return b.(json.RawMessage)
+	key := strconv.FormatInt(q.ID, 10)
+	if b, ok := s.formItems.get(key, ""); ok { // versions never change
+		return b
 	}
 	var items []formItem
 	for _, it := range q.Def.Items {
@@ -177,7 +178,7 @@ func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) json.RawMessage {
 		}
 	}
 	b, _ := json.Marshal(items)
-	s.formItems.Store(q.ID, json.RawMessage(b))
+	s.formItems.put(key, "", b)
 	return b
 }
 

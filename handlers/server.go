@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -21,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"marsad/static"
+	"marsad/survey/cache"
 )
 
 // Config is what the web layer needs to know from the command line.
@@ -40,10 +42,17 @@ type Config struct {
 	// address, for sign-in throttling; "" (the default) uses the peer's
 	// address. Set it only behind such a proxy: anyone can send the header.
 	TrustedProxyHeader string
+	// Cache is the process's one cache, shared with the store (give both
+	// the same one); nil makes one of DefaultCacheBudget for the server.
+	Cache *cache.Cache
 	// templates, when set, are parsed instead of the embedded templates
 	// (tests plant a broken page in a copy of them).
 	templates fs.FS
 }
+
+// DefaultCacheBudget is the budget of the cache a server makes for itself
+// when Config.Cache is nil (tests).
+const DefaultCacheBudget = 16 << 20
 
 // Server holds the web layer's dependencies. Its methods are the handlers.
 type Server struct {
@@ -80,7 +89,7 @@ type Server struct {
 	// formItems caches, by questionnaire id, the questionnaire page's list
 	// of answerable items for its script (responseState); versions are
 	// immutable, so an entry never goes stale.
-	formItems sync.Map
+	formItems *pageCache[json.RawMessage]
 	// pickLists caches the compare page's institution options.
 	pickLists *pageCache[template.HTML]
 	// ready is set once an administrator exists; until then only the
@@ -98,13 +107,18 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	// Page caches: bounded in entries and bytes, 32 MB at most together;
-	// pages are kept compressed (gzpage.go), five to seven to a raw one.
+	if cfg.Cache == nil {
+		cfg.Cache = cache.New(DefaultCacheBudget)
+	}
+	// Page caches are spaces of the one cache; pages are kept compressed
+	// (gzpage.go), five to seven to a raw one.
+	c := cfg.Cache
 	s := &Server{store: store, cfg: cfg, log: cfg.Logger,
-		catalogPages: newPageCache(4096, 12<<20, byteLen),
-		scorePages:   newPageCache(4096, 8<<20, func(p scorePart) int { return len(p.body) + len(p.page) }),
-		apiCache:     newPageCache(256, 8<<20, byteLen),
-		pickLists:    newPageCache(64, 4<<20, func(h template.HTML) int { return len(h) })}
+		catalogPages: newPageCache(c, "catalog pages", byteLen),
+		scorePages:   newPageCache(c, "score pages", func(p scorePart) int { return len(p.body) + len(p.page) }),
+		apiCache:     newPageCache(c, "api answers", byteLen),
+		pickLists:    newPageCache(c, "pick lists", func(h template.HTML) int { return len(h) }),
+		formItems:    newPageCache(c, "form items", func(b json.RawMessage) int { return len(b) })}
 	// The templates are parsed while the rest is set up, and waited for
 	// at the end.
 	parsed := make(chan error, 1)

@@ -91,6 +91,23 @@ type Ranking struct {
 	sectorTop map[string][2]int  // sector → indexes in List of its best two (-1 when absent)
 }
 
+// Bytes estimates the memory a ranking holds, for a cache's budget: the
+// rows with their strings, maps and item scores, and the indexes. An
+// estimate (within a factor of about 1.5 of runtime.MemStats, measured on
+// the regional benchmark round), not an exact count.
+func (r *Ranking) Bytes() int64 {
+	n := int64(128 + 64*len(r.byCode) + 48*(len(r.average)+len(r.sectorTop)))
+	for i := range r.List {
+		x := &r.List[i]
+		n += 512 + int64(len(x.Code)+len(x.NameAr)+len(x.NameEn)+len(x.Sector)+len(x.Kind)+len(x.Region)+len(x.Level))
+		n += 64 * int64(len(x.Dimensions)+len(x.DimensionRanks))
+		n += 96*int64(len(x.Result.Items)) + 96*int64(len(x.Result.Dimensions))
+	}
+	return n
+}
+
+// NewRanking indexes a ranked list (best first) by code, with its
+// averages per dimension and each sector's best two.
 func NewRanking(list []InstitutionScore) *Ranking {
 	r := &Ranking{List: list, byCode: make(map[string]int, len(list)), average: map[string]float64{}, sectorTop: map[string][2]int{}}
 	sums, counts := map[string]float64{}, map[string]int{}

@@ -46,7 +46,7 @@ func (s *Store) SetUserActive(ctx context.Context, a survey.Actor, id int64, act
 		return survey.User{}, survey.ErrForbidden
 	}
 	// The sessions end: forget every cached one after the commit.
-	defer s.sessions.forget("")
+	defer s.sessions.Clear()
 	var out survey.User
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		before, err := getUser(ctx, tx, "u.id = ?", id)

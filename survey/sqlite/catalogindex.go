@@ -23,20 +23,7 @@ import (
 type catalogIndex struct {
 	version string
 	*search.Index
-
-	// results remembers recent searches (all but the page), so that the
-	// catalog's landing view and other popular searches cost only a page
-	// read. It dies with the index when the catalog changes.
-	mu          sync.Mutex
-	results     map[string]*search.Match
-	resultBytes int
 }
-
-// Remembered searches: at most this many, holding at most this much.
-const (
-	maxCachedSearches    = 512
-	maxCachedSearchBytes = 6 << 20
-)
 
 type catalogCache struct {
 	mu  sync.Mutex
@@ -76,7 +63,7 @@ func (s *Store) buildCatalogIndex(ctx context.Context) (*catalogIndex, error) {
 		return nil, fmt.Errorf("survey: catalog index: %w", err)
 	}
 	defer tx.Rollback()
-	idx := &catalogIndex{results: map[string]*search.Match{}}
+	idx := &catalogIndex{}
 	if err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'catalog_version'").Scan(&idx.version); err != nil {
 		return nil, fmt.Errorf("survey: catalog index: %w", err)
 	}
@@ -108,34 +95,13 @@ func (s *Store) buildCatalogIndex(ctx context.Context) (*catalogIndex, error) {
 	return idx, nil
 }
 
-// search searches the index, or returns the remembered outcome of the
-// same search.
-func (idx *catalogIndex) search(q survey.CatalogQuery) *search.Match {
+// search searches the index, or returns the outcome of the same search
+// made lately at the same catalog version (the cache's "searches" space), so
+// that the catalog's landing view and other popular searches cost only a
+// page read.
+func (s *Store) search(idx *catalogIndex, q survey.CatalogQuery) *search.Match {
 	key := fmt.Sprintf("%s|%s|%s|%s|%d|%t|%t|%t|%s|%s", strings.Join(search.FoldTerms(q.Q), " "), q.Institution, q.Category,
 		q.Audience, q.StageMin, q.Abroad, q.NoVisit, q.EPayment, q.Sort, q.Lang)
-	idx.mu.Lock()
-	m, ok := idx.results[key]
-	idx.mu.Unlock()
-	if ok {
-		return m
-	}
-	m = idx.Search(q)
-	idx.mu.Lock()
-	if old, ok := idx.results[key]; ok { // searched at the same time by another
-		idx.resultBytes -= old.Bytes()
-		delete(idx.results, key)
-	}
-	// Full: forget searches at random until this one fits (popular ones
-	// are soon back).
-	for k, old := range idx.results {
-		if len(idx.results) < maxCachedSearches && idx.resultBytes+m.Bytes() <= maxCachedSearchBytes {
-			break
-		}
-		delete(idx.results, k)
-		idx.resultBytes -= old.Bytes()
-	}
-	idx.results[key] = m
-	idx.resultBytes += m.Bytes()
-	idx.mu.Unlock()
+	m, _ := s.searches.Load(key, idx.version, func() (*search.Match, error) { return idx.Search(q), nil })
 	return m
 }

@@ -146,7 +146,7 @@ func (s *Store) updateInstitution(ctx context.Context, tx *sql.Tx, actorID int64
 // reactivated. Their accounts themselves stay as they were.
 func (s *Store) SetInstitutionActive(ctx context.Context, actorID int64, code string, active bool) error {
 	// The sessions end: forget every cached one after the commit.
-	defer s.sessions.forget("")
+	defer s.sessions.Clear()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		before, err := getInstitution(ctx, tx, code)
 		if err != nil {

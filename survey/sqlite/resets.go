@@ -21,7 +21,7 @@ func (s *Store) CreatePasswordReset(ctx context.Context, a survey.Actor, userID 
 	}
 	token, hash := newToken()
 	// The user's sessions end: forget every cached one after the commit.
-	defer s.sessions.forget("")
+	defer s.sessions.Clear()
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var email string
 		if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = ?", userID).Scan(&email); err != nil {
@@ -77,7 +77,7 @@ func (s *Store) UsePasswordReset(ctx context.Context, token, password string) er
 		return fmt.Errorf("survey: hash password: %w", err)
 	}
 	// The user's sessions end: forget every cached one after the commit.
-	defer s.sessions.forget("")
+	defer s.sessions.Clear()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		var id, userID int64
 		var email, expires string

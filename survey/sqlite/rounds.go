@@ -5,17 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
+	"strconv"
 	"time"
 
 	"marsad/survey"
 )
-
-// definitions caches parsed questionnaire versions: they never change.
-type definitions struct {
-	mu sync.Mutex
-	by map[int64]survey.QuestionnaireVersion
-}
 
 // StoreQuestionnaire keeps a definition as a new immutable version, or
 // returns the stored one with the same content hash.
@@ -70,14 +64,15 @@ func (s *Store) StoreQuestionnaireJSON(ctx context.Context, actorID int64, b []b
 
 // Questionnaire returns a stored version with its parsed definition.
 // Versions never change (a trigger refuses updates), so each is read and
-// parsed once and then served from memory: autosave asks for it on every save.
+// parsed once and then served from the cache (at any version: there is only
+// one): autosave asks for it on every save.
 func (s *Store) Questionnaire(ctx context.Context, id int64) (survey.QuestionnaireVersion, error) {
-	s.defs.mu.Lock()
-	if q, ok := s.defs.by[id]; ok {
-		s.defs.mu.Unlock()
-		return q, nil
-	}
-	s.defs.mu.Unlock()
+	return s.defs.Load(strconv.FormatInt(id, 10), "", func() (survey.QuestionnaireVersion, error) {
+		return s.readQuestionnaire(ctx, id)
+	})
+}
+
+func (s *Store) readQuestionnaire(ctx context.Context, id int64) (survey.QuestionnaireVersion, error) {
 	var (
 		q       survey.QuestionnaireVersion
 		body    string
@@ -95,12 +90,6 @@ func (s *Store) Questionnaire(ctx context.Context, id int64) (survey.Questionnai
 	if q.Def, err = survey.ParseDefinition([]byte(body)); err != nil {
 		return q, fmt.Errorf("survey: stored questionnaire %d: %w", id, err)
 	}
-	s.defs.mu.Lock()
-	defer s.defs.mu.Unlock()
-	if s.defs.by == nil {
-		s.defs.by = map[int64]survey.QuestionnaireVersion{}
-	}
-	s.defs.by[id] = q
 	return q, nil
 }
 

@@ -135,21 +135,6 @@ func (in *interner) intern(v string) string {
 	return v
 }
 
-// rankCache keeps recent rankings by round and kind, with the version they
-// were computed at.
-type rankCache struct {
-	mu sync.Mutex
-	by map[string]rankEntry
-	// computing is held while a ranking is computed, so that many requests
-	// arriving together after a change compute it once, not each.
-	computing sync.Mutex
-}
-
-type rankEntry struct {
-	version string
-	ranking *survey.Ranking
-}
-
 // Scores ranks a round's scored responses on the self-reported or the
 // verified index, without changes (see ScoresSince). A ranking is computed
 // once per version of the round's scores and then served from memory (a
@@ -235,35 +220,13 @@ func (s *Store) sharedRanking(ctx context.Context, roundID int64, kind string, s
 // changes, and one must never be served the other's.
 func (s *Store) rankingAt(ctx context.Context, version string, roundID int64, kind string, since int64) (*survey.Ranking, error) {
 	key := fmt.Sprintf("%d/%s/%d", roundID, kind, since)
-	cached := func() (*survey.Ranking, bool) {
-		s.ranks.mu.Lock()
-		defer s.ranks.mu.Unlock()
-		e, ok := s.ranks.by[key]
-		if !ok || e.version != version {
-			return nil, false
+	return s.ranks.Load(key, version, func() (*survey.Ranking, error) {
+		list, err := s.computeScores(ctx, roundID, kind, since)
+		if err != nil {
+			return nil, err
 		}
-		return e.ranking, true
-	}
-	if r, ok := cached(); ok {
-		return r, nil
-	}
-	s.ranks.computing.Lock()
-	defer s.ranks.computing.Unlock()
-	if r, ok := cached(); ok { // computed while we waited
-		return r, nil
-	}
-	list, err := s.computeScores(ctx, roundID, kind, since)
-	if err != nil {
-		return nil, err
-	}
-	r := survey.NewRanking(list)
-	s.ranks.mu.Lock()
-	if s.ranks.by == nil || len(s.ranks.by) > 64 {
-		s.ranks.by = map[string]rankEntry{}
-	}
-	s.ranks.by[key] = rankEntry{version, r}
-	s.ranks.mu.Unlock()
-	return r, nil
+		return survey.NewRanking(list), nil
+	})
 }
 
 // computeScores ranks a round and, with since (a round id, 0 for none),

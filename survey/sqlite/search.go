@@ -28,7 +28,7 @@ func (s *Store) SearchCatalog(ctx context.Context, q survey.CatalogQuery) (surve
 	if err != nil {
 		return survey.CatalogResult{}, err
 	}
-	m := idx.search(q)
+	m := s.search(idx, q)
 	res := survey.CatalogResult{Total: m.Total, PerPage: q.PerPage, Institutions: m.Institutions, Categories: m.Categories,
 		Audiences: m.Audiences, Abroad: m.Abroad, NoVisit: m.NoVisit, EPayment: m.EPayment}
 	copy(res.Stages[:], m.Stages)

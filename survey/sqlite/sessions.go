@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"marsad/survey"
@@ -24,57 +23,23 @@ const touchEvery = time.Minute
 // server (SQL in another process) can take up to this long to be seen.
 const sessionCacheTTL = time.Second
 
-// maxCachedSessions bounds the cache (about 200 bytes a session).
-const maxCachedSessions = 20_000
-
-type sessionCache struct {
-	mu  sync.Mutex
-	gen uint64
-	m   map[string]cachedSession
-}
-
 type cachedSession struct {
 	sess     survey.Session
 	lastSeen time.Time
 	loaded   time.Time
 }
 
-// get returns the session cached under hash if it was loaded less than
-// sessionCacheTTL before now; otherwise the generation to store a fresh
-// read under.
-func (c *sessionCache) get(hash string, now time.Time) (cachedSession, uint64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[hash]
+// cachedSession returns the session cached under hash if it was loaded
+// less than sessionCacheTTL before now; otherwise the generation to keep a
+// fresh read at (see cache.Space.PutAt: a read that raced with a sign-out
+// or a password reset is not kept).
+func (s *Store) cachedSession(hash string, now time.Time) (cachedSession, uint64, bool) {
+	gen := s.sessions.Generation()
+	e, ok := s.sessions.Get(hash, "")
 	if !ok || now.Sub(e.loaded) >= sessionCacheTTL || now.Before(e.loaded) {
-		return cachedSession{}, c.gen, false
+		return cachedSession{}, gen, false
 	}
-	return e, c.gen, true
-}
-
-// put keeps a fresh read, unless something was invalidated since it began.
-func (c *sessionCache) put(hash string, gen uint64, e cachedSession) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen {
-		return
-	}
-	if c.m == nil || len(c.m) >= maxCachedSessions {
-		c.m = map[string]cachedSession{}
-	}
-	c.m[hash] = e
-}
-
-// forget drops one session (hash) or, with "", every session.
-func (c *sessionCache) forget(hash string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	if hash == "" {
-		clear(c.m)
-	} else {
-		delete(c.m, hash)
-	}
+	return e, gen, true
 }
 
 // CreateSession starts a session for a user and returns its secret token.
@@ -113,7 +78,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (survey.Sessio
 	}
 	hash := hashToken(token)
 	now := s.now()
-	e, gen, ok := s.sessions.get(hash, now)
+	e, gen, ok := s.cachedSession(hash, now)
 	if !ok {
 		var lastSeen, expires, userCreated string
 		sess := &e.sess
@@ -136,7 +101,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (survey.Sessio
 		sess.User.CreatedAt = parseTime(userCreated)
 		sess.ExpiresAt = parseTime(expires)
 		e.lastSeen, e.loaded = parseTime(lastSeen), now
-		s.sessions.put(hash, gen, e)
+		s.sessions.PutAt(gen, hash, "", e)
 	}
 	sess := e.sess
 	if !now.Before(sess.ExpiresAt) || now.Sub(e.lastSeen) >= s.opt.SessionIdle || !sess.User.Active {
@@ -151,7 +116,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (survey.Sessio
 			return survey.Session{}, fmt.Errorf("survey: touch session: %w", err)
 		}
 		e.lastSeen = now
-		s.sessions.put(hash, gen, e)
+		s.sessions.PutAt(gen, hash, "", e)
 	}
 	return sess, nil
 }
@@ -164,6 +129,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 		return err
 	})
 	// After the commit: a read from before it is not kept (see put).
-	s.sessions.forget(hash)
+	s.sessions.Forget(hash)
 	return err
 }

@@ -13,6 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"marsad/survey"
+	"marsad/survey/cache"
+	"marsad/survey/search"
+
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
@@ -40,7 +44,15 @@ type Options struct {
 	SessionMax time.Duration
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// Cache is the process's one cache (package survey/cache), shared with
+	// the web layer under one byte budget; nil gives the store a cache of
+	// its own of DefaultCacheBudget.
+	Cache *cache.Cache
 }
+
+// DefaultCacheBudget is the budget of the cache a store makes for itself
+// when Options.Cache is nil (tools and tests).
+const DefaultCacheBudget = 16 << 20
 
 // Store keeps Marsad's data in one SQLite file. Writes go through a pool of
 // one connection, so writers queue in Go instead of spinning in SQLite's busy
@@ -54,13 +66,17 @@ type Store struct {
 	dummyOnce sync.Once
 	dummy     []byte
 	cat       catalogCache
-	defs      definitions
-	ranks     rankCache
 	strings   interner // names shared by the cached rankings
-	sessions  sessionCache
-	batch     batcher     // group commit of autosaves
-	signin    signInGuard // sign-in throttling (signin.go)
-	health    healthProbe // write probe of /healthz (health.go)
+	// What the store keeps in the shared cache: parsed questionnaire
+	// versions, rankings, recent catalog searches and sessions read in the
+	// last second (each a space of Options.Cache).
+	defs     *cache.Space[survey.QuestionnaireVersion]
+	ranks    *cache.Space[*survey.Ranking]
+	searches *cache.Space[*search.Match]
+	sessions *cache.Space[cachedSession]
+	batch    batcher     // group commit of autosaves
+	signin   signInGuard // sign-in throttling (signin.go)
+	health   healthProbe // write probe of /healthz (health.go)
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -84,6 +100,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	s := &Store{w: w, path: path, opt: opt}
+	s.useCache(opt.Cache)
 	s.signin.cost = opt.BcryptCost
 	// The writer must create the file and switch it to WAL before a
 	// read-only connection can open it.
@@ -102,6 +119,19 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	r.SetMaxIdleConns(4)
 	s.r = r
 	return s, nil
+}
+
+// useCache makes the store's spaces in c (or in a cache of its own).
+func (s *Store) useCache(c *cache.Cache) {
+	if c == nil {
+		c = cache.New(DefaultCacheBudget)
+	}
+	// A parsed questionnaire holds about 2 KB an item (labels in two
+	// languages, options, hints, conditions).
+	s.defs = cache.NewSpace(c, "questionnaires", func(q survey.QuestionnaireVersion) int64 { return 4096 + 2048*int64(len(q.Def.Items)) })
+	s.ranks = cache.NewSpace(c, "rankings", (*survey.Ranking).Bytes)
+	s.searches = cache.NewSpace(c, "searches", func(m *search.Match) int64 { return int64(m.Bytes()) })
+	s.sessions = cache.NewSpace(c, "sessions", func(cachedSession) int64 { return 256 })
 }
 
 // Close closes both connection pools.
