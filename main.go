@@ -333,8 +333,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// ended by the read deadlines: the headers within 5 s, the whole request
 	// within 30 s (uploads get longer: handlers' limitBody).
 	ln = netutil.LimitListener(ln, cfg.maxConns)
+	trim := newIdleTrim(srv, time.Second, store.ReleaseMemory)
+	go trim.run(ctx)
 	httpSrv := &http.Server{
-		Handler:           srv,
+		Handler:           trim,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      120 * time.Second,
