@@ -9,19 +9,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"marsad/reports"
-	"marsad/survey"
 )
-
-// compareMax is how many institutions one comparison holds: a radar with
-// more lines is unreadable.
-const compareMax = 5
 
 type comparePage struct {
 	rankingsPage
-	PickList    template.HTML // the pickers' options: every institution of the filtered ranking
-	Selected    []survey.InstitutionScore
-	Picks       []string // the picker values, compareMax of them ("" when unused)
-	Chart       reports.Chart
+	PickList template.HTML // the pickers' options: every institution of the filtered ranking
+	// Selected, Picks (the pickers' values) and the radar Chart.
+	reports.Comparison
 	Provisional bool // the round is not yet published
 }
 
@@ -30,18 +24,6 @@ type comparePage struct {
 // lives in the URL (?c=MOH&c=MOE…) so a comparison can be shared.
 func (s *Server) showCompare(c *gin.Context) {
 	s.cachedScorePage(c, s.renderCompare)
-}
-
-// pickedCode is the institution code in a picker's value: the code alone
-// (links) or "name (CODE)" as the picker's list offers it.
-func pickedCode(value string) string {
-	value = strings.TrimSpace(value)
-	if strings.HasSuffix(value, ")") {
-		if i := strings.LastIndex(value, "("); i >= 0 {
-			return strings.TrimSpace(value[i+1 : len(value)-1])
-		}
-	}
-	return value
 }
 
 func (s *Server) renderCompare(c *gin.Context) (scorePage, bool) {
@@ -57,37 +39,9 @@ func (s *Server) renderCompare(c *gin.Context) (scorePage, bool) {
 		s.serverError(c, err)
 		return scorePage{}, false
 	}
-	byCode := map[string]survey.InstitutionScore{}
-	for _, sc := range p.Scores {
-		byCode[sc.Code] = sc
-	}
-	seen := map[string]bool{}
-	for _, pick := range c.QueryArray("c") {
-		code := pickedCode(pick)
-		if sc, ok := byCode[code]; ok && !seen[code] && len(cp.Selected) < compareMax {
-			seen[code] = true
-			cp.Selected = append(cp.Selected, sc)
-		}
-	}
-	for i := range compareMax {
-		value := ""
-		if i < len(cp.Selected) {
-			value = cp.Selected[i].Pick(v.Lang)
-		}
-		cp.Picks = append(cp.Picks, value)
-	}
-	cp.Provisional = provisional(p.Round)
+	cp.Comparison = reports.Compare(p.Round.ID, p.Q.Def, p.Scores, c.QueryArray("c"), v.locale())
+	cp.Provisional = reports.Provisional(p.Round)
 	if len(cp.Selected) > 0 {
-		var series []reports.Series
-		for _, sc := range cp.Selected {
-			one := reports.Series{Name: pick(v.Lang, sc.NameAr, sc.NameEn)}
-			for _, sec := range p.Q.Def.Sections {
-				one.Values = append(one.Values, sc.Dimensions[sec.ID])
-			}
-			series = append(series, one)
-		}
-		cp.Chart = reports.RadarDims(reports.ChartID("compare", p.Round.ID), v.T("compare.radar"), reports.DimsOf(p.Q.Def.Sections, v.Lang), p.Q.Def.Model.Display(1), series, v.Lang)
-		cp.Chart.Head[0] = v.T("response.sections")
 		v.exportCharts(p.Round, p.Kind, cp.Chart)
 		v.Charts = true
 	}

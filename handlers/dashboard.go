@@ -3,10 +3,8 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -20,19 +18,17 @@ type dashboardPage struct {
 	scoreFilter
 	// Provisional: the round is not yet published, its figures may change.
 	Provisional bool
-	Responded   int
-	Total       int
-	Average     float64
-	Change      *float64
+	// Total is how many active institutions the filter keeps; Catalog
+	// their services' figures.
+	Total   int
+	Catalog survey.CatalogMetrics
 	// Since is the round the changes (Change, the movers) are measured
 	// against: nil when the reader may see no earlier round.
-	Since   *survey.Round
-	Catalog survey.CatalogMetrics
-	Charts  []reports.Chart
-	Top10   reports.Chart
-	// More are the obstacles, initiatives and action plans; Stories the
-	// approved success stories.
-	More    []reports.Chart
+	Since *survey.Round
+	// The figures and charts: Responded, Average, Change, Charts, Top10
+	// and More (the obstacles, initiatives and action plans).
+	reports.Dashboard
+	// Stories are the approved success stories.
 	Stories []survey.Initiative
 }
 
@@ -49,8 +45,9 @@ func (s *Server) showDashboard(c *gin.Context) {
 	})
 }
 
-// buildDashboard gathers a round's overview: figures and charts. It answers
-// the request itself when it returns false.
+// buildDashboard reads what a round's overview is made of and has
+// reports assemble it. It answers the request itself when it returns
+// false.
 func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 	r, ok := s.roundForScores(c, "")
 	if !ok {
@@ -59,167 +56,65 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 	ctx := c.Request.Context()
 	v := s.newView(c, "dashboard.title")
 	v.Title = v.T("dashboard.heading", r.Name)
-	p := dashboardPage{Round: r, scoreFilter: newScoreFilter(c), Provisional: provisional(r)}
+	p := dashboardPage{Round: r, scoreFilter: newScoreFilter(c), Provisional: reports.Provisional(r)}
+	in := reports.DashboardInput{Round: r, Filter: p.narrow()}
 	q, err := s.store.Questionnaire(ctx, r.QuestionnaireID)
 	if err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
+	in.Def = q.Def
 	if p.Since, err = s.comparedWith(c, r); err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
-	scores, err := s.store.ScoresSince(ctx, r.ID, p.Kind, roundIDOf(p.Since))
-	if err != nil {
+	in.Since = p.Since
+	if in.Scores, err = s.store.ScoresSince(ctx, r.ID, p.Kind, roundIDOf(p.Since)); err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
-	p.Sectors = sectorsOf(scores)
-	scores = p.filter(scores)
+	p.Sectors = reports.ScoreSectors(in.Scores)
 	figures, err := s.catalogFigures(ctx)
 	if err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
 	p.Catalog, p.Total = figures.of(p.scoreFilter)
-	p.Responded = len(scores)
-	var sum, dsum float64
-	var dn int
-	levels := map[string]int{}
-	for _, sc := range scores {
-		sum += sc.Index
-		levels[sc.Level]++
-		if sc.DeltaIndex != nil {
-			dsum += *sc.DeltaIndex
-			dn++
-		}
-	}
-	if len(scores) > 0 {
-		p.Average = q.Def.Model.Display(sum / float64(len(scores)) / q.Def.Model.Scale)
-	}
-	if dn > 0 {
-		d := dsum / float64(dn)
-		p.Change = &d
-	}
-
-	var levelLabels []string
-	var levelCounts []int
-	var levelColors []string
-	for _, l := range q.Def.Model.Levels {
-		levelLabels = append(levelLabels, pick(v.Lang, l.LabelAr, l.LabelEn))
-		levelCounts = append(levelCounts, levels[l.Key])
-		levelColors = append(levelColors, reports.LevelColors[l.Key])
-	}
-	var stageLabels []string
-	var stageCounts []int
-	for st := 0; st <= survey.MaxStage; st++ {
-		stageLabels = append(stageLabels, strconv.Itoa(st)+" "+v.T("stage."+strconv.Itoa(st)))
-		stageCounts = append(stageCounts, p.Catalog.ByStage[st])
-	}
-	p.Charts = []reports.Chart{
-		reports.Leaderboard(reports.ChartID("leaderboard", r.ID), v.T("dashboard.leaderboard"), scores, v.Lang, 15),
-		reports.Counts(reports.ChartID("levels", r.ID), v.T("dashboard.levels"), levelLabels, levelCounts, levelColors, v.Lang),
-		reports.Counts(reports.ChartID("stages", r.ID), v.T("dashboard.stages"), stageLabels, stageCounts, reports.StageColors[:], v.Lang),
-		reports.Shares(reports.ChartID("reach", r.ID), v.T("dashboard.reach"),
-			[]string{v.T("metric.stage3"), v.T("flag.abroad"), v.T("flag.no_visit"), v.T("flag.e_payment")},
-			[]float64{p.Catalog.ShareStage3, p.Catalog.ShareAbroad, p.Catalog.ShareNoVisit, p.Catalog.ShareEPayment}, v.Lang),
-	}
-	p.Top10 = reports.Leaderboard(reports.ChartID("top10", r.ID), v.T("present.top10"), scores, v.Lang, 10)
-	// The data tables (and their exports) speak the page's language.
-	for _, ch := range []*reports.Chart{&p.Charts[0], &p.Top10} {
-		ch.Head = []string{v.T("rankings.rank"), v.T("field.institution"), v.T("rankings.index"), v.T("rankings.level")}
-		for _, row := range ch.Rows {
-			row[3] = v.LevelLabel(q.Def, row[3])
-		}
-	}
-	p.Charts[1].Head = []string{v.T("rankings.level"), v.T("dashboard.institutions")}
-	p.Charts[2].Head = []string{v.T("field.stage"), v.T("dashboard.services")}
-	p.Charts[3].Head = []string{v.T("dashboard.measure"), v.T("dashboard.share")}
-	// Changes exist only against a round this reader may see (p.Since).
-	if p.Since != nil {
-		if movers := reports.Movers(reports.ChartID("movers", r.ID), v.T("dashboard.movers_since", p.Since.Name), scores, v.Lang, 10); len(movers.Rows) > 0 {
-			movers.Head = []string{v.T("field.institution"), v.T("rankings.change"), v.T("rankings.index")}
-			p.Charts = append(p.Charts, movers)
-		}
-	}
-	if len(scores) >= 3 {
-		var series []reports.Series
-		for _, sc := range scores[:3] {
-			one := reports.Series{Name: pick(v.Lang, sc.NameAr, sc.NameEn)}
-			for _, sec := range q.Def.Sections {
-				one.Values = append(one.Values, sc.Dimensions[sec.ID])
-			}
-			series = append(series, one)
-		}
-		top3 := reports.RadarDims(reports.ChartID("top3", r.ID), v.T("dashboard.top3"), reports.DimsOf(q.Def.Sections, v.Lang), q.Def.Model.Display(1), series, v.Lang)
-		top3.Head[0] = v.T("response.sections")
-		p.Charts = append(p.Charts, top3)
-	}
-	conf, err := s.conferenceCharts(ctx, v, r, p.scoreFilter)
-	if err != nil {
+	in.Catalog = p.Catalog
+	if in.Conference, err = s.conferenceInput(ctx, r); err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
-	p.More, p.Stories = conf.Charts, conf.Stories
-	v.exportCharts(r, p.Kind, append(append([]reports.Chart{p.Top10}, p.Charts...), p.More...)...)
+	if p.Stories, err = s.store.PublicStories(ctx, 3); err != nil {
+		s.serverError(c, err)
+		return p, v, false
+	}
+	p.Dashboard = reports.BuildDashboard(in, v.locale())
+	v.exportCharts(r, p.Kind, p.All()...)
 	v.Charts = true
 	return p, v, true
 }
 
-// provisional says a round's figures may still change: it is not yet
-// published. Its pages, slides and every export say so.
-func provisional(r survey.Round) bool { return r.Status != survey.RoundPublished }
-
-// chartCaption is the caption under a round's exported charts, in the
-// page's language: the source, the round and the index, then a mark for
-// provisional figures and one for demo data.
-func (v *view) chartCaption(r survey.Round, index string) string {
-	indexName := v.T("rankings.on_self")
-	if index == survey.ScoreVerified {
-		indexName = v.T("rankings.on_verified")
-	}
-	parts := []string{v.T("chart.source", r.Name, indexName)}
-	if provisional(r) {
-		parts = append(parts, v.T("chart.provisional"))
-	}
-	if v.Demo {
-		parts = append(parts, v.T("chart.demo"))
-	}
-	return strings.Join(parts, " · ")
+// locale is what reports needs of the page's language to assemble a page.
+func (v *view) locale() reports.Locale {
+	return reports.Locale{Lang: v.Lang, T: v.T, Sector: v.Sector}
 }
 
 // exportCharts gives each of a round's charts what its exported images
-// carry (reports.Export): the round's caption, and a file name made of the
-// round's name, the chart's name (its ID without the "chart_" prefix and
-// the round's ID) and the language, e.g. marsad-2025-leaderboard-ar.
+// carry (reports.Export): the round's caption and a file name
+// (reports.ChartFile).
 func (v *view) exportCharts(r survey.Round, index string, charts ...reports.Chart) {
-	e := reports.Export{Caption: v.chartCaption(r, index), Exported: v.T("chart.exported"), PNG: v.T("chart.png")}
-	for _, ch := range charts {
-		e.File = chartFile(r, ch.ID, v.Lang)
-		ch.SetExport(e)
-	}
+	reports.SetExports(r, index, v.Demo, v.locale(), charts...)
 }
 
-// chartFile names a chart's downloads (images, data, offline HTML) after
-// the round and the chart, without extension.
+// chartFile names a chart's downloads after the round and the chart
+// (reports.ChartFile); attachment cleans it (download.go).
 func chartFile(r survey.Round, chartID, lang string) string {
-	name := strings.TrimPrefix(chartID, "chart_")
-	round := "_" + strconv.FormatInt(r.ID, 10)
-	if i := strings.Index(name+"_", round+"_"); i >= 0 {
-		name = name[:i] + name[i+len(round):]
-	}
-	return fmt.Sprintf("marsad-%s-%s-%s", r.Name, name, lang) // attachment cleans it (download.go)
+	return reports.ChartFile(r, chartID, lang)
 }
 
 // chart finds one of the page's charts by its ID.
-func (p dashboardPage) chart(id string) (reports.Chart, bool) {
-	for _, ch := range append(append(append([]reports.Chart(nil), p.Charts...), p.More...), p.Top10) {
-		if ch.ID == id {
-			return ch, true
-		}
-	}
-	return reports.Chart{}, false
-}
+func (p dashboardPage) chart(id string) (reports.Chart, bool) { return p.Dashboard.Chart(id) }
 
 // exportChartData is one chart's data table as CSV (BOM) or a workbook
 // (right to left in Arabic): ?chart=ID.
@@ -233,15 +128,11 @@ func (s *Server) exportChartData(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "err.not_found")
 		return
 	}
-	table := append([][]string{ch.Head}, ch.Rows...)
+	note := ""
 	if p.Provisional {
-		// A note above the table, so that provisional figures copied
-		// into a report cannot pass for published ones.
-		note := make([]string, max(1, len(ch.Head))) // as wide as the table: CSV readers want even rows
-		note[0] = v.T("dashboard.provisional", p.Round.Name)
-		table = append([][]string{note}, table...)
+		note = v.T("dashboard.provisional", p.Round.Name)
 	}
-	s.sendTable(c, chartFile(p.Round, ch.ID, v.Lang), "data", table, v.Lang == "ar")
+	s.sendTable(c, chartFile(p.Round, ch.ID, v.Lang), "data", reports.DataTable(ch, note), v.Lang == "ar")
 }
 
 // sendTable answers rows (header first) as a workbook when the path ends
@@ -274,15 +165,7 @@ type catalogFigures struct {
 // of adds up the institutions matching f: their catalog metrics and how
 // many they are.
 func (cf catalogFigures) of(f scoreFilter) (survey.CatalogMetrics, int) {
-	var t survey.MetricsTally
-	n := 0
-	for _, in := range cf.institutions {
-		if f.matches(in.Sector, in.Kind, in.Region) {
-			t.Merge(cf.tallies[in.Code])
-			n++
-		}
-	}
-	return t.Metrics(), n
+	return reports.CatalogOf(cf.institutions, cf.tallies, f.narrow())
 }
 
 func (s *Server) catalogFigures(ctx context.Context) (catalogFigures, error) {

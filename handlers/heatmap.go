@@ -6,16 +6,10 @@ import (
 	"marsad/reports"
 )
 
-// heatmapRows caps the chart: past a few hundred rows a heatmap is a
-// texture, not a reading. The filters narrow it; the export has all.
-const heatmapRows = 200
-
 type heatmapPage struct {
 	rankingsPage
-	Chart       reports.Chart
-	Shown       int
-	Matched     int
-	Provisional bool // the round is not yet published
+	reports.Capped      // the chart, how many rows it shows of how many matched
+	Provisional    bool // the round is not yet published
 }
 
 // showHeatmap is every institution × dimension of a round, coloured by
@@ -31,29 +25,8 @@ func (s *Server) renderHeatmap(c *gin.Context) (scorePage, bool) {
 	}
 	v := s.newView(c, "heatmap.title")
 	v.Title = v.T("heatmap.heading", p.Round.Name)
-	hp := heatmapPage{rankingsPage: p, Matched: len(p.Scores)}
-	list := p.Scores
-	if len(list) > heatmapRows {
-		list = list[:heatmapRows]
-	}
-	hp.Shown = len(list)
-	var names []string
-	secs := p.Q.Def.Sections
-	values := make([][]*float64, len(list))
-	for i, sc := range list {
-		names = append(names, pick(v.Lang, sc.NameAr, sc.NameEn))
-		values[i] = make([]*float64, len(secs))
-		for j, sec := range secs {
-			if x, ok := sc.Dimensions[sec.ID]; ok {
-				values[i][j] = &x
-			}
-		}
-	}
-	// Columns by the dimensions' short names; the full ones are in the
-	// key under the chart, the tooltip and the table.
-	hp.Chart = reports.Heatmap(reports.ChartID("heatmap", p.Round.ID), v.T("heatmap.chart"), names, reports.DimsOf(secs, v.Lang), values, p.Q.Def.Model.Display(1), v.Lang)
-	hp.Chart.Head[0] = v.T("field.institution")
-	hp.Provisional = provisional(p.Round)
+	hp := heatmapPage{rankingsPage: p, Provisional: reports.Provisional(p.Round)}
+	hp.Capped = reports.HeatmapChart(p.Round.ID, p.Q.Def, p.Scores, v.locale())
 	v.exportCharts(p.Round, p.Kind, hp.Chart)
 	v.Charts = true
 	v.Data = hp

@@ -48,26 +48,6 @@ func (p initiativesPage) Query() template.URL {
 		"partner", f.PartnerType, "story", f.StoryStatus, "archived", map[bool]string{true: "1"}[f.Archived])
 }
 
-// initiativeCharts are the initiatives by status and by partner type;
-// titleSuffix picks the titles ("" or "_today").
-func initiativeCharts(v *view, list []survey.Initiative, idSuffix, titleSuffix string) []reports.Chart {
-	byStatus, byPartner := reports.InitiativeCounts(list)
-	var statusLabels, partnerLabels []string
-	for _, s := range survey.InitiativeStatuses {
-		statusLabels = append(statusLabels, v.T("initiative_status."+s))
-	}
-	for _, p := range survey.PartnerTypes {
-		partnerLabels = append(partnerLabels, v.T("partner."+p))
-	}
-	status := reports.Counts(reports.ChartID("initiatives_status", idSuffix), v.T("initiatives.by_status"+titleSuffix), statusLabels, byStatus,
-		reports.InitiativeStatusColors, v.Lang)
-	status.Head = []string{v.T("field.status"), v.T("initiatives.count")}
-	partners := reports.Counts(reports.ChartID("initiatives_partners", idSuffix), v.T("initiatives.by_partner"+titleSuffix), partnerLabels, byPartner,
-		[]string{reports.PrimaryColor}, v.Lang)
-	partners.Head = []string{v.T("field.partner_type"), v.T("initiatives.count")}
-	return []reports.Chart{status, partners}
-}
-
 func (s *Server) listInitiatives(c *gin.Context) {
 	f := initiativeFilter(c)
 	list, err := s.store.ListInitiatives(c.Request.Context(), f)
@@ -81,7 +61,7 @@ func (s *Server) listInitiatives(c *gin.Context) {
 		return
 	}
 	v := s.newView(c, "initiatives.title")
-	p := initiativesPage{Filter: f, List: list, Notice: initiativeNotice(c), Sectors: institutionSectors(insts)}
+	p := initiativesPage{Filter: f, List: list, Notice: initiativeNotice(c), Sectors: reports.InstitutionSectors(insts)}
 	if u := currentUser(c); u.Role == survey.RoleRespondent {
 		p.Mine = u.InstitutionCode
 	}
@@ -91,7 +71,7 @@ func (s *Server) listInitiatives(c *gin.Context) {
 	}
 	p.Institutions = optionsHTML(choices)
 	if len(list) > 0 {
-		p.Charts = initiativeCharts(v, list, "list", "")
+		p.Charts = reports.InitiativeCharts(list, "list", "", v.locale())
 		v.Charts = true
 	}
 	v.Data = p

@@ -27,7 +27,7 @@ type planPage struct {
 	Institution survey.Institution
 	Q           survey.QuestionnaireVersion
 	// Actions are the scorecard's improvement actions not yet in the plan.
-	Actions []actionView
+	Actions []reports.ActionView
 	Plan    []planView
 	CanEdit bool
 	// ShowScores: the user may see the round's scores (a viewer may not
@@ -127,7 +127,7 @@ func (s *Server) buildPlan(c *gin.Context) (planPage, bool) {
 		for _, a := range survey.ImprovementActions(p.Q.Def, result, 10) {
 			if !taken[a.ItemID] {
 				it, _ := p.Q.Def.Item(a.ItemID)
-				p.Actions = append(p.Actions, actionView{a, it})
+				p.Actions = append(p.Actions, reports.ActionView{Action: a, Item: it})
 			}
 		}
 	case !errors.Is(err, survey.ErrNotFound):
@@ -318,21 +318,9 @@ func (s *Server) listPlans(c *gin.Context) {
 		p.Counts[a.Outcome]++
 	}
 	if len(plans) > 0 {
-		p.Chart = planChart(v, reports.ChartID("plans", r.ID), "plans.chart", plans)
+		p.Chart = reports.PlanChart(reports.ChartID("plans", r.ID), "plans.chart", plans, v.locale())
 		v.Charts = true
 	}
 	v.Data = p
 	s.render(c, http.StatusOK, "plans", v)
-}
-
-// planChart is the completion of each institution's plan, titled by
-// titleKey, its table's head in the page's language.
-func planChart(v *view, id, titleKey string, plans []survey.PlanAction) reports.Chart {
-	outcomes := map[string]string{}
-	for _, o := range survey.PlanOutcomes {
-		outcomes[o] = v.T("outcome." + o)
-	}
-	ch := reports.PlanCompletion(id, v.T(titleKey), plans, outcomes, v.Lang)
-	ch.Head[0], ch.Head[5], ch.Head[6] = v.T("field.institution"), v.T("plans.count"), v.T("plans.share_done")
-	return ch
 }

@@ -29,20 +29,7 @@ func (s *Server) renderPresentation(c *gin.Context) (scorePage, bool) {
 		return scorePage{}, false
 	}
 	pp := presentPage{dashboardPage: p}
-	// The story of a round on stage: who leads, who moved, how the leaders
-	// differ, then the services: stages, reach and resilience, levels; then
-	// what the conference discusses: obstacles, success stories (slides of
-	// their own), partnerships and whether plans were kept.
-	for _, name := range []string{"top10", "movers", "top3", "stages", "reach", "levels", "obstacles", "obstacles_kind", "obstacles_severity", "obstacles_region"} {
-		if ch, ok := p.chart(reports.ChartID(name, p.Round.ID)); ok {
-			pp.Slides = append(pp.Slides, ch)
-		}
-	}
-	for _, name := range []string{"initiatives_partners", "plans"} {
-		if ch, ok := p.chart(reports.ChartID(name, p.Round.ID)); ok {
-			pp.After = append(pp.After, ch)
-		}
-	}
+	pp.Slides, pp.After = p.Slides(p.Round.ID)
 	if n := c.Query("auto"); n != "" {
 		for _, d := range []int{5, 10, 15, 20, 30, 60} {
 			if n == strconv.Itoa(d) {
