@@ -124,16 +124,10 @@ func (s *Server) buildHome(c *gin.Context) (scorePage, bool) {
 		if r.Status != survey.RoundPublished || !r.Public {
 			continue
 		}
-		// Only read: the ranking held in memory, not a copy of it.
-		var sum float64
-		var n int
-		err := s.store.ReadScores(ctx, r.ID, survey.ScoreSelf, func(scores []survey.InstitutionScore) error {
-			for _, sc := range scores {
-				sum += sc.Index
-			}
-			n = len(scores)
-			return nil
-		})
+		// The sum of the indexes, not the ranking: a trend over ten rounds
+		// need not keep ten rankings in memory.
+		sm, err := s.store.IndexSummary(ctx, r.ID, survey.ScoreSelf)
+		sum, n := sm.Sum, sm.Count
 		if err != nil {
 			s.serverError(c, err)
 			return scorePage{}, false

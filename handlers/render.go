@@ -35,12 +35,14 @@ var templateFiles embed.FS
 // A broken template stops start-up: New has the layout and partials parsed,
 // and every page parsed on its own, which finds what breaks a page's parse
 // (a bad action, an unknown function). The clone that serves a page is made
-// on its first use or by a warm-up right after start, whichever comes
-// first, and html/template checks its escaping then (an {{if}} whose
-// branches end in different HTML contexts, a call of a missing template).
-// Doing that for all 40 pages before listening would more than double the
-// start-up time (about 45 ms of CPU against 5); TestTemplatesParse does it,
-// so such a page fails the tests instead.
+// on its first use, and html/template checks its escaping then (an {{if}}
+// whose branches end in different HTML contexts, a call of a missing
+// template). Doing that for all 40 pages before listening would more than
+// double the start-up time (about 45 ms of CPU against 5); TestTemplatesParse
+// does it, so such a page fails the tests instead. Made at once (a warm-up
+// did, until issue 14), the clones hold some 7 MB, each a copy of the layout
+// and partials: a page nobody opens costs nothing, and one opened costs about
+// a millisecond, once.
 //
 // The embedded templates are parsed once per process (siteTemplates): they
 // cannot change while it runs, and the tests build a server per test.

@@ -153,11 +153,6 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 	if err := <-parsed; err != nil {
 		return nil, err
 	}
-	go func() {
-		if err := s.pages.parseAll(); err != nil {
-			s.log.Error("template", "err", err)
-		}
-	}()
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = s.routes()
 	return s, nil

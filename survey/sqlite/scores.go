@@ -205,6 +205,30 @@ func (s *Store) ReadRankings(ctx context.Context, roundIDs []int64, kind string,
 	return nil
 }
 
+// IndexSummary is the sum and count of the indexes of a round's ranking
+// (without changes): what a trend line over every round needs. It is kept
+// in the cache on its own, a few bytes a round, and a ranking computed for
+// it is not kept: ten rounds of 1,500 institutions hold some 20 MB, which a
+// home page showing their averages has no need to keep resident.
+func (s *Store) IndexSummary(ctx context.Context, roundID int64, kind string) (survey.IndexSummary, error) {
+	version, err := s.ScoresVersion(ctx)
+	if err != nil {
+		return survey.IndexSummary{}, err
+	}
+	key := fmt.Sprintf("%d/%s", roundID, kind)
+	return s.summaries.Load(key, version, func() (survey.IndexSummary, error) {
+		r, ok := s.ranks.Get(fmt.Sprintf("%d/%s/0", roundID, kind), version)
+		if !ok {
+			list, err := s.computeScores(ctx, roundID, kind, 0)
+			if err != nil {
+				return survey.IndexSummary{}, err
+			}
+			r = survey.NewRanking(list)
+		}
+		return r.IndexSummary(), nil
+	})
+}
+
 // sharedRanking is the cached ranking itself.
 func (s *Store) sharedRanking(ctx context.Context, roundID int64, kind string, since int64) (*survey.Ranking, error) {
 	version, err := s.ScoresVersion(ctx)

@@ -70,13 +70,15 @@ type Store struct {
 	// What the store keeps in the shared cache: parsed questionnaire
 	// versions, rankings, recent catalog searches and sessions read in the
 	// last second (each a space of Options.Cache).
-	defs     *cache.Space[survey.QuestionnaireVersion]
-	ranks    *cache.Space[*survey.Ranking]
-	searches *cache.Space[*search.Match]
-	sessions *cache.Space[cachedSession]
-	batch    batcher     // group commit of autosaves
-	signin   signInGuard // sign-in throttling (signin.go)
-	health   healthProbe // write probe of /healthz (health.go)
+	defs  *cache.Space[survey.QuestionnaireVersion]
+	ranks *cache.Space[*survey.Ranking]
+	// summaries are the index sums of rankings (IndexSummary).
+	summaries *cache.Space[survey.IndexSummary]
+	searches  *cache.Space[*search.Match]
+	sessions  *cache.Space[cachedSession]
+	batch     batcher     // group commit of autosaves
+	signin    signInGuard // sign-in throttling (signin.go)
+	health    healthProbe // write probe of /healthz (health.go)
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -130,6 +132,7 @@ func (s *Store) useCache(c *cache.Cache) {
 	// languages, options, hints, conditions).
 	s.defs = cache.NewSpace(c, "questionnaires", func(q survey.QuestionnaireVersion) int64 { return 4096 + 2048*int64(len(q.Def.Items)) })
 	s.ranks = cache.NewSpace(c, "rankings", (*survey.Ranking).Bytes)
+	s.summaries = cache.NewSpace(c, "index summaries", func(survey.IndexSummary) int64 { return 16 })
 	s.searches = cache.NewSpace(c, "searches", func(m *search.Match) int64 { return int64(m.Bytes()) })
 	s.sessions = cache.NewSpace(c, "sessions", func(cachedSession) int64 { return 256 })
 }
