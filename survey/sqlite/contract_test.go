@@ -1,0 +1,33 @@
+package sqlite_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"marsad/survey/sqlite"
+	"marsad/survey/storetest"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// The SQLite store is a complete store: everything the web layer uses and
+// the bootstrap the contract suite needs.
+var _ storetest.Store = (*sqlite.Store)(nil)
+
+// TestContract runs the store contract (package storetest) against SQLite:
+// a new database file per area, on the production DSN and migrations,
+// with the cheapest bcrypt cost so that accounts and sign-ins are fast.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "marsad.db"), sqlite.Options{BcryptCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return s
+	})
+}
