@@ -270,12 +270,13 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 			byID[r.ID] = r
 		}
 	}
-	err = s.store.ReadRankings(ctx, ids, sc.Kind, func(id int64, rk *survey.Ranking) error {
-		if x, ok := rk.Find(sc.Score.Code); ok {
+	err = s.store.ReadIndexes(ctx, ids, sc.Kind, func(id int64, idx survey.RoundIndexes) error {
+		if x, ok := idx[sc.Score.Code]; ok {
+			index := x.Index
 			if survey.OwnFiguresOnly(currentUser(c), byID[id]) {
-				x = x.OwnOnly() // a normalised index would place it among the others
+				index = x.Own // a normalised index would place it among the others
 			}
-			in.Rounds, in.Indexes = append(in.Rounds, byID[id].Name), append(in.Indexes, x.Index)
+			in.Rounds, in.Indexes = append(in.Rounds, byID[id].Name), append(in.Indexes, index)
 		}
 		return nil
 	})

@@ -77,7 +77,7 @@ type ScoreStore interface {
 	IndexSummary(ctx context.Context, roundID int64, kind string) (survey.IndexSummary, error)
 	ReadRanking(ctx context.Context, roundID int64, kind string, fn func(*survey.Ranking) error) error
 	ReadRankingSince(ctx context.Context, roundID int64, kind string, since int64, fn func(*survey.Ranking) error) error
-	ReadRankings(ctx context.Context, roundIDs []int64, kind string, fn func(roundID int64, r *survey.Ranking) error) error
+	ReadIndexes(ctx context.Context, roundIDs []int64, kind string, fn func(roundID int64, idx survey.RoundIndexes) error) error
 	ReadScores(ctx context.Context, roundID int64, kind string, fn func([]survey.InstitutionScore) error) error
 	ScoreResult(ctx context.Context, roundID int64, code string, kind string) (survey.Result, error)
 	ScoresSince(ctx context.Context, roundID int64, kind string, since int64) ([]survey.InstitutionScore, error)

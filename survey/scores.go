@@ -98,6 +98,26 @@ type IndexSummary struct {
 	Count int
 }
 
+// IndexPoint is an institution's index in one round: as ranked (Index) and
+// as its own respondents may see it before publication (Own, see OwnOnly).
+type IndexPoint struct {
+	Index, Own float64
+}
+
+// RoundIndexes are every institution's index in one round, by code: what a
+// trend of one institution over many rounds needs, some 50 bytes an
+// institution where the ranking holds over a kilobyte.
+type RoundIndexes map[string]IndexPoint
+
+// Indexes lists the ranking's indexes by code.
+func (r *Ranking) Indexes() RoundIndexes {
+	out := make(RoundIndexes, len(r.List))
+	for _, x := range r.List {
+		out[x.Code] = IndexPoint{Index: x.Index, Own: x.OwnOnly().Index}
+	}
+	return out
+}
+
 // IndexSummary sums the ranking's indexes.
 func (r *Ranking) IndexSummary() IndexSummary {
 	var out IndexSummary

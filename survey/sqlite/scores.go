@@ -185,24 +185,45 @@ func (s *Store) ReadRankingSince(ctx context.Context, roundID int64, kind string
 	return fn(r)
 }
 
-// ReadRankings hands fn the ranking (without changes) of each round in
-// turn, all of one scores version (a trend line over ten rounds asks for
-// it once).
-func (s *Store) ReadRankings(ctx context.Context, roundIDs []int64, kind string, fn func(roundID int64, r *survey.Ranking) error) error {
+// ReadIndexes hands fn every institution's index in each round in turn,
+// all of one scores version: a trend of one institution over ten rounds
+// (the scorecard) reads these, kept in the cache at some 75 KB a round of
+// 1,500, and leaves the rankings (2 MB each) to the pages that show them.
+func (s *Store) ReadIndexes(ctx context.Context, roundIDs []int64, kind string, fn func(roundID int64, idx survey.RoundIndexes) error) error {
 	version, err := s.ScoresVersion(ctx)
 	if err != nil {
 		return err
 	}
 	for _, id := range roundIDs {
-		r, err := s.rankingAt(ctx, version, id, kind, 0)
+		idx, err := s.indexes.Load(fmt.Sprintf("%d/%s", id, kind), version, func() (survey.RoundIndexes, error) {
+			r, err := s.unkeptRanking(ctx, version, id, kind)
+			if err != nil {
+				return nil, err
+			}
+			return r.Indexes(), nil
+		})
 		if err != nil {
 			return err
 		}
-		if err := fn(id, r); err != nil {
+		if err := fn(id, idx); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// unkeptRanking is the round's ranking without changes: the cached one if
+// there is one, else one computed and not kept (for figures derived from it
+// and kept on their own).
+func (s *Store) unkeptRanking(ctx context.Context, version string, roundID int64, kind string) (*survey.Ranking, error) {
+	if r, ok := s.ranks.Get(fmt.Sprintf("%d/%s/0", roundID, kind), version); ok {
+		return r, nil
+	}
+	list, err := s.computeScores(ctx, roundID, kind, 0)
+	if err != nil {
+		return nil, err
+	}
+	return survey.NewRanking(list), nil
 }
 
 // IndexSummary is the sum and count of the indexes of a round's ranking
@@ -217,13 +238,9 @@ func (s *Store) IndexSummary(ctx context.Context, roundID int64, kind string) (s
 	}
 	key := fmt.Sprintf("%d/%s", roundID, kind)
 	return s.summaries.Load(key, version, func() (survey.IndexSummary, error) {
-		r, ok := s.ranks.Get(fmt.Sprintf("%d/%s/0", roundID, kind), version)
-		if !ok {
-			list, err := s.computeScores(ctx, roundID, kind, 0)
-			if err != nil {
-				return survey.IndexSummary{}, err
-			}
-			r = survey.NewRanking(list)
+		r, err := s.unkeptRanking(ctx, version, roundID, kind)
+		if err != nil {
+			return survey.IndexSummary{}, err
 		}
 		return r.IndexSummary(), nil
 	})

@@ -247,16 +247,22 @@ func testScores(t *testing.T, open func(t *testing.T) Store) {
 			return nil
 		}))
 		var seen []int64
-		ok(t, "ReadRankings", s.ReadRankings(ctx, []int64{a.ID, b.ID}, survey.ScoreSelf, func(id int64, rk *survey.Ranking) error {
+		ok(t, "ReadIndexes", s.ReadIndexes(ctx, []int64{a.ID, b.ID}, survey.ScoreSelf, func(id int64, idx survey.RoundIndexes) error {
 			seen = append(seen, id)
-			first := map[int64]string{a.ID: "MOH", b.ID: "MOI"}[id]
-			if len(rk.List) == 0 || rk.List[0].Code != first {
-				t.Errorf("ReadRankings round %d: %+v, want %s first", id, rk.List, first)
-			}
-			return nil
+			return s.ReadRanking(ctx, id, survey.ScoreSelf, func(rk *survey.Ranking) error {
+				if len(idx) != len(rk.List) || len(idx) == 0 {
+					t.Errorf("ReadIndexes round %d: %d institutions, the ranking has %d", id, len(idx), len(rk.List))
+				}
+				for _, x := range rk.List {
+					if p := idx[x.Code]; p.Index != x.Index || p.Own != x.OwnOnly().Index {
+						t.Errorf("ReadIndexes round %d %s: %+v, ranking says %v (own %v)", id, x.Code, p, x.Index, x.OwnOnly().Index)
+					}
+				}
+				return nil
+			})
 		}))
 		if !slices.Equal(seen, []int64{a.ID, b.ID}) {
-			t.Errorf("ReadRankings called fn for %v, want %v in order", seen, []int64{a.ID, b.ID})
+			t.Errorf("ReadIndexes called fn for %v, want %v in order", seen, []int64{a.ID, b.ID})
 		}
 
 		// A deactivated institution leaves the rankings at once.
