@@ -75,12 +75,12 @@ type Store struct {
 	// summaries are the index sums of rankings (IndexSummary).
 	summaries *cache.Space[survey.IndexSummary]
 	// indexes are rankings reduced to each institution's index (ReadIndexes).
-	indexes *cache.Space[survey.RoundIndexes]
-	searches  *cache.Space[*search.Match]
-	sessions  *cache.Space[cachedSession]
-	batch     batcher     // group commit of autosaves
-	signin    signInGuard // sign-in throttling (signin.go)
-	health    healthProbe // write probe of /healthz (health.go)
+	indexes  *cache.Space[survey.RoundIndexes]
+	searches *cache.Space[*search.Match]
+	sessions *cache.Space[cachedSession]
+	batch    batcher     // group commit of autosaves
+	signin   signInGuard // sign-in throttling (signin.go)
+	health   healthProbe // write probe of /healthz (health.go)
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
