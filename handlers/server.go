@@ -90,6 +90,9 @@ type Server struct {
 	// of answerable items for its script (responseState); versions are
 	// immutable, so an entry never goes stale.
 	formItems *pageCache[json.RawMessage]
+	// questions caches rendered questions of the questionnaire page by
+	// everything they show (questionKey).
+	questions *pageCache[template.HTML]
 	// pickLists caches the compare page's institution options.
 	pickLists *pageCache[template.HTML]
 	// ready is set once an administrator exists; until then only the
@@ -118,7 +121,8 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 		scorePages:   newPageCache(c, "score pages", func(p scorePart) int { return len(p.body) + len(p.page) }),
 		apiCache:     newPageCache(c, "api answers", byteLen),
 		pickLists:    newPageCache(c, "pick lists", func(h template.HTML) int { return len(h) }),
-		formItems:    newPageCache(c, "form items", func(b json.RawMessage) int { return len(b) })}
+		formItems:    newPageCache(c, "form items", func(b json.RawMessage) int { return len(b) }),
+		questions:    newPageCache(c, "questions", func(h template.HTML) int { return len(h) })}
 	// The templates are parsed while the rest is set up, and waited for
 	// at the end.
 	parsed := make(chan error, 1)

@@ -1,0 +1,198 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"marsad/survey"
+)
+
+// TestQuestionCacheMatchesRendering: the questionnaire page served with
+// questions from the cache of rendered questions is byte for byte the page
+// a server with an empty cache renders, through every state a question
+// shows: empty, answered, N/A with a comment, evidence, a validation error,
+// submitted (read-only), returned with a reviewer's comment, and in both
+// languages. A state missing from questionKey would serve the HTML of
+// another state and fail here.
+func TestQuestionCacheMatchesRendering(t *testing.T) {
+	t.Parallel()
+	st := newDemoStore(t)
+	ctx := context.Background()
+	warm := newServerOn(t, st)
+	rounds, err := st.OpenRounds(ctx)
+	if err != nil || len(rounds) == 0 {
+		t.Fatalf("open rounds: %v %v", rounds, err)
+	}
+	round := rounds[0]
+	q, err := st.Questionnaire(ctx, round.QuestionnaireID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := survey.ActorOf(survey.User{ID: 0, Role: survey.RoleAdmin})
+	u, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "cache@moh.ps", Name: "Cache", Role: survey.RoleRespondent, InstitutionCode: "MOH", Password: "a-long-test-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, sess, err := st.CreateSession(ctx, u.ID, survey.SessionWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "/rounds/" + strconv.FormatInt(round.ID, 10) + "/responses/MOH"
+	serve := func(srv *Server, req *http.Request) (int, string) {
+		req.AddCookie(&http.Cookie{Name: cookieSession, Value: token})
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		return w.Code, w.Body.String()
+	}
+	// compare renders every section in both languages on the warm server
+	// and on a new one, whose cache is empty.
+	checked := 0
+	compare := func(state string) {
+		t.Helper()
+		cold := newServerOn(t, st)
+		for _, lang := range []string{"ar", "en"} {
+			for _, sec := range q.Def.Sections {
+				path := "/" + lang + base + "?section=" + sec.ID
+				wc, wb := serve(warm, httptest.NewRequest(http.MethodGet, path, nil))
+				wc2, wb2 := serve(warm, httptest.NewRequest(http.MethodGet, path, nil)) // now from the cache
+				cc, cb := serve(cold, httptest.NewRequest(http.MethodGet, path, nil))
+				if wc != http.StatusOK || cc != http.StatusOK || wc2 != http.StatusOK {
+					t.Fatalf("%s %s: status %d / %d / %d", state, path, wc, wc2, cc)
+				}
+				if wb != cb || wb2 != cb {
+					t.Errorf("%s %s: the page with cached questions differs from one rendered afresh", state, path)
+				}
+				checked++
+			}
+		}
+	}
+	save := func(in survey.AnswerInput) {
+		t.Helper()
+		// The demo may have answered it: save over the current version.
+		if resp, err := st.Response(ctx, round.ID, "MOH"); err == nil {
+			answers, err := st.Answers(ctx, resp.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.BaseVersion = answers[in.ItemID].Version
+		}
+		if _, err := st.SaveAnswer(ctx, admin, round.ID, "MOH", in); err != nil {
+			t.Fatalf("save %s: %v", in.ItemID, err)
+		}
+	}
+	compare("empty")
+
+	var withNA, withEvidence, number survey.Item
+	for _, it := range q.Def.Items {
+		switch {
+		case it.NAAllowed && withNA.ID == "" && it.Type != survey.TypeMetric:
+			withNA = it
+		case it.Evidence && withEvidence.ID == "" && it.Type == survey.TypeSingle:
+			withEvidence = it
+		case (it.Type == survey.TypeNumber || it.Type == survey.TypePercent) && number.ID == "":
+			number = it
+		}
+	}
+	if withNA.ID == "" || withEvidence.ID == "" || number.ID == "" {
+		t.Fatalf("the default questionnaire lacks an item kind: N/A %q, evidence %q, number %q", withNA.ID, withEvidence.ID, number.ID)
+	}
+	save(survey.AnswerInput{ItemID: withEvidence.ID, Values: []string{withEvidence.Options[0].Value}, Evidence: "https://moh.example.ps/decree.pdf"})
+	save(survey.AnswerInput{ItemID: withNA.ID, NA: true, Comment: "لا ينطبق على الوزارة"})
+	compare("answered")
+
+	numberVersion := func() int64 {
+		resp, err := st.Response(ctx, round.ID, "MOH")
+		if err != nil {
+			return 0
+		}
+		answers, _ := st.Answers(ctx, resp.ID)
+		return answers[number.ID].Version
+	}
+	// A value the form refuses: the page comes back with the error on the
+	// question, from both servers alike.
+	form := url.Values{"csrf_token": {sess.CSRFToken}, "section": {number.Section}, "go": {"stay"},
+		"v." + number.ID: {"many"}, "ver." + number.ID: {strconv.FormatInt(numberVersion(), 10)}}
+	post := func(srv *Server) (int, string) {
+		req := httptest.NewRequest(http.MethodPost, "/ar"+base, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return serve(srv, req)
+	}
+	wc, wb := post(warm)
+	cc, cb := post(newServerOn(t, st))
+	if wc != http.StatusUnprocessableEntity || cc != wc || wb != cb {
+		t.Errorf("a refused value: warm %d, cold %d, same page %v", wc, cc, wb == cb)
+	}
+	if !strings.Contains(wb, "has-error") {
+		t.Error("the refused value's page shows no error on the question")
+	}
+
+	// Everything required answered, submitted: the questions turn read-only.
+	for {
+		resp, err := st.Response(ctx, round.ID, "MOH")
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers, err := st.Answers(ctx, resp.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		missing := survey.MissingAnswers(q.Def, answers)
+		if len(missing) == 0 {
+			break
+		}
+		for _, id := range missing {
+			it, _ := q.Def.Item(id)
+			in := survey.AnswerInput{ItemID: id}
+			switch it.Type {
+			case survey.TypeSingle, survey.TypeMulti:
+				in.Values = []string{it.Options[0].Value}
+			case survey.TypeYesNo:
+				in.Values = []string{"no"}
+			case survey.TypeScale, survey.TypeNumber:
+				in.Values = []string{strconv.FormatFloat(*it.Min, 'f', -1, 64)}
+			case survey.TypeText:
+				in.Values = []string{"نص"}
+			case survey.TypeURL:
+				in.Values = []string{"https://moh.example.ps/evidence"}
+			default:
+				in.Values = []string{"0"}
+			}
+			save(in)
+		}
+	}
+	if _, err := st.ResponseAction(ctx, admin, round.ID, "MOH", "submit"); err != nil {
+		t.Fatal(err)
+	}
+	compare("submitted")
+
+	// Returned with the reviewer's comment on one answer.
+	if err := st.ReviewAnswer(ctx, admin, round.ID, "MOH", withEvidence.ID, survey.ReviewIssues, "أرفقوا القرار الموقّع"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ResponseAction(ctx, admin, round.ID, "MOH", "return"); err != nil {
+		t.Fatal(err)
+	}
+	compare("returned")
+	// Submitted again and returned with the same mark in other words: only
+	// the comment differs.
+	for _, step := range []func() error{
+		func() error { _, err := st.ResponseAction(ctx, admin, round.ID, "MOH", "submit"); return err },
+		func() error {
+			return st.ReviewAnswer(ctx, admin, round.ID, "MOH", withEvidence.ID, survey.ReviewIssues, "أرفقوا القرار بعد توقيعه")
+		},
+		func() error { _, err := st.ResponseAction(ctx, admin, round.ID, "MOH", "return"); return err },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compare("comment reworded")
+	if checked == 0 {
+		t.Fatal("no page compared")
+	}
+}
