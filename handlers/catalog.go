@@ -74,8 +74,11 @@ type catalogPage struct {
 	// in the template: a catalog has up to hundreds of institutions, and
 	// per-option template calls were half the page's cost.
 	Institutions, Categories, Audiences, Stages, Sorts []option
-	lang                                               string
-	params                                             url.Values
+	// Cards are the results as rendered by the "service_item" partial
+	// (serviceCards).
+	Cards  []template.HTML
+	lang   string
+	params url.Values
 }
 
 // option is one choice of a select.
@@ -238,7 +241,12 @@ func (s *Server) showCatalog(c *gin.Context) {
 		return
 	}
 	v := s.newView(c, "catalog.title")
-	v.Data = newCatalogPage(v, q, res, params)
+	page := newCatalogPage(v, q, res, params)
+	if page.Cards, err = s.serviceCards(v, version, res.Services); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v.Data = page
 	body, ok := s.renderBytes(c, "catalog", v)
 	if !ok {
 		return
@@ -250,6 +258,36 @@ func (s *Server) showCatalog(c *gin.Context) {
 		return
 	}
 	s.writePage(c, http.StatusOK, body)
+}
+
+// serviceCards renders each service of a result page with the
+// "service_item" partial, or takes the same card rendered before at this
+// catalog version in this language (the cache's "service cards" space): a
+// service is on the pages of many different searches, and rendering the
+// twenty of a page was the larger part of an uncached search.
+func (s *Server) serviceCards(v *view, version string, services []survey.Service) ([]template.HTML, error) {
+	cards := make([]template.HTML, len(services))
+	var t *template.Template
+	for i, sv := range services {
+		key := v.Lang + "/" + strconv.FormatInt(sv.ID, 10)
+		if h, ok := s.serviceCardCache.get(key, version); ok {
+			cards[i] = h
+			continue
+		}
+		if t == nil {
+			var err error
+			if t, err = s.pages.get("catalog"); err != nil {
+				return nil, err
+			}
+		}
+		var b strings.Builder
+		if err := t.ExecuteTemplate(&b, "service_item", v.Pair(v, sv)); err != nil {
+			return nil, err
+		}
+		cards[i] = template.HTML(b.String()) // #nosec G203 -- made by html/template just now
+		s.serviceCardCache.put(key, version, cards[i])
+	}
+	return cards, nil
 }
 
 func (s *Server) showCatalogService(c *gin.Context) {

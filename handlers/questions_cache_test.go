@@ -50,17 +50,16 @@ func TestQuestionCacheMatchesRendering(t *testing.T) {
 		return w.Code, w.Body.String()
 	}
 	// compare renders every section in both languages on the warm server
-	// and on a new one, whose cache is empty.
+	// and on a new one for each page, whose cache is empty.
 	checked := 0
 	compare := func(state string) {
 		t.Helper()
-		cold := newServerOn(t, st)
 		for _, lang := range []string{"ar", "en"} {
 			for _, sec := range q.Def.Sections {
 				path := "/" + lang + base + "?section=" + sec.ID
 				wc, wb := serve(warm, httptest.NewRequest(http.MethodGet, path, nil))
 				wc2, wb2 := serve(warm, httptest.NewRequest(http.MethodGet, path, nil)) // now from the cache
-				cc, cb := serve(cold, httptest.NewRequest(http.MethodGet, path, nil))
+				cc, cb := serve(newServerOn(t, st), httptest.NewRequest(http.MethodGet, path, nil))
 				if wc != http.StatusOK || cc != http.StatusOK || wc2 != http.StatusOK {
 					t.Fatalf("%s %s: status %d / %d / %d", state, path, wc, wc2, cc)
 				}
@@ -194,5 +193,58 @@ func TestQuestionCacheMatchesRendering(t *testing.T) {
 	compare("comment reworded")
 	if checked == 0 {
 		t.Fatal("no page compared")
+	}
+}
+
+// TestServiceCardsMatchRendering: catalog pages whose results come from the
+// cache of rendered service cards are the pages a server with an empty
+// cache renders, in both languages, for several searches, and again after
+// a service is renamed (a new catalog version).
+func TestServiceCardsMatchRendering(t *testing.T) {
+	t.Parallel()
+	st := newDemoStore(t)
+	ctx := context.Background()
+	warm := newServerOn(t, st)
+	get := func(srv *Server, path string) string {
+		t.Helper()
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, w.Code)
+		}
+		return w.Body.String()
+	}
+	// Sorted by stage or by date, both languages list the same services:
+	// a card of one language served in the other would show.
+	paths := []string{"/catalog", "/catalog?q=" + url.QueryEscape("شهادة"), "/catalog?abroad=1&page=2",
+		"/catalog?institution=MOH&sort=stage", "/catalog?sort=updated", "/catalog?q=certificate&sort=name"}
+	compare := func(state string) {
+		t.Helper()
+		for _, lang := range []string{"/ar", "/en"} {
+			for _, p := range paths {
+				// Another order first, so that the warm server's cards were
+				// made for other pages; the cold server is new for each page.
+				get(warm, lang+paths[len(paths)-1])
+				if w, c := get(warm, lang+p), get(newServerOn(t, st), lang+p); w != c {
+					t.Errorf("%s %s%s: the page with cached cards differs from one rendered afresh", state, lang, p)
+				}
+			}
+		}
+	}
+	compare("demo")
+	res, err := st.SearchCatalog(ctx, survey.CatalogQuery{Institution: "MOH", PerPage: 1})
+	if err != nil || len(res.Services) == 0 {
+		t.Fatalf("a MOH service: %v %v", res, err)
+	}
+	sv := res.Services[0]
+	in := serviceInputOf(sv)
+	in.NameAr, in.NameEn, in.Abroad = sv.NameAr+" (محدّثة)", sv.NameEn+" (updated)", !sv.Abroad
+	admin := survey.ActorOf(survey.User{Role: survey.RoleAdmin})
+	if _, err := st.UpdateService(ctx, admin, sv.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	compare("after an edit")
+	if page := get(warm, "/en/catalog?institution=MOH"); !strings.Contains(page, "(updated)") {
+		t.Error("the renamed service does not show its new name")
 	}
 }

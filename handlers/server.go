@@ -93,6 +93,9 @@ type Server struct {
 	// questions caches rendered questions of the questionnaire page by
 	// everything they show (questionKey).
 	questions *pageCache[template.HTML]
+	// serviceCardCache keeps the catalog's rendered results by language and
+	// service (serviceCards).
+	serviceCardCache *pageCache[template.HTML]
 	// pickLists caches the compare page's institution options.
 	pickLists *pageCache[template.HTML]
 	// ready is set once an administrator exists; until then only the
@@ -117,12 +120,13 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 	// (gzpage.go), five to seven to a raw one.
 	c := cfg.Cache
 	s := &Server{store: store, cfg: cfg, log: cfg.Logger,
-		catalogPages: newPageCache(c, "catalog pages", byteLen),
-		scorePages:   newPageCache(c, "score pages", func(p scorePart) int { return len(p.body) + len(p.page) }),
-		apiCache:     newPageCache(c, "api answers", byteLen),
-		pickLists:    newPageCache(c, "pick lists", func(h template.HTML) int { return len(h) }),
-		formItems:    newPageCache(c, "form items", func(b json.RawMessage) int { return len(b) }),
-		questions:    newPageCache(c, "questions", func(h template.HTML) int { return len(h) })}
+		catalogPages:     newPageCache(c, "catalog pages", byteLen),
+		scorePages:       newPageCache(c, "score pages", func(p scorePart) int { return len(p.body) + len(p.page) }),
+		apiCache:         newPageCache(c, "api answers", byteLen),
+		pickLists:        newPageCache(c, "pick lists", func(h template.HTML) int { return len(h) }),
+		formItems:        newPageCache(c, "form items", func(b json.RawMessage) int { return len(b) }),
+		questions:        newPageCache(c, "questions", func(h template.HTML) int { return len(h) }),
+		serviceCardCache: newPageCache(c, "service cards", func(h template.HTML) int { return len(h) })}
 	// The templates are parsed while the rest is set up, and waited for
 	// at the end.
 	parsed := make(chan error, 1)
