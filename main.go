@@ -241,7 +241,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", envBool("MARSAD_SECURE_COOKIES"), "mark cookies Secure; on by default when base-url is https (env MARSAD_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.sessionIdle, "session-idle", envDuration("MARSAD_SESSION_IDLE", 2*time.Hour), "sign out after this long without activity (env MARSAD_SESSION_IDLE)")
 	fs.StringVar(&cfg.timezone, "timezone", os.Getenv("MARSAD_TIMEZONE"), "IANA time zone that pages show times in, e.g. Asia/Hebron; default UTC, Asia/Hebron with --demo (env MARSAD_TIMEZONE)")
-	fs.IntVar(&cfg.cacheMB, "cache-mb", envInt("MARSAD_CACHE_MB", 32), "memory for the one cache of rankings, searches and rendered pages, in MB (env MARSAD_CACHE_MB)")
+	fs.IntVar(&cfg.cacheMB, "cache-mb", envInt("MARSAD_CACHE_MB", 16), "memory for the one cache of rankings, searches and rendered pages, in MB (env MARSAD_CACHE_MB)")
 	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MARSAD_MAX_CONNS", 1000), "most client connections open at once; more wait to be accepted (env MARSAD_MAX_CONNS)")
 	fs.StringVar(&cfg.proxyHeader, "trusted-proxy-header", os.Getenv("MARSAD_TRUSTED_PROXY_HEADER"), "header in which the reverse proxy in front gives the client's address, X-Forwarded-For or X-Real-IP, for sign-in throttling; empty uses the peer's address: set it only behind such a proxy (env MARSAD_TRUSTED_PROXY_HEADER)")
 	addDBFlag(fs, &cfg)
