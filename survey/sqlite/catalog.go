@@ -87,6 +87,19 @@ func (s *Store) InstitutionServices(ctx context.Context, code string) ([]survey.
 	return s.queryServices(ctx, serviceSelect+"WHERE i.code = ? ORDER BY s.status = 'retired', s.code", code)
 }
 
+// serviceBytes estimates the memory a service holds: its texts and a
+// struct of some 400 bytes.
+func serviceBytes(sv survey.Service) int64 {
+	n := 400 + len(sv.Code) + len(sv.InstitutionCode) + len(sv.InstitutionAr) + len(sv.InstitutionEn) +
+		len(sv.NameAr) + len(sv.NameEn) + len(sv.DescriptionAr) + len(sv.DescriptionEn) + len(sv.OnlineURL)
+	for _, set := range [][]string{sv.Audience, sv.Channels, sv.Languages} {
+		for _, x := range set {
+			n += 16 + len(x)
+		}
+	}
+	return int64(n)
+}
+
 func (s *Store) queryServices(ctx context.Context, query string, args ...any) ([]survey.Service, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {

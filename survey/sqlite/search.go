@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"marsad/survey"
@@ -36,8 +37,47 @@ func (s *Store) SearchCatalog(ctx context.Context, q survey.CatalogQuery) (surve
 	q.Page = min(q.Page, max(res.Pages, 1))
 	res.Page = q.Page
 	from := (q.Page - 1) * q.PerPage
-	res.Services, err = s.servicesByID(ctx, m.IDs(from, from+q.PerPage))
+	res.Services, err = s.resultRows(ctx, idx.version, m.IDs(from, from+q.PerPage))
 	return res, err
+}
+
+// resultRows are the full rows of a result page, in the order of ids: from
+// the cache's "service rows" space where they were read at this catalog
+// version, from SQLite for the rest. A service is on the pages of many
+// searches; reading twenty rows was a fifth of an uncached search.
+func (s *Store) resultRows(ctx context.Context, version string, ids []int64) ([]survey.Service, error) {
+	out := make([]survey.Service, len(ids))
+	var missing []int64
+	at := map[int64]int{}
+	for i, id := range ids {
+		if sv, ok := s.rows.Get(strconv.FormatInt(id, 10), version); ok {
+			out[i] = sv
+			continue
+		}
+		missing = append(missing, id)
+		at[id] = i
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := s.servicesByID(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, sv := range read {
+		out[at[sv.ID]] = sv
+		s.rows.Put(strconv.FormatInt(sv.ID, 10), version, sv)
+	}
+	if len(read) != len(missing) { // deleted since the index was built: leave it out
+		kept := out[:0]
+		for _, sv := range out {
+			if sv.ID != 0 {
+				kept = append(kept, sv)
+			}
+		}
+		out = kept
+	}
+	return out, nil
 }
 
 // servicesByID reads full rows for services, in the order of ids.

@@ -77,6 +77,8 @@ type Store struct {
 	// indexes are rankings reduced to each institution's index (ReadIndexes).
 	indexes  *cache.Space[survey.RoundIndexes]
 	searches *cache.Space[*search.Match]
+	// rows are services read for result pages (resultRows).
+	rows     *cache.Space[survey.Service]
 	sessions *cache.Space[cachedSession]
 	batch    batcher     // group commit of autosaves
 	signin   signInGuard // sign-in throttling (signin.go)
@@ -137,6 +139,7 @@ func (s *Store) useCache(c *cache.Cache) {
 	s.summaries = cache.NewSpace(c, "index summaries", func(survey.IndexSummary) int64 { return 16 })
 	s.indexes = cache.NewSpace(c, "round indexes", func(x survey.RoundIndexes) int64 { return 64 + 48*int64(len(x)) })
 	s.searches = cache.NewSpace(c, "searches", func(m *search.Match) int64 { return int64(m.Bytes()) })
+	s.rows = cache.NewSpace(c, "service rows", serviceBytes)
 	s.sessions = cache.NewSpace(c, "sessions", func(cachedSession) int64 { return 256 })
 }
 
