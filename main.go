@@ -265,12 +265,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	// A soft limit on the Go heap, unless the operator set GOMEMLIMIT: the
 	// collector works harder near it instead of letting the heap double
-	// under load. Set below the live heap of a regional database (about
-	// 60 MB) it made the collector run without pause (catalog search went
-	// from 5 to 11 ms of CPU a request, measured); 96 MiB only stops the
-	// doubling.
+	// under load. The live heap is bounded now (the one cache's --cache-mb,
+	// the search index, the templates of the pages in use: about 35 MB at
+	// regional size under load), so 64 MiB leaves the collector room; the
+	// server's peak stays under 100 MB where 96 MiB let it reach 119
+	// (go run ./bench --scenarios --size regional, issue 14). Set below the
+	// live heap, it would make the collector run without pause.
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(96 << 20)
+		debug.SetMemoryLimit(64 << 20)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
