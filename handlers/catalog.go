@@ -282,7 +282,8 @@ func (s *Server) showCatalog(c *gin.Context) {
 		return
 	}
 	v.Data = page
-	body, ok := s.renderBytes(c, "catalog", v)
+	body, release, ok := s.renderBytes(c, "catalog", v)
+	defer release()
 	if !ok {
 		return
 	}

@@ -279,7 +279,8 @@ func (s *Server) cachedScorePage(c *gin.Context, build func(c *gin.Context) (sco
 		return
 	}
 	p.v.Content = template.HTML(buf.String()) // #nosec G203 -- the output of our own template
-	page, ok := s.renderBytes(c, p.name, p.v)
+	page, release, ok := s.renderBytes(c, p.name, p.v)
+	defer release()
 	if !ok {
 		return
 	}

@@ -568,31 +568,46 @@ func (s *Server) newView(c *gin.Context, titleKey string) *view {
 // render writes a page into a buffer first, so that a template error gives a
 // clean error page instead of half a page.
 func (s *Server) render(c *gin.Context, status int, page string, v *view) {
-	body, ok := s.renderBytes(c, page, v)
+	body, release, ok := s.renderBytes(c, page, v)
 	if ok {
 		s.writePage(c, status, body)
 	}
+	release()
 }
 
+// pageBuffers are the buffers pages are rendered into, used again: a page is
+// 10–150 KB, and growing a new buffer for each was a third of the bytes an
+// uncached catalog search allocated (more work for the collector).
+var pageBuffers = sync.Pool{New: func() any { b := new(bytes.Buffer); b.Grow(32 << 10); return b }}
+
+// maxPooledPage is the largest buffer kept for another page.
+const maxPooledPage = 1 << 20
+
 // renderBytes executes a page; on failure it has already answered with an
-// error page and returns false.
-func (s *Server) renderBytes(c *gin.Context, page string, v *view) ([]byte, bool) {
+// error page and returns false. The body is valid until release is called,
+// which the caller does once the body is written or copied.
+func (s *Server) renderBytes(c *gin.Context, page string, v *view) (body []byte, release func(), ok bool) {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	release = func() {
+		if buf.Cap() <= maxPooledPage {
+			pageBuffers.Put(buf)
+		}
+	}
 	t, err := s.pages.get(page)
 	if err != nil {
 		s.serverError(c, err)
-		return nil, false
+		return nil, release, false
 	}
-	var buf bytes.Buffer
-	buf.Grow(32 << 10) // most pages are 10–150 KB: fewer copies as it grows
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
 		if page == "error" {
 			c.String(http.StatusInternalServerError, "500")
-			return nil, false
+			return nil, release, false
 		}
 		s.serverError(c, err)
-		return nil, false
+		return nil, release, false
 	}
-	return buf.Bytes(), true
+	return buf.Bytes(), release, true
 }
 
 func (s *Server) writePage(c *gin.Context, status int, body []byte) {

@@ -121,7 +121,8 @@ func (s *Server) downloadStandalone(c *gin.Context) {
 		sp.Charts, sp.Only, name = []reports.Chart{ch}, id, chartFile(p.Round, id, v.Lang)
 	}
 	v.Data = sp
-	body, ok := s.renderBytes(c, "standalone", v)
+	body, release, ok := s.renderBytes(c, "standalone", v)
+	defer release()
 	if !ok {
 		return
 	}
