@@ -131,39 +131,7 @@ func TestQuestionCacheMatchesRendering(t *testing.T) {
 	}
 
 	// Everything required answered, submitted: the questions turn read-only.
-	for {
-		resp, err := st.Response(ctx, round.ID, "MOH")
-		if err != nil {
-			t.Fatal(err)
-		}
-		answers, err := st.Answers(ctx, resp.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		missing := survey.MissingAnswers(q.Def, answers)
-		if len(missing) == 0 {
-			break
-		}
-		for _, id := range missing {
-			it, _ := q.Def.Item(id)
-			in := survey.AnswerInput{ItemID: id}
-			switch it.Type {
-			case survey.TypeSingle, survey.TypeMulti:
-				in.Values = []string{it.Options[0].Value}
-			case survey.TypeYesNo:
-				in.Values = []string{"no"}
-			case survey.TypeScale, survey.TypeNumber:
-				in.Values = []string{strconv.FormatFloat(*it.Min, 'f', -1, 64)}
-			case survey.TypeText:
-				in.Values = []string{"نص"}
-			case survey.TypeURL:
-				in.Values = []string{"https://moh.example.ps/evidence"}
-			default:
-				in.Values = []string{"0"}
-			}
-			save(in)
-		}
-	}
+	answerRequired(t, st, round.ID, "MOH")
 	if _, err := st.ResponseAction(ctx, admin, round.ID, "MOH", "submit"); err != nil {
 		t.Fatal(err)
 	}

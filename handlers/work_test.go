@@ -19,6 +19,25 @@ func returnMOH(t *testing.T, st *sqlite.Store, roundID int64, comment string) {
 	t.Helper()
 	ctx := context.Background()
 	admin := survey.Actor{Role: survey.RoleAdmin}
+	answerRequired(t, st, roundID, "MOH")
+	if _, err := st.ResponseAction(ctx, admin, roundID, "MOH", "submit"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ReviewAnswer(ctx, admin, roundID, "MOH", "STR-1", survey.ReviewIssues, comment); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ResponseAction(ctx, admin, roundID, "MOH", "return"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// answerRequired answers, as the coordinator, every required item of an
+// institution's response in a round that has no answer yet (with a valid
+// value of its type), until the response can be submitted.
+func answerRequired(t *testing.T, st *sqlite.Store, roundID int64, code string) {
+	t.Helper()
+	ctx := context.Background()
+	admin := survey.Actor{Role: survey.RoleAdmin}
 	r, err := st.Round(ctx, roundID)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +47,7 @@ func returnMOH(t *testing.T, st *sqlite.Store, roundID int64, comment string) {
 		t.Fatal(err)
 	}
 	for range 5 { // answering can show further required items
-		resp, err := st.Response(ctx, roundID, "MOH")
+		resp, err := st.Response(ctx, roundID, code)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +57,7 @@ func returnMOH(t *testing.T, st *sqlite.Store, roundID int64, comment string) {
 		}
 		missing := survey.MissingAnswers(q.Def, answers)
 		if len(missing) == 0 {
-			break
+			return
 		}
 		for _, id := range missing {
 			it, _ := q.Def.Item(id)
@@ -55,20 +74,12 @@ func returnMOH(t *testing.T, st *sqlite.Store, roundID int64, comment string) {
 			case survey.TypeURL:
 				in.Values = []string{"https://moh.example.ps/evidence"}
 			}
-			if _, err := st.SaveAnswer(ctx, admin, roundID, "MOH", in); err != nil {
+			if _, err := st.SaveAnswer(ctx, admin, roundID, code, in); err != nil {
 				t.Fatalf("answer %s: %v", id, err)
 			}
 		}
 	}
-	if _, err := st.ResponseAction(ctx, admin, roundID, "MOH", "submit"); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.ReviewAnswer(ctx, admin, roundID, "MOH", "STR-1", survey.ReviewIssues, comment); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.ResponseAction(ctx, admin, roundID, "MOH", "return"); err != nil {
-		t.Fatal(err)
-	}
+	t.Fatalf("%s still has unanswered required items", code)
 }
 
 // TestWorkPage: a respondent's work page names the institution, the open
