@@ -124,10 +124,17 @@ func (s *Server) buildHome(c *gin.Context) (scorePage, bool) {
 		if r.Status != survey.RoundPublished || !r.Public {
 			continue
 		}
-		// The sum of the indexes, not the ranking: a trend over ten rounds
+		// The round's indexes, not its ranking: a trend over ten rounds
 		// need not keep ten rankings in memory.
-		sm, err := s.store.IndexSummary(ctx, r.ID, survey.ScoreSelf)
-		sum, n := sm.Sum, sm.Count
+		var sum float64
+		var n int
+		err := s.store.ReadIndexes(ctx, []int64{r.ID}, survey.ScoreSelf, func(_ int64, idx survey.RoundIndexes) error {
+			for _, p := range idx {
+				sum += p.Index
+			}
+			n = len(idx)
+			return nil
+		})
 		if err != nil {
 			s.serverError(c, err)
 			return scorePage{}, false

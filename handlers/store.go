@@ -74,7 +74,6 @@ type RoundStore interface {
 // ScoreStore keeps scores and rankings of rounds.
 type ScoreStore interface {
 	PagesVersion(ctx context.Context) (string, error)
-	IndexSummary(ctx context.Context, roundID int64, kind string) (survey.IndexSummary, error)
 	ReadRanking(ctx context.Context, roundID int64, kind string, fn func(*survey.Ranking) error) error
 	ReadRankingSince(ctx context.Context, roundID int64, kind string, since int64, fn func(*survey.Ranking) error) error
 	ReadIndexes(ctx context.Context, roundIDs []int64, kind string, fn func(roundID int64, idx survey.RoundIndexes) error) error

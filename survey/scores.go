@@ -91,13 +91,6 @@ type Ranking struct {
 	sectorTop map[string][2]int  // sector → indexes in List of its best two (-1 when absent)
 }
 
-// IndexSummary is the sum and count of the indexes of a ranking, on the
-// display scale: enough to draw a trend of averages over many rounds.
-type IndexSummary struct {
-	Sum   float64
-	Count int
-}
-
 // IndexPoint is an institution's index in one round: as ranked (Index) and
 // as its own respondents may see it before publication (Own, see OwnOnly).
 type IndexPoint struct {
@@ -115,16 +108,6 @@ func (r *Ranking) Indexes() RoundIndexes {
 	for _, x := range r.List {
 		out[x.Code] = IndexPoint{Index: x.Index, Own: x.OwnOnly().Index}
 	}
-	return out
-}
-
-// IndexSummary sums the ranking's indexes.
-func (r *Ranking) IndexSummary() IndexSummary {
-	var out IndexSummary
-	for _, x := range r.List {
-		out.Sum += x.Index
-	}
-	out.Count = len(r.List)
 	return out
 }
 

@@ -226,26 +226,6 @@ func (s *Store) unkeptRanking(ctx context.Context, version string, roundID int64
 	return survey.NewRanking(list), nil
 }
 
-// IndexSummary is the sum and count of the indexes of a round's ranking
-// (without changes): what a trend line over every round needs. It is kept
-// in the cache on its own, a few bytes a round, and a ranking computed for
-// it is not kept: ten rounds of 1,500 institutions hold some 20 MB, which a
-// home page showing their averages has no need to keep resident.
-func (s *Store) IndexSummary(ctx context.Context, roundID int64, kind string) (survey.IndexSummary, error) {
-	version, err := s.ScoresVersion(ctx)
-	if err != nil {
-		return survey.IndexSummary{}, err
-	}
-	key := fmt.Sprintf("%d/%s", roundID, kind)
-	return s.summaries.Load(key, version, func() (survey.IndexSummary, error) {
-		r, err := s.unkeptRanking(ctx, version, roundID, kind)
-		if err != nil {
-			return survey.IndexSummary{}, err
-		}
-		return r.IndexSummary(), nil
-	})
-}
-
 // sharedRanking is the cached ranking itself.
 func (s *Store) sharedRanking(ctx context.Context, roundID int64, kind string, since int64) (*survey.Ranking, error) {
 	version, err := s.ScoresVersion(ctx)

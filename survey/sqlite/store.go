@@ -72,8 +72,6 @@ type Store struct {
 	// last second (each a space of Options.Cache).
 	defs  *cache.Space[survey.QuestionnaireVersion]
 	ranks *cache.Space[*survey.Ranking]
-	// summaries are the index sums of rankings (IndexSummary).
-	summaries *cache.Space[survey.IndexSummary]
 	// indexes are rankings reduced to each institution's index (ReadIndexes).
 	indexes  *cache.Space[survey.RoundIndexes]
 	searches *cache.Space[*search.Match]
@@ -136,7 +134,6 @@ func (s *Store) useCache(c *cache.Cache) {
 	// languages, options, hints, conditions).
 	s.defs = cache.NewSpace(c, "questionnaires", func(q survey.QuestionnaireVersion) int64 { return 4096 + 2048*int64(len(q.Def.Items)) })
 	s.ranks = cache.NewSpace(c, "rankings", (*survey.Ranking).Bytes)
-	s.summaries = cache.NewSpace(c, "index summaries", func(survey.IndexSummary) int64 { return 16 })
 	s.indexes = cache.NewSpace(c, "round indexes", func(x survey.RoundIndexes) int64 { return 64 + 48*int64(len(x)) })
 	s.searches = cache.NewSpace(c, "searches", func(m *search.Match) int64 { return int64(m.Bytes()) })
 	s.rows = cache.NewSpace(c, "service rows", serviceBytes)

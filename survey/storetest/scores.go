@@ -136,13 +136,21 @@ func testScores(t *testing.T, open func(t *testing.T) Store) {
 			}
 			return nil
 		}))
-		// The trend of averages reads only the sum and count of a ranking.
-		sum := must(s.IndexSummary(ctx, a.ID, survey.ScoreSelf))(t, "IndexSummary")
-		if sum.Count != 2 || !near(sum.Sum, list[0].Index+list[1].Index) {
-			t.Errorf("IndexSummary = %+v, want 2 indexes summing to %v", sum, list[0].Index+list[1].Index)
+		// The trend of averages reads only each institution's index.
+		var sum float64
+		var count int
+		ok(t, "ReadIndexes", s.ReadIndexes(ctx, []int64{a.ID}, survey.ScoreSelf, func(_ int64, idx survey.RoundIndexes) error {
+			for _, p := range idx {
+				sum += p.Index
+				count++
+			}
+			return nil
+		}))
+		if count != 2 || !near(sum, list[0].Index+list[1].Index) {
+			t.Errorf("ReadIndexes: %d indexes summing to %v, want 2 summing to %v", count, sum, list[0].Index+list[1].Index)
 		}
-		_, err := s.IndexSummary(ctx, unknownID, survey.ScoreSelf)
-		wantIs(t, "IndexSummary of an unknown round", err, survey.ErrNotFound)
+		err := s.ReadIndexes(ctx, []int64{unknownID}, survey.ScoreSelf, func(int64, survey.RoundIndexes) error { return nil })
+		wantIs(t, "ReadIndexes of an unknown round", err, survey.ErrNotFound)
 		stop := errors.New("stop")
 		if err := s.ReadScores(ctx, a.ID, survey.ScoreSelf, func([]survey.InstitutionScore) error { return stop }); !errors.Is(err, stop) {
 			t.Errorf("ReadScores lost fn's error: %v", err)
@@ -275,9 +283,12 @@ func testScores(t *testing.T, open func(t *testing.T) Store) {
 			}
 			return nil
 		}))
-		if sum, err := s.IndexSummary(ctx, b.ID, survey.ScoreSelf); err != nil || sum.Count != 1 || !near(sum.Sum, index(b, "MOH")) {
-			t.Errorf("IndexSummary without MOI = %+v, %v; want MOH's index alone", sum, err)
-		}
+		ok(t, "ReadIndexes without MOI", s.ReadIndexes(ctx, []int64{b.ID}, survey.ScoreSelf, func(_ int64, idx survey.RoundIndexes) error {
+			if p, has := idx["MOH"]; len(idx) != 1 || !has || !near(p.Index, index(b, "MOH")) {
+				t.Errorf("ReadIndexes without MOI = %+v; want MOH's index alone", idx)
+			}
+			return nil
+		}))
 		ok(t, "reactivate MOI", s.SetInstitutionActive(ctx, f.admin.ID, "MOI", true))
 		if l, _ := s.ScoresSince(ctx, b.ID, survey.ScoreSelf, 0); len(l) != 2 {
 			t.Errorf("ranking after reactivating MOI: %+v", l)
