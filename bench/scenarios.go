@@ -74,6 +74,10 @@ const (
 	targetPageP99Ms       = 50
 	targetPageRPS         = 300
 	targetSavesPerS       = 4000
+	targetPageCPUMs       = 0.9 // the questionnaire section page, gzip included
+	targetBrowserPerS     = 60  // completed responses a second on the respondent's path
+	targetBrowserCPUMs    = 15  // server CPU per completed response on that path
+	targetShareOfBare     = 0.7 // autosave, Marsad ÷ the bare program at the same connections
 	targetExportMs        = 1000
 	targetPeakRSSMB       = 80
 	targetScenarioColdMs  = 100
@@ -87,7 +91,7 @@ var scenarioNames = []string{
 	"home", "catalog-search", "catalog-search-uncached", "scores-api",
 	"dashboard", "rankings", "heatmap", "stages", "compare", "scorecard", "present",
 	"csv-export", "csv-export-1",
-	"questionnaire-page", "autosave", "submit",
+	"questionnaire-page", "autosave", "autosave-bare", "respondent-path", "submit",
 }
 
 // lineJSON is one sized scenario: the first eight fields are the summary
@@ -102,29 +106,35 @@ type lineJSON struct {
 	Errors    int     `json:"errors"`
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 
-	Clients       int     `json:"clients"`
-	DurationS     float64 `json:"duration_s"`
-	P95Ms         float64 `json:"p95_ms"`
-	MaxMs         float64 `json:"max_ms"`
-	ServerP50Ms   float64 `json:"server_p50_ms"` // the server's own timings, from its request log
-	ServerP99Ms   float64 `json:"server_p99_ms"`
-	ServerCPUMs   float64 `json:"server_cpu_ms_per_request"` // server CPU time over the scenario / requests in its log
-	ServerCores   float64 `json:"server_cores"`              // CPUs the server used on average
-	FirstMs       float64 `json:"first_ms,omitempty"`
-	StartMs       float64 `json:"server_start_ms"`
-	AvgBytes      float64 `json:"avg_body_bytes,omitempty"`
-	Paths         int     `json:"distinct_paths,omitempty"`
-	SavesPerS     float64 `json:"saves_per_s,omitempty"`
-	ResponsesPerS float64 `json:"responses_per_s,omitempty"`
-	Completed     int     `json:"responses_completed,omitempty"`
-	RanOut        bool    `json:"ran_out_of_institutions,omitempty"`
-	Conflicts     int     `json:"conflicts,omitempty"`
-	Missing       int     `json:"missing,omitempty"`
-	Checked       int     `json:"answers_checked,omitempty"`
-	Target        string  `json:"target,omitempty"`
-	Met           *bool   `json:"meets_target,omitempty"`
-	LoadAvg       float64 `json:"load_avg_1m"` // of the machine, after the scenario: others' work shares the CPUs too
-	FirstError    string  `json:"first_error,omitempty"`
+	Clients             int     `json:"clients"`
+	DurationS           float64 `json:"duration_s"`
+	P95Ms               float64 `json:"p95_ms"`
+	MaxMs               float64 `json:"max_ms"`
+	ServerP50Ms         float64 `json:"server_p50_ms"` // the server's own timings, from its request log
+	ServerP99Ms         float64 `json:"server_p99_ms"`
+	ServerCPUMs         float64 `json:"server_cpu_ms_per_request"` // server CPU time over the scenario / requests in its log
+	ServerCores         float64 `json:"server_cores"`              // CPUs the server used on average
+	FirstMs             float64 `json:"first_ms,omitempty"`
+	StartMs             float64 `json:"server_start_ms"`
+	AvgBytes            float64 `json:"avg_body_bytes,omitempty"`
+	Paths               int     `json:"distinct_paths,omitempty"`
+	SavesPerS           float64 `json:"saves_per_s,omitempty"`
+	ResponsesPerS       float64 `json:"responses_per_s,omitempty"`
+	Completed           int     `json:"responses_completed,omitempty"`
+	RanOut              bool    `json:"ran_out_of_institutions,omitempty"`
+	Conflicts           int     `json:"conflicts,omitempty"`
+	Recounted           int     `json:"submitted_in_database,omitempty"` // the scenario's institutions whose response the database holds as submitted
+	CPUPerResponseMs    float64 `json:"server_cpu_ms_per_response,omitempty"`
+	RequestsPerResponse float64 `json:"requests_per_response,omitempty"`
+	RespP50Ms           float64 `json:"response_p50_ms,omitempty"`
+	BareSavesPerS       float64 `json:"bare_saves_per_s,omitempty"`
+	OfBare              float64 `json:"share_of_bare,omitempty"` // Marsad's saves/s ÷ the bare program's, same run
+	Missing             int     `json:"missing,omitempty"`
+	Checked             int     `json:"answers_checked,omitempty"`
+	Target              string  `json:"target,omitempty"`
+	Met                 *bool   `json:"meets_target,omitempty"`
+	LoadAvg             float64 `json:"load_avg_1m"` // of the machine, after the scenario: others' work shares the CPUs too
+	FirstError          string  `json:"first_error,omitempty"`
 }
 
 type coldLineJSON struct {
@@ -308,12 +318,13 @@ func settleDB(ctx context.Context, bin, db string, extra []string, logPath strin
 
 // runInfo is what the scenarios need to know about the working copy.
 type runInfo struct {
-	published  int64 // the latest published, public round
-	open       int64
-	def        *survey.Definition
-	adminToken string
-	apiTokens  []string // by institution, I0001 first
-	webCookies []string // Cookie headers of the first respondents' web sessions
+	published   int64 // the latest published, public round
+	open        int64
+	def         *survey.Definition
+	adminToken  string
+	apiTokens   []string // by institution, I0001 first
+	webCookies  []string // Cookie headers of the first respondents' web sessions
+	webSessions []string // by institution, I0001 first: a web session's token
 }
 
 // prepareRun opens the working copy with the store, finds its rounds and
@@ -372,12 +383,14 @@ func prepareRun(ctx context.Context, db string, spec sizeSpec, webSessions int) 
 			return info, err
 		}
 	}
-	for i := 0; i < webSessions; i++ {
-		tok, err := session(respondentEmail(i%spec.Institutions+1), survey.SessionWeb)
-		if err != nil {
+	info.webSessions = make([]string, spec.Institutions)
+	for i := range info.webSessions {
+		if info.webSessions[i], err = session(respondentEmail(i+1), survey.SessionWeb); err != nil {
 			return info, err
 		}
-		info.webCookies = append(info.webCookies, "marsad_session="+tok+"; marsad_lang=ar")
+	}
+	for i := 0; i < webSessions; i++ {
+		info.webCookies = append(info.webCookies, "marsad_session="+info.webSessions[i%spec.Institutions]+"; marsad_lang=ar")
 	}
 	return info, nil
 }
@@ -495,13 +508,18 @@ func (r *sizedRun) selected(name string) bool {
 // scenario runs fn against a fresh server on the working database with
 // clients connections, then reads the server's peak RSS and emits the line.
 func (r *sizedRun) scenario(ctx context.Context, name string, clients int, timeout time.Duration, fn func(sr *surveyRun, l *lineJSON) error) error {
+	return r.scenarioOn(ctx, r.bin, r.db, nil, name, clients, timeout, fn)
+}
+
+// scenarioOn is scenario with another server: bin serve --db db extra….
+func (r *sizedRun) scenarioOn(ctx context.Context, bin, db string, extra []string, name string, clients int, timeout time.Duration, fn func(sr *surveyRun, l *lineJSON) error) error {
 	if !r.selected(name) {
 		return nil
 	}
 	r.progress("%s: %s, %d clients, %s after %s warm-up", r.spec.Name, name, clients, r.o.duration, warmUp)
 	logPath := filepath.Join(r.logs, r.spec.Name+"-"+name+".log")
 	r.logPath = logPath
-	srv, err := startServer(ctx, r.bin, r.db, nil, logPath)
+	srv, err := startServer(ctx, bin, db, extra, logPath)
 	if err != nil {
 		return err
 	}
@@ -523,7 +541,7 @@ func (r *sizedRun) scenario(ctx context.Context, name string, clients int, timeo
 	}
 	defer tr.CloseIdleConnections()
 	sr := &surveyRun{client: &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect},
-		base: srv.base, items: r.items, adminToken: r.info.adminToken}
+		base: srv.base, items: r.items, adminToken: r.info.adminToken, pid: srv.cmd.Process.Pid}
 	sr.ackBudget.Store(maxAcks)
 	l := lineJSON{Scenario: name, Size: r.spec.Name, Clients: clients, StartMs: ms(started)}
 	meter := startCPU(srv.cmd.Process.Pid)
@@ -532,7 +550,10 @@ func (r *sizedRun) scenario(ctx context.Context, name string, clients int, timeo
 	}
 	var cpu scenarioJSON
 	meter.stop(&cpu, logPath, "")
-	l.ServerCPUMs, l.ServerCores = cpu.ServerCPUMs, cpu.ServerCores
+	if l.ServerCPUMs == 0 { // fn may have measured its own operation
+		l.ServerCPUMs = cpu.ServerCPUMs
+	}
+	l.ServerCores = cpu.ServerCores
 	if !srv.alive() {
 		return fmt.Errorf("%s: the server exited during the scenario; see %s (--keep)", name, logPath)
 	}
@@ -839,56 +860,121 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 		}
 	}
 
+	// questionnaire-page: every section page of the first institutions'
+	// responses in turn, as respondents move through them.
 	err = r.scenario(ctx, "questionnaire-page", c, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
-		paths := make([]string, c)
-		for w := range paths {
-			paths[w] = "/ar/rounds/" + open + "/responses/" + institutionCode(w%n+1)
+		var paths []string
+		for w := 0; w < min(c, n); w++ {
+			for _, sec := range r.info.def.Sections {
+				paths = append(paths, "/ar/rounds/"+open+"/responses/"+institutionCode(w+1)+"?section="+url.QueryEscape(sec.ID))
+			}
 		}
-		l.Paths = min(c, n)
-		pick := func(w, _ int) string { return paths[w] }
+		l.Paths = len(paths)
+		per := len(r.info.def.Sections)
+		pick := func(w, i int) string { return paths[(w%min(c, n))*per+i%per] }
 		auth := func(w int) (string, string) { return "", r.info.webCookies[w] }
 		if err := r.getLoad(ctx, sr, l, pick, auth); err != nil {
 			return err
 		}
-		l.judge(fmt.Sprintf("server_p99 ≤ %d ms", targetFormP99Ms), l.Errors == 0 && l.ServerP99Ms <= targetFormP99Ms)
+		l.judge(fmt.Sprintf("≤ %.1f ms of server CPU a page, server_p99 ≤ %d ms", targetPageCPUMs, targetFormP99Ms),
+			l.Errors == 0 && l.ServerCPUMs <= targetPageCPUMs && l.ServerP99Ms <= targetFormP99Ms)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 
+	// The institutions: the first --clients autosave; of the others, the
+	// second half is the respondents' path's and the first half submit's,
+	// which then goes on with the autosavers'.
 	resps := make([]*respondent, n)
 	for i := range resps {
 		resps[i] = &respondent{code: institutionCode(i + 1), email: respondentEmail(i + 1), token: r.info.apiTokens[i],
 			versions: make([]int64, len(r.items)), saves: make([]int, len(r.items))}
 	}
-	savers := resps[:min(c, n)]
-	err = r.scenario(ctx, "autosave", len(savers), requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+	savers := resps[:min(r.o.clients, n)]
+	rest := resps[len(savers):]
+	browsers := rest[len(rest)/2:]
+	autosave := func(sr *surveyRun, l *lineJSON, savers []*respondent, readBack bool) (scenarioJSON, error) {
 		start := time.Now()
+		cpu := cpuSpan(sr.pid, warmUp, d)
 		stats := closedLoop(ctx, len(savers), warmUp, d, func(ctx context.Context, w int) (outcome, int64, error) {
 			oc, err := sr.autosave(ctx, savers[w], r.info.open)
 			return oc, 0, err
 		})
 		if err := ctx.Err(); err != nil {
-			return err
+			return scenarioJSON{}, err
 		}
 		sc := scenarioJSON{}
 		summarize(&sc, stats, d)
-		if err := sr.verify(ctx, r.info.open, savers, &sc); err != nil {
-			return err
+		if readBack {
+			if err := sr.verify(ctx, r.info.open, savers, &sc); err != nil {
+				return sc, err
+			}
 		}
 		l.fill(sc)
 		r.serverTimes(l, start.Add(warmUp), start.Add(warmUp+d))
 		l.SavesPerS = sc.SavesPerS
+		if sc.Requests > 0 {
+			l.ServerCPUMs = math.Round(ms(cpu())/float64(sc.Requests)*1000) / 1000
+		}
+		return sc, nil
+	}
+	var marsadSaves float64
+	err = r.scenario(ctx, "autosave", len(savers), requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+		if _, err := autosave(sr, l, savers, true); err != nil {
+			return err
+		}
+		marsadSaves = l.SavesPerS
 		l.judge(fmt.Sprintf("≥ %d saves/s, missing 0", targetSavesPerS), l.Errors == 0 && l.Missing == 0 && l.SavesPerS >= targetSavesPerS)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	if err := r.bareAutosave(ctx, len(savers), autosaveFunc(autosave), marsadSaves); err != nil {
+		return err
+	}
 
-	// submit: the institutions that did not autosave first, then those.
-	queue := append(append([]*respondent{}, resps[len(savers):]...), savers...)
+	for _, b := range browsers {
+		i, _ := strconv.Atoi(strings.TrimPrefix(b.code, "I"))
+		b.session = r.info.webSessions[i-1]
+	}
+	err = r.scenario(ctx, "respondent-path", wholeWorkers, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+		cpu0, start := cpuTime(strconv.Itoa(sr.pid)), time.Now()
+		sc, done, err := sr.browserResponses(ctx, r.info.open, r.info.def, browsers, wholeWorkers, d)
+		if err != nil {
+			return err
+		}
+		cpu, end := cpuTime(strconv.Itoa(sr.pid))-cpu0, time.Now()
+		if err := sr.readBack(ctx, r.info.open, done, &sc); err != nil {
+			return err
+		}
+		recounted, err := submittedIn(ctx, r.db, r.info.open, browsers)
+		if err != nil {
+			return err
+		}
+		l.fill(sc)
+		r.serverTimes(l, start, end)
+		l.Completed, l.ResponsesPerS, l.RanOut = sc.Completed, sc.ResponsesPerS, sc.RanOut
+		l.Recounted, l.RespP50Ms = recounted, sc.RespP50Ms
+		if sc.Completed > 0 {
+			l.CPUPerResponseMs = round1(ms(cpu) / float64(sc.Completed))
+			l.RequestsPerResponse = round1(float64(sc.Requests) / float64(sc.Completed))
+		}
+		if sc.Requests > 0 {
+			l.ServerCPUMs = math.Round(ms(cpu)/float64(sc.Requests)*1000) / 1000
+		}
+		l.judge(fmt.Sprintf("≥ %d completed responses/s, ≤ %d ms of server CPU each, 0 lost", targetBrowserPerS, targetBrowserCPUMs),
+			l.Errors == 0 && l.Missing == 0 && recounted == sc.Completed && l.ResponsesPerS >= targetBrowserPerS && l.CPUPerResponseMs <= targetBrowserCPUMs)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// submit: the institutions left, then the autosavers'.
+	queue := append(append([]*respondent{}, rest[:len(rest)/2]...), savers...)
 	return r.scenario(ctx, "submit", c, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
 		start := time.Now()
 		end := start
@@ -903,6 +989,93 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 			l.Errors == 0 && l.Missing == 0 && l.ResponsesPerS >= targetWholePerS)
 		return nil
 	})
+}
+
+// autosaveFunc is the autosave closed loop of scenarios, on any server.
+type autosaveFunc func(sr *surveyRun, l *lineJSON, savers []*respondent, readBack bool) (scenarioJSON, error)
+
+// bareAutosave runs the same autosave load on the bare program of
+// bench/bare (plain net/http and SQLite with one writer) on a database of
+// its own, and sets Marsad's share of its saves a second beside it.
+func (r *sizedRun) bareAutosave(ctx context.Context, clients int, autosave autosaveFunc, marsadSaves float64) error {
+	if !r.selected("autosave-bare") {
+		return nil
+	}
+	dir := filepath.Join(filepath.Dir(r.logs), "bare")
+	if err := os.MkdirAll(dir, 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
+		return err
+	}
+	bin, err := buildBare(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("autosave-bare: %w", err)
+	}
+	db := filepath.Join(dir, "bare.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(db + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	args, err := bareArgs(dir, r.items, clients, r.info.open)
+	if err != nil {
+		return err
+	}
+	savers := make([]*respondent, clients)
+	for i := range savers {
+		code := institutionCode(i + 1)
+		savers[i] = &respondent{code: code, token: bareToken(code), versions: make([]int64, len(r.items)), saves: make([]int, len(r.items))}
+	}
+	return r.scenarioOn(ctx, bin, db, args, "autosave-bare", clients, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
+		if _, err := autosave(sr, l, savers, false); err != nil {
+			return err
+		}
+		l.BareSavesPerS = l.SavesPerS
+		if marsadSaves > 0 && l.SavesPerS > 0 {
+			l.OfBare = math.Round(marsadSaves/l.SavesPerS*1000) / 1000
+			l.judge(fmt.Sprintf("Marsad's autosave ≥ %.0f %% of this, same connections", targetShareOfBare*100),
+				l.Errors == 0 && l.OfBare >= targetShareOfBare)
+		}
+		return nil
+	})
+}
+
+// cpuSpan reads the server's CPU time warm from now and again dur later;
+// the function it returns waits for the second reading and gives the
+// difference: the CPU of the measured window only.
+func cpuSpan(pid int, warm, dur time.Duration) func() time.Duration {
+	p := strconv.Itoa(pid)
+	ch := make(chan time.Duration, 1)
+	go func() {
+		time.Sleep(warm)
+		a := cpuTime(p)
+		time.Sleep(dur)
+		ch <- cpuTime(p) - a
+	}()
+	return func() time.Duration { return <-ch }
+}
+
+// submittedIn counts, in the database itself, the responses of these
+// institutions that are submitted in the round.
+func submittedIn(ctx context.Context, db string, roundID int64, resps []*respondent) (int, error) {
+	st, err := sqlite.Open(ctx, db, sqlite.Options{BcryptCost: 4})
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	board, err := st.RoundBoard(ctx, roundID)
+	if err != nil {
+		return 0, err
+	}
+	ours := map[string]bool{}
+	for _, r := range resps {
+		ours[r.code] = true
+	}
+	n := 0
+	for _, row := range board {
+		if ours[row.Institution.Code] && row.Status == survey.ResponseSubmitted {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // loadAvg is the machine's one-minute load average (0 where there is no /proc).
@@ -947,6 +1120,15 @@ func printSized(w io.Writer, s *sizedJSON) {
 			l.Errors, rss, l.LoadAvg, l.Target, met)
 	}
 	_ = tw.Flush()
+	for _, l := range s.Scenarios {
+		switch {
+		case l.Scenario == "respondent-path":
+			fmt.Fprintf(w, "  respondent-path: %d responses completed, %.1f a second, %.1f requests and %.1f ms of server CPU each; %d of them submitted in the database, %d answers read back missing; p50 of a whole response %.0f ms\n",
+				l.Completed, l.ResponsesPerS, l.RequestsPerResponse, l.CPUPerResponseMs, l.Recounted, l.Missing, l.RespP50Ms)
+		case l.Scenario == "autosave-bare" && l.OfBare > 0:
+			fmt.Fprintf(w, "  autosave-bare: %.0f saves/s; Marsad's autosave is %.0f %% of it\n", l.BareSavesPerS, l.OfBare*100)
+		}
+	}
 	for _, l := range s.Scenarios {
 		if l.FirstError != "" {
 			fmt.Fprintf(w, "  %s first error: %s\n", l.Scenario, l.FirstError)

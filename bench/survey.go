@@ -166,6 +166,7 @@ type ack struct {
 // version of each item as the server last told it.
 type respondent struct {
 	code, email, token string
+	session            string  // a web session's token (respondent-path)
 	versions           []int64 // by item index, round of the autosave scenarios
 	saves              []int   // acknowledged saves by item: picks the next value
 	next               int     // next item in the cycle
@@ -186,11 +187,27 @@ type surveyRun struct {
 	base       string
 	items      []answerable
 	adminToken string
+	pid        int // the server's process, for its CPU time
 	ackBudget  atomic.Int64
 }
 
 // call sends one request and reads the whole answer.
 func (sr *surveyRun) call(ctx context.Context, method, path, token, cookie, contentType string, body []byte) (int, []byte, *http.Response, error) {
+	hdr := make(map[string]string, 3)
+	if token != "" {
+		hdr["Authorization"] = "Bearer " + token
+	}
+	if cookie != "" {
+		hdr["Cookie"] = cookie
+	}
+	if contentType != "" {
+		hdr["Content-Type"] = contentType
+	}
+	return sr.callHeaders(ctx, method, path, hdr, body)
+}
+
+// callHeaders sends one request with these headers and reads the whole answer.
+func (sr *surveyRun) callHeaders(ctx context.Context, method, path string, hdr map[string]string, body []byte) (int, []byte, *http.Response, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -199,14 +216,8 @@ func (sr *surveyRun) call(ctx context.Context, method, path, token, cookie, cont
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
 	}
 	resp, err := sr.client.Do(req)
 	if err != nil {
@@ -1011,14 +1022,10 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 		queue <- r
 	}
 	close(queue)
-	type done struct {
-		r    *respondent
-		vals map[int]answerOut // item index → acknowledged answer
-	}
 	type worker struct {
 		loopStats
 		whole     []time.Duration
-		completed []done
+		completed []completedResponse
 		ranOut    bool
 	}
 	workers := make([]worker, workerCount)
@@ -1061,7 +1068,7 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 					continue
 				}
 				wk.whole = append(wk.whole, time.Since(t0))
-				wk.completed = append(wk.completed, done{r, vals})
+				wk.completed = append(wk.completed, completedResponse{r, vals})
 			}
 		}(&workers[w])
 	}
@@ -1072,7 +1079,7 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 	}
 	measured(&sc)
 	var lat, whole []time.Duration
-	var completed []done
+	var completed []completedResponse
 	for _, wk := range workers {
 		lat = append(lat, wk.lat...)
 		whole = append(whole, wk.whole...)
@@ -1098,10 +1105,16 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 		sc.RespP50Ms, sc.RespP99Ms = ms(percentile(whole, 50)), ms(percentile(whole, 99))
 	}
 
-	// Read back: every completed response is submitted, with every
-	// acknowledged answer stored as acknowledged.
+	err := sr.readBack(ctx, roundID, completed, &sc)
+	return sc, err
+}
+
+// readBack reads every completed response (as the admin) and counts, in
+// sc.Missing, each one not submitted and each acknowledged answer not
+// stored as acknowledged.
+func (sr *surveyRun) readBack(ctx context.Context, roundID int64, completed []completedResponse, sc *scenarioJSON) error {
 	var mu sync.Mutex
-	err := forEach(ctx, len(completed), readBackConcurrency, func(k int) error {
+	return forEach(ctx, len(completed), readBackConcurrency, func(k int) error {
 		c := completed[k]
 		path := responsePath(roundID, c.r.code)
 		status, b, _, err := sr.call(ctx, http.MethodGet, path, sr.adminToken, "", "", nil)
@@ -1133,7 +1146,6 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 		mu.Unlock()
 		return nil
 	})
-	return sc, err
 }
 
 // fillOne fills and submits one institution's response as its respondent.

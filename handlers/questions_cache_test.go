@@ -86,6 +86,45 @@ func TestQuestionCacheMatchesRendering(t *testing.T) {
 	}
 	compare("empty")
 
+	// Institutions share the questions of one state, but for a catalog
+	// metric, which links to the institution's own services: MOI's pages,
+	// their questions from the cache MOH's filled, are the pages rendered
+	// afresh, and the metric links to MOI's services.
+	other, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "cache@moi.ps", Name: "Cache", Role: survey.RoleRespondent, InstitutionCode: "MOI", Password: "a-long-test-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherToken, _, err := st.CreateSession(ctx, other.ID, survey.SessionWeb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := 0
+	for _, sec := range q.Def.Sections {
+		path := "/ar" + strings.Replace(base, "/MOH", "/MOI", 1) + "?section=" + sec.ID
+		get := func(srv *Server) (int, string) {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.AddCookie(&http.Cookie{Name: cookieSession, Value: otherToken})
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, req)
+			return w.Code, w.Body.String()
+		}
+		wc, wb := get(warm)
+		cc, cb := get(newServerOn(t, st))
+		if wc != http.StatusOK || cc != http.StatusOK || wb != cb {
+			t.Errorf("MOI %s: status %d / %d; the page with questions cached for MOH differs from one rendered afresh", path, wc, cc)
+		}
+		for _, note := range strings.Split(wb, `class="metric-note"`)[1:] {
+			note, _, _ = strings.Cut(note, "</p>")
+			if !strings.Contains(note, "/institutions/MOI/services") {
+				t.Errorf("MOI %s: a catalog metric does not link to MOI's services: %s", path, note)
+			}
+			metrics++
+		}
+	}
+	if metrics == 0 {
+		t.Error("no catalog metric on MOI's pages links to MOI's services: the check above checked nothing")
+	}
+
 	var withNA, withEvidence, number survey.Item
 	for _, it := range q.Def.Items {
 		switch {

@@ -175,11 +175,19 @@ func (s *Server) renderQuestions(v *view, questionnaireID int64, code string, it
 // questionKey names everything the "question" partial reads (see
 // templates/partials/question.html): the item (fixed by the questionnaire
 // version and its id), the page's language and time zone, the institution
-// (the link to its services), and the state shown: editable, visible, the
-// error, the answer with its version and review, and another person's newer
-// answer. Two questions with one key render the same HTML;
+// for a catalog metric (the only kind that links to the institution's
+// services), and the state shown: editable, visible, the error, the answer
+// with its version and review, and another person's newer answer. Two
+// questions with one key render the same HTML;
 // TestQuestionCacheMatchesRendering checks it over every state.
+//
+// Leaving the institution out of the other keys lets every institution
+// share them: a section nobody has answered yet, the first page each
+// respondent opens, is then made once for all (issue 15).
 func questionKey(v *view, questionnaireID int64, code string, iv *itemView) string {
+	if iv.Item.Type != survey.TypeMetric {
+		code = ""
+	}
 	h := sha256.New()
 	field := func(ss ...string) {
 		for _, x := range ss {

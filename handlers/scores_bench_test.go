@@ -132,25 +132,36 @@ func BenchmarkAutosave(b *testing.B) {
 	}
 }
 
-// BenchmarkResponsePage renders the 60-item questionnaire form for a
-// signed-in respondent (server time only), reporting p99.
+// BenchmarkResponsePage renders the questionnaire's section pages in turn
+// for a signed-in respondent, gzip-compressed as a browser asks (server
+// time only), reporting p99.
 func BenchmarkResponsePage(b *testing.B) {
 	srv, st := newTestServer(b)
 	ctx := context.Background()
 	rounds, _ := st.OpenRounds(ctx)
 	u, _ := st.CreateUser(ctx, 0, survey.NewUser{Email: "r@moh.ps", Role: survey.RoleRespondent, InstitutionCode: "MOH", Password: "bench-password"})
 	token, _, _ := st.CreateSession(ctx, u.ID, survey.SessionWeb)
-	path := "/ar/rounds/" + strconv.FormatInt(rounds[0].ID, 10) + "/responses/MOH"
+	q, err := st.Questionnaire(ctx, rounds[0].QuestionnaireID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var paths []string
+	for _, sec := range q.Def.Sections {
+		paths = append(paths, "/ar/rounds/"+strconv.FormatInt(rounds[0].ID, 10)+"/responses/MOH?section="+sec.ID)
+	}
 	var times []time.Duration
+	i := 0
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req := httptest.NewRequest(http.MethodGet, paths[i%len(paths)], nil)
+		i++
 		req.AddCookie(&http.Cookie{Name: cookieSession, Value: token})
-		w := httptest.NewRecorder()
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		w := &discardWriter{header: http.Header{}}
 		start := time.Now()
 		srv.ServeHTTP(w, req)
 		times = append(times, time.Since(start))
-		if w.Code != http.StatusOK {
-			b.Fatalf("status %d", w.Code)
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
 		}
 	}
 	slices.Sort(times)

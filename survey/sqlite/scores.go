@@ -190,11 +190,11 @@ func (s *Store) ReadRankingSince(ctx context.Context, roundID int64, kind string
 // (the scorecard) reads these, kept in the cache at some 75 KB a round of
 // 1,500, and leaves the rankings (2 MB each) to the pages that show them.
 func (s *Store) ReadIndexes(ctx context.Context, roundIDs []int64, kind string, fn func(roundID int64, idx survey.RoundIndexes) error) error {
-	version, err := s.ScoresVersion(ctx)
-	if err != nil {
-		return err
-	}
 	for _, id := range roundIDs {
+		version, err := s.rankingVersion(ctx, id, 0)
+		if err != nil {
+			return err
+		}
 		idx, err := s.indexes.Load(fmt.Sprintf("%d/%s", id, kind), version, func() (survey.RoundIndexes, error) {
 			r, err := s.unkeptRanking(ctx, version, id, kind)
 			if err != nil {
@@ -228,11 +228,27 @@ func (s *Store) unkeptRanking(ctx context.Context, version string, roundID int64
 
 // sharedRanking is the cached ranking itself.
 func (s *Store) sharedRanking(ctx context.Context, roundID int64, kind string, since int64) (*survey.Ranking, error) {
-	version, err := s.ScoresVersion(ctx)
+	version, err := s.rankingVersion(ctx, roundID, since)
 	if err != nil {
 		return nil, err
 	}
 	return s.rankingAt(ctx, version, roundID, kind, since)
+}
+
+// rankingVersion is the version of what a ranking of the round, with
+// changes since another (0: none), is made of: the scores and response
+// states of those two rounds (round_scores_versions, kept by triggers) and
+// the institutions (catalog_version). A response submitted in one round
+// leaves the cached rankings of the others as they are.
+func (s *Store) rankingVersion(ctx context.Context, roundID, since int64) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT (SELECT value FROM settings WHERE key = 'catalog_version')
+		|| '|' || coalesce((SELECT version FROM round_scores_versions WHERE round_id = ?), 0)
+		|| '|' || coalesce((SELECT version FROM round_scores_versions WHERE round_id = ?), 0)`, roundID, since).Scan(&v)
+	if err != nil {
+		return "", fmt.Errorf("survey: ranking version: %w", err)
+	}
+	return v, nil
 }
 
 // rankingAt is the ranking of the round, with changes since round since,
