@@ -239,6 +239,16 @@ type view struct {
 	tz        *time.Location
 	csrf      string
 	csrfFn    func() string
+	navFn     func() (template.HTML, error)
+	here      *[]string // the paths Here was asked about, while navMemo records them
+}
+
+// Nav is the site's navigation links (nav_links), from the memo.
+func (v *view) Nav() (template.HTML, error) {
+	if v.navFn == nil {
+		return "", errors.New("handlers: the page's navigation is not set up")
+	}
+	return v.navFn()
 }
 
 // CSRF is the token for the page's forms. It is made on first use, so pages
@@ -426,6 +436,13 @@ func (v *view) URL(path string) string { return "/" + v.Lang + path }
 // Here reports whether the page is p or under it (p "/" is the home page
 // only), for aria-current on the navigation's links.
 func (v *view) Here(p string) bool {
+	if v.here != nil { // navMemo is recording what the navigation reads
+		*v.here = append(*v.here, p)
+	}
+	return v.underPath(p)
+}
+
+func (v *view) underPath(p string) bool {
 	if p == "/" {
 		return v.Path == "/" || v.Path == ""
 	}
@@ -599,6 +616,7 @@ func (s *Server) renderBytes(c *gin.Context, page string, v *view) (body []byte,
 		s.serverError(c, err)
 		return nil, release, false
 	}
+	v.navFn = func() (template.HTML, error) { return s.nav.nav(t, v) }
 	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
 		if page == "error" {
 			c.String(http.StatusInternalServerError, "500")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,7 +215,15 @@ type sectionTab struct {
 }
 
 type responsePage struct {
-	responseCtx
+	// The fields of responseCtx, not embedded: text/template finds a field
+	// of an embedded struct by a search that allocates, on every use (a
+	// tenth of the page's rendering, issue 15).
+	Round       survey.Round
+	Q           survey.QuestionnaireVersion
+	Institution survey.Institution
+	Response    survey.Response
+	Answers     survey.AnswerSet
+
 	Sections        []sectionTab
 	Section         survey.Section
 	Next            string // the following section's id, "" on the last
@@ -225,7 +234,7 @@ type responsePage struct {
 	Notice          string
 	Prefilled       bool
 	PrefilledN      int
-	items           json.RawMessage // formItemsJSON
+	items           string // formItemsJSON: escaped for an attribute
 }
 
 // formItem is an answerable item as the questionnaire page's script sees
@@ -241,8 +250,9 @@ func (f formItem) MarshalJSON() ([]byte, error) {
 }
 
 // formItemsJSON lists the questionnaire's answerable items (not the
-// catalog metrics), made once per questionnaire version.
-func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) json.RawMessage {
+// catalog metrics) as JSON escaped for an HTML attribute, made once per
+// questionnaire version.
+func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) string {
 	key := strconv.FormatInt(q.ID, 10)
 	if b, ok := s.formItems.get(key, ""); ok { // versions never change
 		return b
@@ -254,32 +264,73 @@ func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) json.RawMessage {
 		}
 	}
 	b, _ := json.Marshal(items)
-	s.formItems.put(key, "", b)
-	return b
+	esc := template.HTMLEscapeString(string(b))
+	s.formItems.put(key, "", esc)
+	return esc
 }
 
-// responseState is what the questionnaire page's script needs to keep
-// show_if and the progress counters live across sections, with the rules of
-// survey.Progress: every answerable item with its section and condition,
-// the saved values (an N/A answer has none, as show_if reads it) and the
-// items answered N/A.
-type responseState struct {
-	Items   json.RawMessage     `json:"items"`
-	Answers map[string][]string `json:"answers"`
-	NA      []string            `json:"na"`
-}
-
-// StateJSON is the page's responseState as JSON (escaped by the template).
-func (p responsePage) StateJSON() string {
-	st := responseState{Items: p.items, Answers: make(map[string][]string, len(p.Answers)), NA: []string{}}
+// StateAttr is what the questionnaire page's script needs to keep show_if
+// and the progress counters live across sections, with the rules of
+// survey.Progress, as the data-state attribute: every answerable item with
+// its section and condition, the saved values (an N/A answer has none, as
+// show_if reads it) and the items answered N/A. The
+// list of items, the same on every page of a questionnaire version, comes
+// escaped from the cache (formItemsJSON); only the answers are escaped
+// here. HTML escaping maps each character on its own, so the pieces
+// escaped apart make the whole escaped at once.
+func (p responsePage) StateAttr() template.HTMLAttr {
+	answers := make(map[string][]string, len(p.Answers))
+	na := []string{}
 	for id, a := range p.Answers {
-		st.Answers[id] = p.Answers.Values(id)
+		answers[id] = p.Answers.Values(id)
 		if a.NA {
-			st.NA = append(st.NA, id)
+			na = append(na, id)
 		}
 	}
-	b, _ := json.Marshal(st)
-	return string(b)
+	slices.Sort(na)
+	ab, _ := json.Marshal(answers)
+	nb, _ := json.Marshal(na)
+	return template.HTMLAttr(`data-state="{&#34;items&#34;:` + p.items + `,&#34;answers&#34;:` + template.HTMLEscapeString(string(ab)) +
+		`,&#34;na&#34;:` + template.HTMLEscapeString(string(nb)) + `}"`) // #nosec G203 -- every part is escaped
+}
+
+// SectionLinks is the list of the questionnaire's sections, each with its
+// count of answered questions, the current one marked. It is made here
+// rather than in the template: eight sections of template actions were a
+// fifth of the page's rendering (issue 15). The script updates the counts
+// in place (data-count, static/js/questionnaire.js).
+func (p responsePage) SectionLinks(v *view) template.HTML {
+	var b strings.Builder
+	for _, t := range p.Sections {
+		id := template.HTMLEscapeString(url.QueryEscape(t.Section.ID))
+		b.WriteString("\n    <li")
+		if t.Current {
+			b.WriteString(` class="current"`)
+		}
+		b.WriteString(`><a href="?section=` + id + `"`)
+		if t.Current {
+			b.WriteString(` aria-current="step"`)
+		}
+		b.WriteString(`><span dir="auto">` + template.HTMLEscapeString(t.Section.Title(v.Lang)) + `</span> <span class="small muted" data-count="` +
+			template.HTMLEscapeString(t.Section.ID) + `">` + strconv.Itoa(t.Answered) + "/" + strconv.Itoa(t.Total) + "</span></a></li>")
+	}
+	return template.HTML(b.String()) // #nosec G203 -- every text above is escaped
+}
+
+// ResponseTexts are the questionnaire page's messages for its script, as
+// data attributes, made here for the reason SectionLinks is.
+func (v *view) ResponseTexts() template.HTMLAttr {
+	var b strings.Builder
+	for i, kv := range [][2]string{{"saved", "autosave.saved"}, {"saving", "autosave.saving"}, {"offline", "autosave.offline"},
+		{"conflict", "err.answer_conflict"}, {"error", "autosave.error"}, {"pending", "autosave.pending"},
+		{"separator", "list.separator"}, {"na", "response.na"}} {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("data-" + kv[0] + `="` + template.HTMLEscapeString(v.T(kv[1])) + `"`)
+	}
+	b.WriteString(` data-progress-format="` + template.HTMLEscapeString(v.T("rounds.progress", "{a}", "{t}")) + `"`)
+	return template.HTMLAttr(b.String()) // #nosec G203 -- every text above is escaped
 }
 
 // Percent is the share of items answered, 0–100.
@@ -292,38 +343,56 @@ func (p responsePage) Percent() int {
 
 func (s *Server) buildResponsePage(c *gin.Context, rc responseCtx, section string) responsePage {
 	def := rc.Q.Def
-	p := responsePage{responseCtx: rc, Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer,
+	p := responsePage{Round: rc.Round, Q: rc.Q, Institution: rc.Institution, Response: rc.Response, Answers: rc.Answers, Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer,
 		items: s.formItemsJSON(rc.Q)}
 	if rc.Response.Status == "none" {
 		p.Editable = false
 	}
-	p.Answered, p.Total = survey.Progress(def, rc.Answers)
+	// One pass over the items, each condition evaluated once: the counts
+	// of every section (the rules of survey.Progress) and the current
+	// section's questions.
+	cur := 0
+	tab := make(map[string]int, len(def.Sections))
+	p.Sections = make([]sectionTab, len(def.Sections))
 	for i, sec := range def.Sections {
-		tab := sectionTab{Section: sec, Current: sec.ID == section || (section == "" && i == 0)}
-		for _, it := range def.SectionItems(sec.ID) {
-			if it.Type == survey.TypeMetric || !rc.Answers.Visible(it) {
-				continue
-			}
-			tab.Total++
-			if a, ok := rc.Answers[it.ID]; ok && (a.NA || len(a.Values) > 0) {
-				tab.Answered++
-			}
+		p.Sections[i] = sectionTab{Section: sec}
+		tab[sec.ID] = i
+		if sec.ID == section {
+			cur = i
 		}
-		if tab.Current {
-			p.Section = sec
-			if i+1 < len(def.Sections) {
-				p.Next = def.Sections[i+1].ID
-			}
-		}
-		p.Sections = append(p.Sections, tab)
 	}
-	for _, it := range def.SectionItems(p.Section.ID) {
-		iv := itemView{Item: it, Answer: rc.Answers[it.ID], Visible: rc.Answers.Visible(it)}
-		if it.ShowIf != "" {
-			b, _ := json.Marshal(it.Cond())
-			iv.Cond = string(b)
+	if len(def.Sections) > 0 {
+		p.Sections[cur].Current = true
+		p.Section = def.Sections[cur]
+		if cur+1 < len(def.Sections) {
+			p.Next = def.Sections[cur+1].ID
 		}
-		p.Items = append(p.Items, iv)
+	}
+	for _, it := range def.Items {
+		visible := rc.Answers.Visible(it)
+		i, inSection := tab[it.Section]
+		if it.Type != survey.TypeMetric && visible {
+			a, ok := rc.Answers[it.ID]
+			answered := ok && (a.NA || len(a.Values) > 0)
+			p.Total++
+			if answered {
+				p.Answered++
+			}
+			if inSection {
+				p.Sections[i].Total++
+				if answered {
+					p.Sections[i].Answered++
+				}
+			}
+		}
+		if inSection && i == cur {
+			iv := itemView{Item: it, Answer: rc.Answers[it.ID], Visible: visible}
+			if it.ShowIf != "" {
+				b, _ := json.Marshal(it.Cond())
+				iv.Cond = string(b)
+			}
+			p.Items = append(p.Items, iv)
+		}
 	}
 	return p
 }

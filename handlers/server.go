@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -89,7 +88,7 @@ type Server struct {
 	// formItems caches, by questionnaire id, the questionnaire page's list
 	// of answerable items for its script (responseState); versions are
 	// immutable, so an entry never goes stale.
-	formItems *pageCache[json.RawMessage]
+	formItems *pageCache[string]
 	// questions caches rendered questions of the questionnaire page by
 	// everything they show (questionKey).
 	questions *pageCache[template.HTML]
@@ -98,6 +97,8 @@ type Server struct {
 	serviceCardCache *pageCache[template.HTML]
 	// pickLists caches the compare page's institution options.
 	pickLists *pageCache[template.HTML]
+	// nav keeps the site's navigation rendered (nav.go).
+	nav navMemo
 	// ready is set once an administrator exists; until then only the
 	// first-run setup page and /healthz answer.
 	ready atomic.Bool
@@ -124,7 +125,7 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 		scorePages:       newPageCache(c, "score pages", func(p scorePart) int { return len(p.body) + len(p.page) }),
 		apiCache:         newPageCache(c, "api answers", byteLen),
 		pickLists:        newPageCache(c, "pick lists", func(h template.HTML) int { return len(h) }),
-		formItems:        newPageCache(c, "form items", func(b json.RawMessage) int { return len(b) }),
+		formItems:        newPageCache(c, "form items", func(b string) int { return len(b) }),
 		questions:        newPageCache(c, "questions", func(h template.HTML) int { return len(h) }),
 		serviceCardCache: newPageCache(c, "service cards", func(h template.HTML) int { return len(h) })}
 	// The templates are parsed while the rest is set up, and waited for

@@ -279,5 +279,7 @@ func parseNumber(s string, min, max float64) (float64, bool) {
 // normalizeNewlines trims text and turns CRLF and CR (as browsers send a
 // textarea) into LF, so that stored text and CSV round trips agree.
 func NormalizeNewlines(s string) string {
-	return strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s))
+	return strings.TrimSpace(newlines.Replace(s))
 }
+
+var newlines = strings.NewReplacer("\r\n", "\n", "\r", "\n")
