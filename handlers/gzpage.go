@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"bytes"
-	"compress/gzip"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/gin-gonic/gin"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Cached pages are kept gzip-compressed: HTML shrinks five- to sevenfold,
@@ -17,6 +17,12 @@ import (
 // gzip, as all do, gets the stored bytes as they are: a public page costs
 // no rendering and no compression, and a phone abroad downloads a sixth
 // of it. Anyone else gets it expanded.
+//
+// Pages rendered for one person (writePage) are compressed as they are
+// sent: a questionnaire section is 40 KB of HTML and 10 KB compressed.
+// klauspost/compress does it in about half the CPU of compress/gzip at the
+// same level (70 µs against 138 for a section page, measured for issue 15),
+// with the same format.
 
 var (
 	gzWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed); return w }}
@@ -67,7 +73,7 @@ func (s *Server) writeGzipPage(c *gin.Context, status int, gz []byte) {
 	c.Header("Vary", "Accept-Encoding")
 	if acceptsGzip(c.Request) {
 		c.Header("Content-Encoding", "gzip")
-		s.writePage(c, status, gz)
+		writeHTML(c, status, gz)
 		return
 	}
 	body, err := gunzipBytes(gz)
@@ -75,5 +81,38 @@ func (s *Server) writeGzipPage(c *gin.Context, status int, gz []byte) {
 		s.serverError(c, err)
 		return
 	}
-	s.writePage(c, status, body)
+	writeHTML(c, status, body)
+}
+
+// minGzip is the smallest page worth compressing: below a packet, the
+// header and the work cost more than the bytes saved.
+const minGzip = 1400
+
+// writePage answers with a page rendered for this request, compressed
+// when the client takes gzip.
+func (s *Server) writePage(c *gin.Context, status int, body []byte) {
+	c.Header("Vary", "Accept-Encoding")
+	if len(body) < minGzip || !acceptsGzip(c.Request) {
+		writeHTML(c, status, body)
+		return
+	}
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	w := gzWriters.Get().(*gzip.Writer)
+	w.Reset(buf)
+	_, _ = w.Write(body) // writes to a bytes.Buffer do not fail
+	_ = w.Close()
+	gzWriters.Put(w)
+	c.Header("Content-Encoding", "gzip")
+	writeHTML(c, status, buf.Bytes())
+	if buf.Cap() <= maxPooledPage {
+		pageBuffers.Put(buf)
+	}
+}
+
+// writeHTML sends a page as it is: personal pages are never kept by
+// browsers or proxies.
+func writeHTML(c *gin.Context, status int, body []byte) {
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", body)
 }

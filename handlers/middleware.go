@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -257,9 +258,7 @@ func (s *Server) checkForm(c *gin.Context) {
 			}
 		}
 	}
-	want := s.csrfToken(c)
-	got := c.Request.PostFormValue("csrf_token")
-	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	if !tokenMatches(c.Request.PostFormValue("csrf_token"), s.csrfToken(c)) {
 		s.fail(c, http.StatusForbidden, "err.csrf")
 		return
 	}
@@ -275,7 +274,7 @@ func (s *Server) checkAPIWrite(c *gin.Context) {
 		return
 	}
 	if sess := session(c); sess != nil && !c.GetBool(keyAPI) {
-		if subtle.ConstantTimeCompare([]byte(c.GetHeader("X-CSRF-Token")), []byte(sess.CSRFToken)) != 1 {
+		if !tokenMatches(c.GetHeader("X-CSRF-Token"), sess.CSRFToken) {
 			s.fail(c, http.StatusForbidden, "err.csrf")
 			return
 		}
@@ -338,4 +337,39 @@ func (s *Server) requireRole(roles ...survey.Role) gin.HandlerFunc {
 		}
 		s.fail(c, http.StatusForbidden, "err.forbidden")
 	}
+}
+
+// Every page compressed (writePage) holds the CSRF token beside text an
+// attacker may choose (the language switch repeats the page's query), which
+// is what a compression side channel (BREACH) needs to read a secret byte by
+// byte from the sizes of answers. So a page never shows the token itself:
+// it shows it masked with fresh random bytes (maskToken), different on
+// every page, and the checks accept the masked form (tokenMatches), as
+// Django and Rails do.
+
+// maskToken returns token XORed with a random pad, the pad first, in
+// URL-safe base64.
+func maskToken(token string) string {
+	b := make([]byte, 2*len(token))
+	_, _ = rand.Read(b[:len(token)]) // crypto/rand.Read never fails on supported platforms
+	for i := 0; i < len(token); i++ {
+		b[len(token)+i] = token[i] ^ b[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// tokenMatches reports whether got is want, masked (maskToken) or as it
+// is (API clients and older pages send it plain), in constant time.
+func tokenMatches(got, want string) bool {
+	if want == "" {
+		return false
+	}
+	if raw, err := base64.RawURLEncoding.DecodeString(got); err == nil && len(raw) == 2*len(want) {
+		plain := make([]byte, len(want))
+		for i := range plain {
+			plain[i] = raw[i] ^ raw[len(want)+i]
+		}
+		return subtle.ConstantTimeCompare(plain, []byte(want)) == 1
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }

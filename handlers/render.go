@@ -575,7 +575,7 @@ func (s *Server) newView(c *gin.Context, titleKey string) *view {
 		User: currentUser(c), Demo: s.demo, Version: s.cfg.Version, Assets: s.assets,
 		RequestID: c.GetString(keyRequestID), loc: s.locales[l], tz: s.cfg.Location,
 	}
-	v.csrfFn = func() string { return s.csrfToken(c) }
+	v.csrfFn = func() string { return maskToken(s.csrfToken(c)) }
 	if titleKey != "" {
 		v.Title = v.T(titleKey)
 	}
@@ -626,11 +626,6 @@ func (s *Server) renderBytes(c *gin.Context, page string, v *view) (body []byte,
 		return nil, release, false
 	}
 	return buf.Bytes(), release, true
-}
-
-func (s *Server) writePage(c *gin.Context, status int, body []byte) {
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", body)
 }
 
 // apiError is the JSON error body of the API (docs/api.md, "Errors").

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"crypto/subtle"
 	"errors"
 	"io"
 	"net/http"
@@ -129,7 +128,7 @@ func (s *Server) uploadedFile(c *gin.Context) (*uploadFile, error) {
 			}
 		}
 	}
-	if subtle.ConstantTimeCompare([]byte(fields.Get("csrf_token")), []byte(s.csrfToken(c))) != 1 {
+	if !tokenMatches(fields.Get("csrf_token"), s.csrfToken(c)) {
 		_ = closeUpload(file)
 		s.fail(c, http.StatusForbidden, "err.csrf")
 		return nil, errAnswered
