@@ -4,7 +4,8 @@ package main
 
 // A build for profiling only (go build -tags pprof): with PPROF_ADDR set
 // to a loopback address, net/http/pprof answers there, apart from the
-// application. Release builds leave this file out (docs/performance.md).
+// application. Release builds leave this file out; bench/README.md says how
+// the bench uses it.
 
 import (
 	"log/slog"
