@@ -30,6 +30,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -83,6 +84,7 @@ type options struct {
 	sizes       []string // national, regional
 	picked      []string // --scenario: only these of the set
 	fresh       bool     // regenerate the cached databases
+	cpuProfile  string   // the load generator's own CPU profile
 	cacheDir    string
 }
 
@@ -129,6 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&sizes, "size", "national", "scenarios: database size, national (150 institutions, 3,000 services, 5 rounds) or regional (1,500, 30,000, 10); a comma list runs each")
 	fs.StringVar(&picked, "scenario", "", "scenarios: run only these (comma list of "+strings.Join(scenarioNames, ", ")+")")
 	fs.BoolVar(&o.fresh, "fresh", false, "scenarios: regenerate the database even if a cached one fits")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file (the client shares the CPUs with the server)")
 	fs.StringVar(&o.cacheDir, "cache-dir", filepath.Join(os.TempDir(), "marsad-bench-cache"), "scenarios: where generated databases are kept between runs")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -202,6 +205,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	tmp, err := os.MkdirTemp("", "marsad-bench-")
 	if err != nil {
