@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,10 +57,12 @@ type browserSave struct {
 
 // browser is one respondent's cookies and the requests it sent.
 type browser struct {
-	sr   *surveyRun
-	jar  map[string]string
-	st   *loopStats
-	lang string
+	sr *surveyRun
+	// page and api hold the last page and the last API answer (callInto).
+	page, api bytes.Buffer
+	jar       map[string]string
+	st        *loopStats
+	lang      string
 }
 
 func (b *browser) cookieHeader() string {
@@ -72,13 +75,13 @@ func (b *browser) cookieHeader() string {
 
 // do sends one request with the respondent's cookies, keeps the cookies it
 // sets and times it.
-func (b *browser) do(ctx context.Context, method, path string, hdr map[string]string, body []byte) (int, []byte, *http.Response, error) {
+func (b *browser) do(ctx context.Context, method, path string, hdr map[string]string, body []byte, into *bytes.Buffer) (int, []byte, *http.Response, error) {
 	t0 := time.Now()
 	h := map[string]string{"Cookie": b.cookieHeader()}
 	for k, v := range hdr {
 		h[k] = v
 	}
-	status, resp, r, err := b.sr.callHeaders(ctx, method, path, h, body)
+	status, resp, r, err := b.sr.callInto(ctx, method, path, h, body, into)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -97,7 +100,7 @@ func (b *browser) do(ctx context.Context, method, path string, hdr map[string]st
 // get reads a page and follows redirects, as a browser does.
 func (b *browser) get(ctx context.Context, path string) ([]byte, error) {
 	for hops := 0; hops < 5; hops++ {
-		status, body, r, err := b.do(ctx, http.MethodGet, path, nil, nil)
+		status, body, r, err := b.do(ctx, http.MethodGet, path, nil, nil, &b.page)
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +119,7 @@ func (b *browser) get(ctx context.Context, path string) ([]byte, error) {
 // postForm posts a form and follows the 303 it must answer.
 func (b *browser) postForm(ctx context.Context, path string, form url.Values) ([]byte, error) {
 	status, body, r, err := b.do(ctx, http.MethodPost, path,
-		map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, []byte(form.Encode()))
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, []byte(form.Encode()), &b.page)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +267,7 @@ func (b *browser) respond(ctx context.Context, roundID int64, def *survey.Defini
 			body, _ := json.Marshal(browserSave{Values: []string{v}, Version: ver})
 			p := api + url.PathEscape(it.ID)
 			status, out, _, err := b.do(ctx, http.MethodPut, p, map[string]string{
-				"Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept-Language": b.lang}, body)
+				"Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept-Language": b.lang}, body, &b.api)
 			if err != nil {
 				return nil, err
 			}
