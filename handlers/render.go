@@ -240,7 +240,8 @@ type view struct {
 	csrf      string
 	csrfFn    func() string
 	navFn     func() (template.HTML, error)
-	here      *[]string // the paths Here was asked about, while navMemo records them
+	here      *[]string  // the paths Here was asked about, while navMemo records them
+	frags     []fragment // the page's kept fragments, by placeholder (splice.go)
 }
 
 // Nav is the site's navigation links (nav_links), from the memo.

@@ -139,8 +139,13 @@ func (s *Server) renderResponse(c *gin.Context, status int, v *view, p responseP
 		s.serverError(c, err)
 		return
 	}
+	p.itemsRef = v.fragmentRef(p.items)
 	v.Data = p
-	s.render(c, status, "response", v)
+	body, release, ok := s.renderBytes(c, "response", v)
+	defer release()
+	if ok {
+		s.writeSplicedPage(c, status, body, v.frags)
+	}
 }
 
 // renderQuestions gives each question its HTML: rendered by the "question"
@@ -153,8 +158,8 @@ func (s *Server) renderQuestions(v *view, questionnaireID int64, code string, it
 	for i := range items {
 		iv := &items[i]
 		key := questionKey(v, questionnaireID, code, iv)
-		if h, ok := s.questions.get(key, ""); ok {
-			iv.HTML = h
+		if f, ok := s.questions.get(key, ""); ok {
+			iv.HTML = v.fragmentRef(f)
 			continue
 		}
 		if t == nil {
@@ -167,8 +172,9 @@ func (s *Server) renderQuestions(v *view, questionnaireID int64, code string, it
 		if err := t.ExecuteTemplate(&b, "question", v.Pair(v, iv)); err != nil {
 			return err
 		}
-		iv.HTML = template.HTML(b.String()) // #nosec G203 -- made by html/template just now
-		s.questions.put(key, "", iv.HTML)
+		f := newFragment(b.String())
+		s.questions.put(key, "", f)
+		iv.HTML = v.fragmentRef(f)
 	}
 	return nil
 }
@@ -234,7 +240,8 @@ type responsePage struct {
 	Notice          string
 	Prefilled       bool
 	PrefilledN      int
-	items           string // formItemsJSON: escaped for an attribute
+	items           fragment      // formItemsJSON: escaped for an attribute
+	itemsRef        template.HTML // its placeholder on the page (splice.go)
 }
 
 // formItem is an answerable item as the questionnaire page's script sees
@@ -252,10 +259,10 @@ func (f formItem) MarshalJSON() ([]byte, error) {
 // formItemsJSON lists the questionnaire's answerable items (not the
 // catalog metrics) as JSON escaped for an HTML attribute, made once per
 // questionnaire version.
-func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) string {
+func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) fragment {
 	key := strconv.FormatInt(q.ID, 10)
-	if b, ok := s.formItems.get(key, ""); ok { // versions never change
-		return b
+	if f, ok := s.formItems.get(key, ""); ok { // versions never change
+		return f
 	}
 	var items []formItem
 	for _, it := range q.Def.Items {
@@ -264,9 +271,9 @@ func (s *Server) formItemsJSON(q survey.QuestionnaireVersion) string {
 		}
 	}
 	b, _ := json.Marshal(items)
-	esc := template.HTMLEscapeString(string(b))
-	s.formItems.put(key, "", esc)
-	return esc
+	f := newFragment(template.HTMLEscapeString(string(b)))
+	s.formItems.put(key, "", f)
+	return f
 }
 
 // StateAttr is what the questionnaire page's script needs to keep show_if
@@ -290,7 +297,7 @@ func (p responsePage) StateAttr() template.HTMLAttr {
 	slices.Sort(na)
 	ab, _ := json.Marshal(answers)
 	nb, _ := json.Marshal(na)
-	return template.HTMLAttr(`data-state="{&#34;items&#34;:` + p.items + `,&#34;answers&#34;:` + template.HTMLEscapeString(string(ab)) +
+	return template.HTMLAttr(`data-state="{&#34;items&#34;:` + string(p.itemsRef) + `,&#34;answers&#34;:` + template.HTMLEscapeString(string(ab)) +
 		`,&#34;na&#34;:` + template.HTMLEscapeString(string(nb)) + `}"`) // #nosec G203 -- every part is escaped
 }
 

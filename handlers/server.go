@@ -88,10 +88,10 @@ type Server struct {
 	// formItems caches, by questionnaire id, the questionnaire page's list
 	// of answerable items for its script (responseState); versions are
 	// immutable, so an entry never goes stale.
-	formItems *pageCache[string]
+	formItems *pageCache[fragment]
 	// questions caches rendered questions of the questionnaire page by
 	// everything they show (questionKey).
-	questions *pageCache[template.HTML]
+	questions *pageCache[fragment]
 	// serviceCardCache keeps the catalog's rendered results by language and
 	// service (serviceCards).
 	serviceCardCache *pageCache[template.HTML]
@@ -125,8 +125,8 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 		scorePages:       newPageCache(c, "score pages", func(p scorePart) int { return len(p.body) + len(p.page) }),
 		apiCache:         newPageCache(c, "api answers", byteLen),
 		pickLists:        newPageCache(c, "pick lists", func(h template.HTML) int { return len(h) }),
-		formItems:        newPageCache(c, "form items", func(b string) int { return len(b) }),
-		questions:        newPageCache(c, "questions", func(h template.HTML) int { return len(h) }),
+		formItems:        newPageCache(c, "form items", fragment.size),
+		questions:        newPageCache(c, "questions", fragment.size),
 		serviceCardCache: newPageCache(c, "service cards", func(h template.HTML) int { return len(h) })}
 	// The templates are parsed while the rest is set up, and waited for
 	// at the end.
