@@ -15,7 +15,17 @@ import (
 // after, a record removed every field in before; a change keeps only the
 // fields that differ, before and after (see compactChange), so a save of
 // one field does not copy the whole record into the log twice.
-func (s *Store) audit(ctx context.Context, tx *sql.Tx, actorID int64, action, entity, key string, before, after any) error {
+func (s *Store) audit(ctx context.Context, tx dbExecer, actorID int64, action, entity, key string, before, after any) error {
+	b, a, err := auditValues(before, after)
+	if err != nil {
+		return err
+	}
+	return s.auditJSON(ctx, tx, actorID, action, entity, key, b, a)
+}
+
+// auditValues are the before_json and after_json audit stores for before
+// and after (nil for none).
+func auditValues(before, after any) (sql.NullString, sql.NullString, error) {
 	enc := func(v any) (sql.NullString, error) {
 		if v == nil {
 			return sql.NullString{}, nil
@@ -25,21 +35,28 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, actorID int64, action, en
 	}
 	b, err := enc(before)
 	if err != nil {
-		return err
+		return b, b, err
 	}
 	a, err := enc(after)
 	if err != nil {
-		return err
+		return b, a, err
 	}
 	if b.Valid && a.Valid {
 		b.String, a.String = survey.CompactChange(b.String, a.String)
 	}
+	return b, a, nil
+}
+
+// auditJSON records a change whose before and after are already the JSON
+// audit would make of them (NULL for none): the autosave writes its own
+// (answerAuditJSON).
+func (s *Store) auditJSON(ctx context.Context, tx dbExecer, actorID int64, action, entity, key string, before, after sql.NullString) error {
 	var actor sql.NullInt64
 	if actorID != 0 {
 		actor = sql.NullInt64{Int64: actorID, Valid: true}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_id, action, entity, entity_key, before_json, after_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, formatTime(s.now()), actor, action, entity, key, b, a)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_id, action, entity, entity_key, before_json, after_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, formatTime(s.now()), actor, action, entity, key, before, after)
 	if err != nil {
 		return fmt.Errorf("survey: audit %s %s: %w", action, entity, err)
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -30,14 +31,30 @@ type batcher struct {
 
 type batchJob struct {
 	ctx  context.Context
-	fn   func(tx *sql.Tx) error
+	fn   func(ctx context.Context, tx dbExecer) error
 	done chan error
 }
 
+// dbExecer is what a transaction's statements run on: a *sql.Tx, or the
+// writer's *sql.Conn between the BEGIN and the COMMIT of a batch.
+type dbExecer interface {
+	dbQueryer
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // withBatchedTx runs fn in a transaction that it may share with other
-// saves; fn must use only tx (and ctx) and leave no state behind on error.
-// It returns once that transaction is committed or fn's work undone.
-func (s *Store) withBatchedTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// saves; fn must use only tx and the context it is given, and leave no
+// state behind on error. It returns once that transaction is committed or
+// fn's work undone.
+//
+// fn's context cannot be cancelled (it keeps ctx's values): database/sql
+// and the driver start a goroutine for every statement run under a
+// context that can be, and a *sql.Tx makes one itself for every query,
+// which cost an autosave about a third of the batch goroutine's time
+// (BenchmarkSaveAnswerConcurrent). So batches run on the writer's
+// *sql.Conn with BEGIN and COMMIT of their own, and a caller that may go
+// away checks ctx before it writes.
+func (s *Store) withBatchedTx(ctx context.Context, fn func(ctx context.Context, tx dbExecer) error) error {
 	b := &s.batch
 	b.mu.Lock()
 	if b.closed {
@@ -93,48 +110,88 @@ func (s *Store) runBatches() {
 
 // runBatch runs the saves in one transaction and answers each.
 func (s *Store) runBatch(batch []*batchJob) {
-	if len(batch) == 1 { // alone: a plain transaction, no savepoint
-		j := batch[0]
-		j.done <- s.withTx(j.ctx, j.fn)
-		return
-	}
 	fail := func(err error) {
 		for _, j := range batch {
 			j.done <- err
 		}
 	}
-	s.batch.shared.Add(1)
 	ctx := context.Background()
-	tx, err := s.w.BeginTx(ctx, nil)
+	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		fail(fmt.Errorf("survey: begin: %w", err))
 		return
 	}
+	defer conn.Close()
+	// BEGIN IMMEDIATE, as withTx's transactions begin (_txlock in DSN).
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		abort(ctx, conn)
+		fail(fmt.Errorf("survey: begin: %w", err))
+		return
+	}
+	if len(batch) == 1 { // alone: a plain transaction, no savepoint
+		j := batch[0]
+		if err := j.fn(j.ctx, conn); err != nil {
+			abort(ctx, conn)
+			j.done <- err
+			return
+		}
+		if err := commit(ctx, conn); err != nil {
+			j.done <- err
+			return
+		}
+		j.done <- nil
+		return
+	}
+	s.batch.shared.Add(1)
 	errs := make([]error, len(batch))
 	for i, j := range batch {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT save"); err != nil {
-			_ = tx.Rollback()
+		if _, err := conn.ExecContext(ctx, "SAVEPOINT save"); err != nil {
+			abort(ctx, conn)
 			fail(fmt.Errorf("survey: savepoint: %w", err))
 			return
 		}
-		if errs[i] = j.fn(tx); errs[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO save"); err != nil {
-				_ = tx.Rollback()
+		if errs[i] = j.fn(j.ctx, conn); errs[i] != nil {
+			if _, err := conn.ExecContext(ctx, "ROLLBACK TO save"); err != nil {
+				abort(ctx, conn)
 				fail(fmt.Errorf("survey: rollback to savepoint: %w", err))
 				return
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE save"); err != nil {
-			_ = tx.Rollback()
+		if _, err := conn.ExecContext(ctx, "RELEASE save"); err != nil {
+			abort(ctx, conn)
 			fail(fmt.Errorf("survey: release savepoint: %w", err))
 			return
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		fail(fmt.Errorf("survey: commit: %w", err))
+	if err := commit(ctx, conn); err != nil {
+		fail(err)
 		return
 	}
 	for i, j := range batch {
 		j.done <- errs[i]
 	}
+}
+
+// commit ends the batch's transaction; if COMMIT fails the transaction is
+// rolled back, as database/sql's Tx.Commit leaves it (the driver's Commit
+// does the same).
+func commit(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		abort(ctx, conn)
+		return fmt.Errorf("survey: commit: %w", err)
+	}
+	return nil
+}
+
+// abort rolls back whatever the batch's transaction holds. A connection
+// still inside a transaction afterwards (its ROLLBACK failed) is closed
+// rather than handed to the next writer with that transaction open.
+func abort(ctx context.Context, conn *sql.Conn) {
+	_, _ = conn.ExecContext(ctx, "ROLLBACK")
+	_ = conn.Raw(func(dc any) error {
+		if c, ok := dc.(interface{ AutoCommit() bool }); ok && !c.AutoCommit() {
+			return driver.ErrBadConn
+		}
+		return nil
+	})
 }

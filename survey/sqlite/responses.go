@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -57,7 +59,7 @@ func (s *Store) Response(ctx context.Context, roundID int64, code string) (surve
 
 // ensureResponse finds or creates the draft response inside a transaction:
 // one query when it exists, as it does for every save after the first.
-func (s *Store) ensureResponse(ctx context.Context, tx *sql.Tx, roundID int64, code string) (survey.Response, error) {
+func (s *Store) ensureResponse(ctx context.Context, tx dbExecer, roundID int64, code string) (survey.Response, error) {
 	r, err := scanResponse(tx.QueryRowContext(ctx, responseSelect+responseOf, roundID, strings.ToUpper(code)))
 	if err == nil {
 		return r, nil
@@ -147,10 +149,18 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 		first = ins[0].ItemID
 	}
 	var out []survey.Answer
-	err := s.withBatchedTx(ctx, func(tx *sql.Tx) error {
+	reqCtx := ctx
+	err := s.withBatchedTx(ctx, func(ctx context.Context, tx dbExecer) error {
 		out = out[:0]
+		// A client gone before its turn saves nothing, as when this ran
+		// under its own context (see withBatchedTx).
+		if err := reqCtx.Err(); err != nil {
+			return fmt.Errorf("survey: save answers: %w", err)
+		}
 		// The round, the response and the first answer, each by one
-		// indexed lookup (see responseSelect on joins).
+		// indexed lookup (see responseSelect on joins). Inside the
+		// transaction one statement with subqueries for the three was no
+		// faster (10.7 µs against 9.6, measured), so they stay apart.
 		var (
 			round                     survey.Round
 			respID                    sql.NullInt64
@@ -237,12 +247,21 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 				bad = append(bad, survey.ItemError{ItemID: in.ItemID, Err: &survey.ConflictError{Current: before}})
 				continue
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO answers (response_id, item_id, value, na, evidence, comment, version, updated_at, updated_by)
+			if before.Version > 0 {
+				// The row read above: an UPDATE of it does what the upsert
+				// below would, without first trying the insert (5 µs
+				// against 7, measured).
+				_, err = tx.ExecContext(ctx, `UPDATE answers SET value = ?, na = ?, evidence = ?, comment = ?, version = version + 1,
+					updated_at = ?, updated_by = ? WHERE response_id = ? AND item_id = ?`,
+					strings.Join(in.Values, "\n"), in.NA, in.Evidence, in.Comment, formatTime(now), nullID(a.ID), resp.ID, in.ItemID)
+			} else {
+				_, err = tx.ExecContext(ctx, `INSERT INTO answers (response_id, item_id, value, na, evidence, comment, version, updated_at, updated_by)
 				VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
 				ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value, na = excluded.na,
 					evidence = excluded.evidence, comment = excluded.comment, version = answers.version + 1,
 					updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-				resp.ID, in.ItemID, strings.Join(in.Values, "\n"), in.NA, in.Evidence, in.Comment, formatTime(now), nullID(a.ID))
+					resp.ID, in.ItemID, strings.Join(in.Values, "\n"), in.NA, in.Evidence, in.Comment, formatTime(now), nullID(a.ID))
+			}
 			if err != nil {
 				return fmt.Errorf("survey: save answer: %w", err)
 			}
@@ -250,7 +269,8 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 				Version: before.Version + 1, UpdatedAt: now}
 			out = append(out, after)
 			key := round.Name + "/" + code + "/" + in.ItemID
-			if err := s.audit(ctx, tx, a.ID, "answer", "response", key, answerAudit(before), answerAudit(after)); err != nil {
+			ab, aa := answerAuditJSON(before, after)
+			if err := s.auditJSON(ctx, tx, a.ID, "answer", "response", key, ab, aa); err != nil {
 				return err
 			}
 		}
@@ -262,11 +282,118 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 	return out, err
 }
 
-func answerAudit(a survey.Answer) any {
-	if a.Version == 0 {
-		return nil
+// answerAuditJSON is the audit record of a saved answer: what audit would
+// store for the maps {"values", "na", "evidence", "comment", "version"} of
+// before and after (none for an answer never saved, version 0), written
+// directly. Marshalling two maps and compacting them (survey.CompactChange)
+// was a tenth of an autosave's CPU time (BenchmarkAutosave in
+// handlers/scores_bench_test.go); TestAnswerAuditJSON holds the two ways
+// to the same bytes.
+func answerAuditJSON(before, after survey.Answer) (sql.NullString, sql.NullString) {
+	var scratch [512]byte
+	buf, at := appendAnswerValues(scratch[:0], after)
+	if before.Version == 0 { // created: the whole record
+		return sql.NullString{}, sql.NullString{String: answerObject(buf, at, [5]bool{true, true, true, true, true}), Valid: true}
 	}
-	return map[string]any{"values": a.Values, "na": a.NA, "evidence": a.Evidence, "comment": a.Comment, "version": a.Version}
+	// A change: only the fields whose values differ, on both sides.
+	buf, bt := appendAnswerValues(buf, before)
+	var differ [5]bool
+	for f := range differ {
+		differ[f] = !bytes.Equal(buf[bt[f]:bt[f+1]], buf[at[f]:at[f+1]])
+	}
+	return sql.NullString{String: answerObject(buf, bt, differ), Valid: true},
+		sql.NullString{String: answerObject(buf, at, differ), Valid: true}
+}
+
+// answerFieldNames are the audit record's keys, quoted, with their colon,
+// in the order json.Marshal writes a map's keys: sorted.
+var answerFieldNames = [5]string{`"comment":`, `"evidence":`, `"na":`, `"values":`, `"version":`}
+
+// appendAnswerValues appends the JSON values of a's fields, in the order
+// of answerFieldNames; field f's is dst[at[f]:at[f+1]].
+func appendAnswerValues(dst []byte, a survey.Answer) ([]byte, [6]int) {
+	var at [6]int
+	at[0] = len(dst)
+	dst = appendJSONString(dst, a.Comment)
+	at[1] = len(dst)
+	dst = appendJSONString(dst, a.Evidence)
+	at[2] = len(dst)
+	dst = strconv.AppendBool(dst, a.NA)
+	at[3] = len(dst)
+	if a.Values == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i, v := range a.Values {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, v)
+		}
+		dst = append(dst, ']')
+	}
+	at[4] = len(dst)
+	dst = strconv.AppendInt(dst, a.Version, 10)
+	at[5] = len(dst)
+	return dst, at
+}
+
+// answerObject is the object of the fields kept, as CompactChange joins
+// them (and json.Marshal, when all are kept).
+func answerObject(buf []byte, at [6]int, keep [5]bool) string {
+	n := 2
+	for f := range keep {
+		if keep[f] {
+			n += len(answerFieldNames[f]) + at[f+1] - at[f] + 1
+		}
+	}
+	var out strings.Builder
+	out.Grow(n)
+	out.WriteByte('{')
+	first := true
+	for f, name := range answerFieldNames {
+		if !keep[f] {
+			continue
+		}
+		if !first {
+			out.WriteByte(',')
+		}
+		first = false
+		out.WriteString(name)
+		out.Write(buf[at[f]:at[f+1]])
+	}
+	out.WriteByte('}')
+	return out.String()
+}
+
+// appendJSONString appends s as json.Marshal writes it. Text that needs
+// no escape in its rules (no control character, quote, backslash, <, >,
+// &, U+2028, U+2029 or invalid UTF-8) is copied between quotes; any other
+// is left to json.Marshal itself, so the two cannot disagree.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return appendMarshalled(dst, s)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return appendMarshalled(dst, s)
+		}
+		i += size
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+func appendMarshalled(dst []byte, s string) []byte {
+	b, _ := json.Marshal(s) // a string always marshals
+	return append(dst, b...)
 }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
