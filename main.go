@@ -281,6 +281,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// One cache, one budget, for the store and the web layer (package
 	// survey/cache).
 	shared := cache.New(int64(max(cfg.cacheMB, 1)) << 20)
+	debugCache(shared)
 	store, err := openStore(ctx, cfg.db, sqlite.Options{SessionIdle: cfg.sessionIdle, Cache: shared})
 	if err != nil {
 		return sqlite.NotWritable(cfg.db, err)

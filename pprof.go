@@ -8,12 +8,21 @@ package main
 // the bench uses it.
 
 import (
+	"expvar"
 	"log/slog"
 	"net"
 	"net/http"
 	_ "net/http/pprof" // #nosec G108 -- only in builds tagged pprof, only on a loopback address
 	"os"
+
+	"marsad/survey/cache"
 )
+
+// debugCache shows the cache's spaces (entries, bytes, hits, misses,
+// evictions) at /debug/vars beside the profiles.
+func debugCache(c *cache.Cache) {
+	expvar.Publish("cache", expvar.Func(func() any { return c.Stats() }))
+}
 
 func init() {
 	addr := os.Getenv("PPROF_ADDR")

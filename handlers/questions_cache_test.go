@@ -87,43 +87,56 @@ func TestQuestionCacheMatchesRendering(t *testing.T) {
 	}
 	compare("empty")
 
-	// Institutions share the questions of one state, but for a catalog
-	// metric, which links to the institution's own services: MOI's pages,
-	// their questions from the cache MOH's filled, are the pages rendered
-	// afresh, and the metric links to MOI's services.
+	// Institutions share the questions of one state. A catalog metric
+	// links a respondent to their services (/services, the same link for
+	// all) and anyone else to the institution's: seen by the coordinator,
+	// MOI's pages, their questions from the cache MOH's filled, are the
+	// pages rendered afresh, and the metric links to MOI's services.
 	other, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "cache@moi.ps", Name: "Cache", Role: survey.RoleRespondent, InstitutionCode: "MOI", Password: "a-long-test-password"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherToken, _, err := st.CreateSession(ctx, other.ID, survey.SessionWeb)
+	coordinator, err := st.CreateUser(ctx, 0, survey.NewUser{Email: "cache@mdi.ps", Name: "Cache", Role: survey.RoleAdmin, Password: "a-long-test-password"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	metrics := 0
-	for _, sec := range q.Def.Sections {
-		path := "/ar" + strings.Replace(base, "/MOH", "/MOI", 1) + "?section=" + sec.ID
-		get := func(srv *Server) (int, string) {
-			req := httptest.NewRequest(http.MethodGet, path, nil)
-			req.AddCookie(&http.Cookie{Name: cookieSession, Value: otherToken})
-			w := httptest.NewRecorder()
-			srv.ServeHTTP(w, req)
-			return w.Code, unmasked(w.Body.String())
+	for _, who := range []struct {
+		user survey.User
+		link string
+	}{{other, "/ar/services"}, {coordinator, "/ar/institutions/MOI/services"}} {
+		tok, _, err := st.CreateSession(ctx, who.user.ID, survey.SessionWeb)
+		if err != nil {
+			t.Fatal(err)
 		}
-		wc, wb := get(warm)
-		cc, cb := get(newServerOn(t, st))
-		if wc != http.StatusOK || cc != http.StatusOK || wb != cb {
-			t.Errorf("MOI %s: status %d / %d; the page with questions cached for MOH differs from one rendered afresh", path, wc, cc)
-		}
-		for _, note := range strings.Split(wb, `class="metric-note"`)[1:] {
-			note, _, _ = strings.Cut(note, "</p>")
-			if !strings.Contains(note, "/institutions/MOI/services") {
-				t.Errorf("MOI %s: a catalog metric does not link to MOI's services: %s", path, note)
+		for _, sec := range q.Def.Sections {
+			get := func(srv *Server, code string) (int, string) {
+				path := "/ar" + strings.Replace(base, "/MOH", "/"+code, 1) + "?section=" + sec.ID
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				req.AddCookie(&http.Cookie{Name: cookieSession, Value: tok})
+				w := httptest.NewRecorder()
+				srv.ServeHTTP(w, req)
+				return w.Code, unmasked(w.Body.String())
 			}
-			metrics++
+			if who.user.Role == survey.RoleAdmin {
+				get(warm, "MOH") // the cache filled for another institution
+			}
+			wc, wb := get(warm, "MOI")
+			cc, cb := get(newServerOn(t, st), "MOI")
+			if wc != http.StatusOK || cc != http.StatusOK || wb != cb {
+				t.Errorf("%s, MOI %s: status %d / %d; the page with questions cached for MOH differs from one rendered afresh", who.user.Role, sec.ID, wc, cc)
+			}
+			for _, note := range strings.Split(wb, `class="metric-note"`)[1:] {
+				note, _, _ = strings.Cut(note, "</p>")
+				if !strings.Contains(note, `href="`+who.link+`"`) {
+					t.Errorf("%s, MOI %s: a catalog metric does not link to %s: %s", who.user.Role, sec.ID, who.link, note)
+				}
+				metrics++
+			}
 		}
 	}
 	if metrics == 0 {
-		t.Error("no catalog metric on MOI's pages links to MOI's services: the check above checked nothing")
+		t.Error("no catalog metric on MOI's pages: the check above checked nothing")
 	}
 
 	var withNA, withEvidence, number survey.Item

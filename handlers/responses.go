@@ -114,7 +114,7 @@ func fillQuestions(v *view, items []itemView, editable bool, code string) {
 	t := &questionTexts{Optional: v.T("form.optional"), OtherValue: v.T("response.other_value"), NA: v.T("response.na"),
 		ReviewComment: v.T("review.comment_label"), MetricNote: v.T("response.metric_note"), MyServices: v.T("nav.my_services"),
 		Extras: v.T("response.extras"), Evidence: v.T("response.evidence"), Comment: v.T("response.comment"),
-		HowToImprove: v.T("response.how_to_improve"), ServicesURL: v.URL("/institutions/") + code + "/services"}
+		HowToImprove: v.T("response.how_to_improve"), ServicesURL: servicesLink(v, code)}
 	for i := range items {
 		iv := &items[i]
 		it, a := iv.Item, iv.Answer
@@ -179,11 +179,23 @@ func (s *Server) renderQuestions(v *view, questionnaireID int64, code string, it
 	return nil
 }
 
+// servicesLink is where a catalog metric sends the reader to raise it: a
+// respondent (who sees only their own institution's response) to their
+// services (/services, which leads there), anyone else to the
+// institution's. The respondent's link is the same for every institution,
+// so every institution's respondents share the metric's kept rendering.
+func servicesLink(v *view, code string) string {
+	if v.User != nil && v.User.Role == survey.RoleRespondent {
+		return v.URL("/services")
+	}
+	return v.URL("/institutions/") + code + "/services"
+}
+
 // questionKey names everything the "question" partial reads (see
 // templates/partials/question.html): the item (fixed by the questionnaire
 // version and its id), the page's language and time zone, the institution
 // for a catalog metric (the only kind that links to the institution's
-// services), and the state shown: editable, visible, the error, the answer
+// services: the link, servicesLink), and the state shown: editable, visible, the error, the answer
 // with its version and review, and another person's newer answer. Two
 // questions with one key render the same HTML;
 // TestQuestionCacheMatchesRendering checks it over every state.
@@ -192,7 +204,9 @@ func (s *Server) renderQuestions(v *view, questionnaireID int64, code string, it
 // share them: a section nobody has answered yet, the first page each
 // respondent opens, is then made once for all (issue 15).
 func questionKey(v *view, questionnaireID int64, code string, iv *itemView) string {
-	if iv.Item.Type != survey.TypeMetric {
+	if iv.Item.Type == survey.TypeMetric {
+		code = servicesLink(v, code)
+	} else {
 		code = ""
 	}
 	h := sha256.New()
