@@ -23,6 +23,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	kgzip "github.com/klauspost/compress/gzip"
+
 	"marsad/data"
 	"marsad/survey"
 	"marsad/survey/sqlite"
@@ -187,7 +189,8 @@ type surveyRun struct {
 	base       string
 	items      []answerable
 	adminToken string
-	pid        int // the server's process, for its CPU time
+	pid        int  // the server's process, for its CPU time
+	gunzip     bool // the client does not expand gzip itself: callInto asks for it and expands it
 	ackBudget  atomic.Int64
 }
 
@@ -227,20 +230,33 @@ func (sr *surveyRun) callInto(ctx context.Context, method, path string, hdr map[
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
+	if sr.gunzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
 	resp, err := sr.client.Do(req)
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	if buf != nil {
-		buf.Reset()
-		_, err = buf.ReadFrom(io.LimitReader(resp.Body, 64<<20))
-		_ = resp.Body.Close()
-		return resp.StatusCode, buf.Bytes(), resp, err
+	defer resp.Body.Close()
+	if buf == nil {
+		buf = new(bytes.Buffer) // the caller keeps the bytes
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	_ = resp.Body.Close()
-	return resp.StatusCode, b, resp, err
+	buf.Reset()
+	var in io.Reader = resp.Body
+	if sr.gunzip && resp.Header.Get("Content-Encoding") == "gzip" {
+		zr := gzReaders.Get().(*kgzip.Reader)
+		defer gzReaders.Put(zr)
+		if err := zr.Reset(resp.Body); err != nil {
+			return 0, nil, nil, err
+		}
+		in = zr
+	}
+	_, err = buf.ReadFrom(io.LimitReader(in, 64<<20))
+	return resp.StatusCode, buf.Bytes(), resp, err
 }
+
+// gzReaders expand gzip answers for callInto.
+var gzReaders = sync.Pool{New: func() any { return new(kgzip.Reader) }}
 
 type statusError struct {
 	method, path string
