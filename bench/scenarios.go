@@ -873,8 +873,12 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 		per := len(r.info.def.Sections)
 		pick := func(w, i int) string { return paths[(w%min(c, n))*per+i%per] }
 		auth := func(w int) (string, string) { return "", r.info.webCookies[w] }
+		cpu := cpuSpan(sr.pid, warmUp, r.o.duration) // the measured window only, known before the judgement
 		if err := r.getLoad(ctx, sr, l, pick, auth); err != nil {
 			return err
+		}
+		if l.Requests > 0 {
+			l.ServerCPUMs = math.Round(ms(cpu())/float64(l.Requests)*1000) / 1000
 		}
 		// Issue 15's target is the CPU a page costs; with 32 clients on two
 		// cores shared with this tool, the server's p99 is mostly queueing
