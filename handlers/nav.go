@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"html/template"
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -83,4 +84,37 @@ func navKey(group string, v *view, paths []string) string {
 		}
 	}
 	return string(b)
+}
+
+// headLinks are the layout's links to the style sheet, icons and scripts,
+// each with the assets' hash in its URL so that a new build is fetched:
+// the same on every page, so made once rather than by ten template actions
+// a page. With charts, the chart scripts come too.
+func headLinks(assets string, charts bool) template.HTML {
+	v := template.HTMLEscapeString(url.QueryEscape(assets))
+	var b strings.Builder
+	b.WriteString(`<link rel="stylesheet" href="/static/css/marsad.css?v=` + v + `">
+<link rel="icon" href="/static/favicon.svg?v=` + v + `" type="image/svg+xml">
+<link rel="icon" href="/favicon.ico" sizes="32x32">
+`)
+	scripts := []string{"js/app.js", "js/menu.js", "js/questionnaire.js"}
+	if charts {
+		scripts = append([]string{"echarts/echarts.min.js", "echarts/langAR.js", "js/charts.js", "js/present.js"}, scripts...)
+	}
+	for i, src := range scripts {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(`<script src="/static/` + src + `?v=` + v + `" defer></script>`)
+	}
+	return template.HTML(b.String()) // #nosec G203 -- fixed paths and an escaped hash
+}
+
+// HeadLinks are the page's head links (headLinks), with the chart scripts
+// when the page draws charts.
+func (v *view) HeadLinks() template.HTML {
+	if v.Charts {
+		return v.heads[1]
+	}
+	return v.heads[0]
 }

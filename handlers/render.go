@@ -242,6 +242,7 @@ type view struct {
 	navFn     func() (template.HTML, error)
 	here      *[]string  // the paths Here was asked about, while navMemo records them
 	frags     []fragment // the page's kept fragments, by placeholder (splice.go)
+	heads     *[2]template.HTML
 }
 
 // Nav is the site's navigation links (nav_links), from the memo.
@@ -573,7 +574,7 @@ func (s *Server) newView(c *gin.Context, titleKey string) *view {
 	}
 	v := &view{
 		Lang: l, Dir: dir, OtherLang: other, OtherURL: otherURL, Path: rest,
-		User: currentUser(c), Demo: s.demo, Version: s.cfg.Version, Assets: s.assets,
+		User: currentUser(c), Demo: s.demo, Version: s.cfg.Version, Assets: s.assets, heads: &s.headLinks,
 		RequestID: c.GetString(keyRequestID), loc: s.locales[l], tz: s.cfg.Location,
 	}
 	v.csrfFn = func() string { return maskToken(s.csrfToken(c)) }

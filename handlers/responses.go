@@ -315,6 +315,17 @@ func (p responsePage) StateAttr() template.HTMLAttr {
 		`,&#34;na&#34;:` + template.HTMLEscapeString(string(nb)) + `}"`) // #nosec G203 -- every part is escaped
 }
 
+// ItemsHTML is the section's questions, each its rendering or, once
+// renderQuestions has run, its fragment's placeholder: one template action
+// for all of them.
+func (p responsePage) ItemsHTML() template.HTML {
+	var b strings.Builder
+	for _, iv := range p.Items {
+		b.WriteString(string(iv.HTML))
+	}
+	return template.HTML(b.String()) // #nosec G203 -- each part is rendered HTML or a placeholder
+}
+
 // SectionLinks is the list of the questionnaire's sections, each with its
 // count of answered questions, the current one marked. It is made here
 // rather than in the template: eight sections of template actions were a

@@ -97,6 +97,9 @@ type Server struct {
 	serviceCardCache *pageCache[template.HTML]
 	// pickLists caches the compare page's institution options.
 	pickLists *pageCache[template.HTML]
+	// headLinks are the layout's style sheet, icon and script links, without
+	// and with the chart scripts (headLinks).
+	headLinks [2]template.HTML
 	// nav keeps the site's navigation rendered (nav.go).
 	nav navMemo
 	// ready is set once an administrator exists; until then only the
@@ -159,6 +162,7 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 	if s.swScript, err = buildServiceWorker(s.assets); err != nil {
 		return nil, err
 	}
+	s.headLinks = [2]template.HTML{headLinks(s.assets, false), headLinks(s.assets, true)}
 	if err := <-parsed; err != nil {
 		return nil, err
 	}
