@@ -240,9 +240,9 @@ type view struct {
 	csrf      string
 	csrfFn    func() string
 	navFn     func() (template.HTML, error)
-	here      *[]string  // the paths Here was asked about, while navMemo records them
-	frags     []fragment // the page's kept fragments, by placeholder (splice.go)
-	heads     *[2]template.HTML
+	here      *[]string         // the paths Here was asked about, while navMemo records them
+	frags     []fragment        // the page's kept fragments, by placeholder (splice.go)
+	heads     *[2]template.HTML // the server's headLinks (HeadLinks)
 }
 
 // Nav is the site's navigation links (nav_links), from the memo.
