@@ -901,7 +901,19 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 	}
 	savers := resps[:min(r.o.clients, n)]
 	rest := resps[len(savers):]
-	browsers := rest[len(rest)/2:]
+	// On a small database (national: 150 institutions, all autosaving at
+	// 200 clients) the respondents' path and submit share the autosavers'
+	// institutions: their drafts are answered again from the versions the
+	// pages give, as a respondent coming back would.
+	others, queue := rest, []*respondent{}
+	if len(rest) < 4*wholeWorkers {
+		others = append(append([]*respondent{}, rest...), savers...)
+	}
+	browsers := others[len(others)/2:]
+	queue = append(queue, others[:len(others)/2]...)
+	if len(rest) >= 4*wholeWorkers {
+		queue = append(queue, savers...)
+	}
 	autosave := func(sr *surveyRun, l *lineJSON, savers []*respondent, readBack bool) (scenarioJSON, error) {
 		start := time.Now()
 		cpu := cpuSpan(sr.pid, warmUp, d)
@@ -981,7 +993,6 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 	}
 
 	// submit: the institutions left, then the autosavers'.
-	queue := append(append([]*respondent{}, rest[:len(rest)/2]...), savers...)
 	return r.scenario(ctx, "submit", c, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
 		start := time.Now()
 		end := start
