@@ -143,3 +143,28 @@ func BenchmarkSaveAnswerConcurrent(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnswersRead reads a whole response (every answerable item of
+// the default questionnaire answered), as each questionnaire page does.
+func BenchmarkAnswersRead(b *testing.B) {
+	sb := newSaveBench(b, 1)
+	ctx := context.Background()
+	p := sb.people[0]
+	for range p.rows[0] {
+		if err := p.save(ctx, sb.s, sb.round); err != nil {
+			b.Fatal(err)
+		}
+	}
+	resp, err := sb.s.Response(ctx, sb.round, p.code)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu := cpuTime(b)
+	for b.Loop() {
+		set, err := sb.s.Answers(ctx, resp.ID)
+		if err != nil || len(set) != len(p.rows[0]) {
+			b.Fatalf("%d answers, %v", len(set), err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime(b)-cpu)/float64(b.N)/1e3, "cpu-µs/op")
+}
