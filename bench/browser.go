@@ -6,13 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"marsad/survey"
@@ -134,12 +132,10 @@ func (b *browser) postForm(ctx context.Context, path string, form url.Values) ([
 // responses under way are finished) or no institution is left.
 func (sr *surveyRun) browserResponses(ctx context.Context, roundID int64, def *survey.Definition, resps []*respondent,
 	workerCount int, dur time.Duration) (scenarioJSON, []completedResponse, error) {
-	sc := scenarioJSON{Scenario: "respondent-path", Clients: workerCount,
-		Latency: "client-side per request (work page, section pages, one PUT per answer, submit, redirects); response_* is one whole response"}
 	// The respondents' own client asks for gzip itself and expands answers
 	// with klauspost/compress, as fast as the server compresses them:
 	// net/http's transparent gzip was a quarter of this tool's CPU, taken
-	// from the two cores the server shares (gunzipInto).
+	// from the two cores the server shares (callInto).
 	if tr, ok := sr.client.Transport.(*http.Transport); ok {
 		own := tr.Clone()
 		own.DisableCompression = true
@@ -148,81 +144,13 @@ func (sr *surveyRun) browserResponses(ctx context.Context, roundID int64, def *s
 		client.Transport = own
 		sr = &surveyRun{client: &client, base: sr.base, items: sr.items, adminToken: sr.adminToken, pid: sr.pid, gunzip: true}
 	}
-	queue := make(chan *respondent, len(resps))
-	for _, r := range resps {
-		queue <- r
-	}
-	close(queue)
-	type worker struct {
-		loopStats
-		whole  []time.Duration
-		done   []completedResponse
-		ranOut bool
-	}
-	workers := make([]worker, workerCount)
-	start := time.Now()
-	until := start.Add(dur)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func(wk *worker) {
-			defer wg.Done()
-			for ctx.Err() == nil && time.Now().Before(until) {
-				r, ok := <-queue
-				if !ok {
-					wk.ranOut = true
-					return
-				}
-				t0 := time.Now()
-				b := &browser{sr: sr, jar: map[string]string{"marsad_session": r.session, "marsad_lang": "ar"}, st: &wk.loopStats, lang: "ar"}
-				vals, err := b.respond(ctx, roundID, def, r)
-				if err != nil {
-					wk.errors++
-					if wk.firstErr == nil {
-						wk.firstErr = err
-					}
-					continue
-				}
-				wk.whole = append(wk.whole, time.Since(t0))
-				wk.done = append(wk.done, completedResponse{r, vals})
-			}
-		}(&workers[w])
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if err := ctx.Err(); err != nil {
-		return sc, nil, err
-	}
-	var lat, whole []time.Duration
-	var done []completedResponse
-	var bytes int64
-	for _, wk := range workers {
-		lat = append(lat, wk.lat...)
-		whole = append(whole, wk.whole...)
-		done = append(done, wk.done...)
-		bytes += wk.bytes
-		sc.Errors += wk.errors
-		sc.Conflicts += wk.conflicts
-		sc.RanOut = sc.RanOut || wk.ranOut
-		if wk.firstErr != nil && sc.FirstError == "" {
-			sc.FirstError = wk.firstErr.Error()
-		}
-	}
-	sc.DurationS = math.Round(elapsed.Seconds()*1000) / 1000
-	sc.Requests = len(lat)
-	sc.RPS = round1(float64(len(lat)) / elapsed.Seconds())
-	sc.Completed = len(done)
-	sc.ResponsesPerS = round1(float64(len(done)) / elapsed.Seconds())
-	if len(lat) > 0 {
-		sortDurations(lat)
-		sc.P50Ms, sc.P95Ms, sc.P99Ms, sc.MaxMs = ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)), ms(lat[len(lat)-1])
-		sc.AvgBytes = round1(float64(bytes) / float64(len(lat)))
-	}
-	if len(whole) > 0 {
-		sortDurations(whole)
-		sc.RespP50Ms, sc.RespP99Ms = ms(percentile(whole, 50)), ms(percentile(whole, 99))
-	}
-	return sc, done, nil
+	sc, done, err := responseLoad(ctx, resps, workerCount, dur, func(r *respondent, st *loopStats) (map[int]answerOut, error) {
+		b := &browser{sr: sr, jar: map[string]string{"marsad_session": r.session, "marsad_lang": "ar"}, st: st, lang: "ar"}
+		return b.respond(ctx, roundID, def, r)
+	})
+	sc.Scenario = "respondent-path"
+	sc.Latency = "client-side per request (work page, section pages, one PUT per answer, submit, redirects); response_* is one whole response"
+	return sc, done, err
 }
 
 // respond is one respondent's whole visit.

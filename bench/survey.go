@@ -1038,15 +1038,14 @@ func forEach(ctx context.Context, n, conc int, fn func(k int) error) error {
 	return errors.Join(errs...)
 }
 
-// wholeResponses has workerCount respondents each take institutions from
-// one queue and, for each, read the response, save every required item
-// one by one and submit. It stops at dur (finishing the responses under
-// way) or when no institution is left. measured is called when the load
-// ends, before the read-back.
-func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []*respondent, workerCount int, dur time.Duration, measured func(*scenarioJSON)) (scenarioJSON, error) {
-	sc := scenarioJSON{Scenario: "whole-response", Clients: workerCount,
-		Latency: "client-side per request (GET, PUT each required item, POST submit); response_* is one whole response",
-		Target:  fmt.Sprintf("≥ %d completed responses/s", targetWholePerS)}
+// responseLoad has workerCount respondents each take institutions from
+// one queue and complete each with fill, until dur ends (the responses under
+// way are finished) or no institution is left. A version conflict (409) is
+// counted by fill in st.conflicts, not as an error. It fills the load's
+// figures in a scenarioJSON and returns the completed responses.
+func responseLoad(ctx context.Context, resps []*respondent, workerCount int, dur time.Duration,
+	fill func(r *respondent, st *loopStats) (map[int]answerOut, error)) (scenarioJSON, []completedResponse, error) {
+	var sc scenarioJSON
 	queue := make(chan *respondent, len(resps))
 	for _, r := range resps {
 		queue <- r
@@ -1072,20 +1071,8 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 					wk.ranOut = true
 					return
 				}
-				send := func(method, path string, body []byte) (int, []byte, error) {
-					ct := ""
-					if body != nil {
-						ct = "application/json"
-					}
-					t0 := time.Now()
-					status, b, _, err := sr.call(ctx, method, path, r.token, "", ct, body)
-					if err == nil {
-						wk.lat = append(wk.lat, time.Since(t0))
-					}
-					return status, b, err
-				}
 				t0 := time.Now()
-				vals, err := sr.fillOne(roundID, r, send, &wk.loopStats)
+				vals, err := fill(r, &wk.loopStats)
 				var se *statusError
 				if errors.As(err, &se) && se.status == http.StatusConflict {
 					continue // counted in conflicts, not errors
@@ -1105,15 +1092,16 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 	wg.Wait()
 	elapsed := time.Since(start)
 	if err := ctx.Err(); err != nil {
-		return sc, err
+		return sc, nil, err
 	}
-	measured(&sc)
 	var lat, whole []time.Duration
 	var completed []completedResponse
+	var bytes int64
 	for _, wk := range workers {
 		lat = append(lat, wk.lat...)
 		whole = append(whole, wk.whole...)
 		completed = append(completed, wk.completed...)
+		bytes += wk.bytes
 		sc.Errors += wk.errors
 		sc.Conflicts += wk.conflicts
 		sc.RanOut = sc.RanOut || wk.ranOut
@@ -1121,6 +1109,7 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 			sc.FirstError = wk.firstErr.Error()
 		}
 	}
+	sc.Clients = workerCount
 	sc.DurationS = math.Round(elapsed.Seconds()*1000) / 1000
 	sc.Requests = len(lat)
 	sc.RPS = round1(float64(len(lat)) / elapsed.Seconds())
@@ -1129,13 +1118,43 @@ func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []
 	if len(lat) > 0 {
 		sortDurations(lat)
 		sc.P50Ms, sc.P95Ms, sc.P99Ms, sc.MaxMs = ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)), ms(lat[len(lat)-1])
+		sc.AvgBytes = round1(float64(bytes) / float64(len(lat)))
 	}
 	if len(whole) > 0 {
 		sortDurations(whole)
 		sc.RespP50Ms, sc.RespP99Ms = ms(percentile(whole, 50)), ms(percentile(whole, 99))
 	}
+	return sc, completed, nil
+}
 
-	err := sr.readBack(ctx, roundID, completed, &sc)
+// wholeResponses has workerCount respondents each take institutions from
+// one queue and, for each, read the response, save every required item
+// one by one and submit (responseLoad). measured is called when the load
+// ends, before the read-back.
+func (sr *surveyRun) wholeResponses(ctx context.Context, roundID int64, resps []*respondent, workerCount int, dur time.Duration, measured func(*scenarioJSON)) (scenarioJSON, error) {
+	sc, completed, err := responseLoad(ctx, resps, workerCount, dur, func(r *respondent, st *loopStats) (map[int]answerOut, error) {
+		send := func(method, path string, body []byte) (int, []byte, error) {
+			ct := ""
+			if body != nil {
+				ct = "application/json"
+			}
+			t0 := time.Now()
+			status, b, _, err := sr.call(ctx, method, path, r.token, "", ct, body)
+			if err == nil {
+				st.lat = append(st.lat, time.Since(t0))
+			}
+			return status, b, err
+		}
+		return sr.fillOne(roundID, r, send, st)
+	})
+	sc.Scenario = "whole-response"
+	sc.Latency = "client-side per request (GET, PUT each required item, POST submit); response_* is one whole response"
+	sc.Target = fmt.Sprintf("≥ %d completed responses/s", targetWholePerS)
+	if err != nil {
+		return sc, err
+	}
+	measured(&sc)
+	err = sr.readBack(ctx, roundID, completed, &sc)
 	return sc, err
 }
 
