@@ -301,6 +301,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps, moi@example.ps", "password", "see README")
 	}
+	// Rounds closed before rank bands existed get their analysis, once
+	// (docs/uncertainty.md); a failure leaves them without bands, not the
+	// server without pages.
+	if n, err := store.AnalyseUnanalysedRounds(ctx); err != nil {
+		log.Error("rank analysis of earlier rounds", "err", err)
+	} else if n > 0 {
+		log.Info("rank analysis of earlier rounds", "rounds", n)
+	}
 	// The default questionnaire and the example models are always
 	// available for new rounds (stored once: a version is known by its
 	// hash). Checking them (parse, validate, hash) runs beside building the
@@ -571,7 +579,10 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// rescore recomputes a round's scores with the current scoring rules.
+// rescore recomputes a round's scores with the current scoring rules. A
+// published round is rescored only under a new scoring version (its
+// earlier scores stay readable); with the version its scores already have
+// it is refused with the reason (survey.RescoreRefused), and nothing changes.
 func rescore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg config
 	var roundID int64

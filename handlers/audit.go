@@ -202,18 +202,21 @@ func (s *Server) exportAudit(c *gin.Context) {
 	}
 }
 
-// prefillResponse copies last round's answers into unanswered items.
+// prefillResponse copies answers of an earlier round into unanswered
+// items: from the round the respondent chose (from), or by default the
+// last closed or published round of the same questionnaire.
 func (s *Server) prefillResponse(c *gin.Context) {
 	rc, ok := s.loadResponse(c)
 	if !ok {
 		return
 	}
-	n, err := s.store.PrefillFromPrevious(c.Request.Context(), survey.ActorOf(*currentUser(c)), rc.Round.ID, rc.Institution.Code)
+	from, _ := strconv.ParseInt(c.PostForm("from"), 10, 64) // 0: the default source
+	src, n, err := s.store.PrefillFrom(c.Request.Context(), survey.ActorOf(*currentUser(c)), rc.Round.ID, rc.Institution.Code, from)
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, responseURL(lang(c), rc)+"?prefilled="+strconv.Itoa(n))
+	c.Redirect(http.StatusSeeOther, responseURL(lang(c), rc)+"?prefilled="+strconv.Itoa(n)+"&from="+strconv.FormatInt(src.Round.ID, 10))
 }
 
 // importAnswers imports answers for a round from CSV, all or nothing, and

@@ -152,6 +152,7 @@ func authzCases() []authzCase {
 		{route: "GET /ar/catalog", want: anyone},
 		{route: "GET /ar/catalog/:id", path: "/ar/catalog/{svcA}", want: anyone},
 		{route: "GET /ar/stories", want: anyone},
+		{route: "GET /ar/method/rankings", want: anyone},
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{story}", label: "approved story", want: anyone},
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{initA}", label: "A's initiative, not a story", want: noneFound},
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{storyPending}", label: "story awaiting review", want: noneFound},
@@ -271,6 +272,18 @@ func authzCases() []authzCase {
 		{route: "GET /ar/admin/rounds/:id/responses/:code", path: "/ar/admin/rounds/{open}/responses/MOH", want: adminOnly},
 		{route: "POST /ar/admin/rounds/:id/responses/:code", path: "/ar/admin/rounds/{open}/responses/MOH", want: adminOnly},
 		{route: "POST /ar/admin/rounds/:id/answers", path: "/ar/admin/rounds/{open}/answers", want: adminOnly, ok: []int{http.StatusUnprocessableEntity}},
+		// A round's life: extensions, deletion of a round never published,
+		// archiving a published one (2024, which no other row reads).
+		{route: "GET /ar/admin/rounds/archived", want: adminOnly},
+		{route: "GET /ar/admin/rounds/:id/extensions/:code", path: "/ar/admin/rounds/{open}/extensions/MOH", want: adminOnly},
+		{route: "POST /ar/admin/rounds/:id/extensions/:code", path: "/ar/admin/rounds/{open}/extensions/MOH", want: adminOnly,
+			form: authzForm("until", "2099-01-31", "reason", "طلب مكتوب")},
+		{route: "POST /ar/admin/rounds/:id/extensions/:code/revoke", path: "/ar/admin/rounds/{open}/extensions/MOH/revoke", want: adminOnly, phase: 1},
+		{route: "GET /ar/admin/rounds/:id/delete", path: "/ar/admin/rounds/{roundDelete}/delete", want: adminOnly},
+		{route: "POST /ar/admin/rounds/:id/delete", path: "/ar/admin/rounds/{roundDelete}/delete", want: adminOnly, phase: 1,
+			form: authzForm("responses", "0", "answers", "0")},
+		{route: "POST /ar/admin/rounds/:id/archive", path: "/ar/admin/rounds/{r2024}/archive", want: adminOnly, phase: 1},
+		{route: "POST /ar/admin/rounds/:id/restore", path: "/ar/admin/rounds/{r2024}/restore", want: adminOnly, phase: 1},
 		{route: "GET /ar/admin/audit", want: adminOnly},
 		{route: "GET /ar/admin/audit.csv", want: adminOnly},
 		{route: "GET /ar/admin/stories", want: adminOnly},
@@ -281,6 +294,9 @@ func authzCases() []authzCase {
 		{route: "GET /ar/admin/questionnaires", want: adminOnly},
 		{route: "POST /ar/admin/questionnaires", want: adminOnly, ok: []int{http.StatusUnprocessableEntity}},
 		{route: "GET /ar/admin/questionnaires/:id", path: "/ar/admin/questionnaires/{qid}", want: adminOnly},
+		{route: "GET /ar/admin/questionnaires/:id/version", path: "/ar/admin/questionnaires/{qid}/version", want: adminOnly},
+		{route: "POST /ar/admin/questionnaires/:id/predecessor", path: "/ar/admin/questionnaires/{qid}/predecessor", want: adminOnly,
+			form: authzForm("predecessor", "")},
 
 		// The API, with bearer tokens.
 		{route: "POST /api/v1/auth/login", want: anyone, body: authzJSON(`{"email":"viewer@example.ps","password":"` + survey.DemoPassword + `"}`)},
@@ -317,6 +333,10 @@ func authzCases() []authzCase {
 		{route: "GET /api/v1/rounds/:id/responses/:code", path: "/api/v1/rounds/{open}/responses/MOI", label: "B", want: ownB},
 		{route: "PUT /api/v1/rounds/:id/responses/:code/answers/:item", path: "/api/v1/rounds/{open}/responses/MOH/answers/{item}", want: ownA, body: (*authzEnv).answerJSON},
 		{route: "PUT /api/v1/rounds/:id/responses/:code/answers", path: "/api/v1/rounds/{open}/responses/MOH/answers", want: ownA, body: (*authzEnv).answersJSON},
+		{route: "GET /api/v1/rounds/:id/responses/:code/prefill", path: "/api/v1/rounds/{open}/responses/MOH/prefill", label: "A", want: ownA},
+		// 409 once the page's pre-fill and submit rows before it sent A's response in.
+		{route: "POST /api/v1/rounds/:id/responses/:code/prefill", path: "/api/v1/rounds/{open}/responses/MOH/prefill", want: ownA, phase: 1,
+			body: authzJSON(`{}`), ok: []int{http.StatusConflict}},
 		// A respondent may not accept (review) a response, even its own; for
 		// admin a draft cannot be accepted (409).
 		{route: "POST /api/v1/rounds/:id/responses/:code/:action", path: "/api/v1/rounds/{open}/responses/MOH/accept", label: "accept", want: adminOnly,
@@ -333,11 +353,22 @@ func authzCases() []authzCase {
 		{route: "POST /api/v1/users/:id/activate", path: "/api/v1/users/{userToggle}/activate", want: adminOnly, phase: 1},
 		{route: "POST /api/v1/rounds", want: adminOnly, body: authzJSON(`{"name":"authz-api","questionnaire_id":{qid},"deadline":"2027-06-30"}`)},
 		{route: "POST /api/v1/rounds/:id/:action", path: "/api/v1/rounds/{draft}/open", want: adminOnly, phase: 1},
+		{route: "GET /api/v1/rounds/archived", want: adminOnly},
+		{route: "GET /api/v1/rounds/:id/extensions", path: "/api/v1/rounds/{open}/extensions", want: adminOnly},
+		{route: "PUT /api/v1/rounds/:id/extensions/:code", path: "/api/v1/rounds/{open}/extensions/MOI", want: adminOnly,
+			body: authzJSON(`{"until":"2099-01-31","reason":"request"}`)},
+		{route: "DELETE /api/v1/rounds/:id/extensions/:code", path: "/api/v1/rounds/{open}/extensions/MOI", want: adminOnly, phase: 1},
+		{route: "GET /api/v1/rounds/:id/contents", path: "/api/v1/rounds/{roundDeleteAPI}/contents", want: adminOnly},
+		{route: "DELETE /api/v1/rounds/:id", path: "/api/v1/rounds/{roundDeleteAPI}?responses=0&answers=0", want: adminOnly, phase: 1},
+		{route: "POST /api/v1/rounds/:id/archive", path: "/api/v1/rounds/{r2024}/archive", want: adminOnly, phase: 1},
+		{route: "POST /api/v1/rounds/:id/restore", path: "/api/v1/rounds/{r2024}/restore", want: adminOnly, phase: 1},
 		// A file without the expected header: 422 once access is granted.
 		{route: "POST /api/v1/rounds/:id/answers/import", path: "/api/v1/rounds/{open}/answers/import", want: adminOnly, ctype: "text/csv",
 			body: authzJSON("a,b\n1,2\n"), ok: []int{http.StatusUnprocessableEntity}},
 		{route: "GET /api/v1/questionnaires", want: adminOnly},
 		{route: "POST /api/v1/questionnaires", want: adminOnly, body: (*authzEnv).questionnaireJSON},
+		{route: "PUT /api/v1/questionnaires/:id/predecessor", path: "/api/v1/questionnaires/{qid}/predecessor", want: adminOnly,
+			body: authzJSON(`{"predecessor_id":0}`)},
 	}...)
 	// Destructive rows run after the others, sign-out last.
 	sort.SliceStable(cases, func(i, j int) bool { return cases[i].phase < cases[j].phase })
@@ -457,6 +488,12 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	draft, err := st.CreateRound(ctx, adminID, survey.RoundInput{Name: "authz-draft", QuestionnaireID: round.QuestionnaireID, Deadline: "2027-06-30"})
 	e.must(err, "draft round")
 	set("draft", draft.ID)
+	e.ids["r2024"] = roundIDByName(t, st, "2024")
+	for _, key := range []string{"roundDelete", "roundDeleteAPI"} {
+		r, err := st.CreateRound(ctx, adminID, survey.RoundInput{Name: "authz-" + key, QuestionnaireID: round.QuestionnaireID})
+		e.must(err, key)
+		set(key, r.ID)
+	}
 	answered := e.answersA()
 	for i := len(e.q.Def.Items) - 1; i >= 0; i-- {
 		it := e.q.Def.Items[i]

@@ -18,13 +18,17 @@ type dashboardPage struct {
 	scoreFilter
 	// Provisional: the round is not yet published, its figures may change.
 	Provisional bool
-	// Total is how many active institutions the filter keeps; Catalog
-	// their services' figures.
+	// Total is how many institutions of the round the filter keeps;
+	// Catalog their services' figures (roundFigures).
 	Total   int
 	Catalog survey.CatalogMetrics
-	// Since is the round the changes (Change, the movers) are measured
-	// against: nil when the reader may see no earlier round.
-	Since *survey.Round
+	// CatalogLive: Catalog is today's catalog, the round not being closed
+	// yet; otherwise it is what the round froze, and never changes.
+	CatalogLive bool
+	// RoundComparison is what the changes (Change, the movers) are
+	// measured against: Since, nil when no change is shown, and why
+	// (survey/comparable.go).
+	survey.RoundComparison
 	// The figures and charts: Responded, Average, Change, Charts, Top10
 	// and More (the obstacles, initiatives and action plans).
 	reports.Dashboard
@@ -64,22 +68,28 @@ func (s *Server) buildDashboard(c *gin.Context) (dashboardPage, *view, bool) {
 		return p, v, false
 	}
 	in.Def = q.Def
-	if p.Since, err = s.comparedWith(c, r); err != nil {
+	if p.RoundComparison, err = s.comparedWith(c, r); err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
 	in.Since = p.Since
+	// How sure the ranking is: the top three's note, the weights' chart.
+	if in.Analysis, err = s.store.RankAnalysis(ctx, r.ID, p.Kind); err != nil {
+		s.serverError(c, err)
+		return p, v, false
+	}
 	if in.Scores, err = s.store.ScoresSince(ctx, r.ID, p.Kind, roundIDOf(p.Since)); err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
 	p.Sectors = reports.ScoreSectors(in.Scores)
-	figures, err := s.catalogFigures(ctx)
+	figures, err := s.roundFigures(ctx, r)
 	if err != nil {
 		s.serverError(c, err)
 		return p, v, false
 	}
 	p.Catalog, p.Total = figures.of(p.scoreFilter)
+	p.CatalogLive = !figures.frozen
 	in.Catalog = p.Catalog
 	if in.Conference, err = s.conferenceInput(ctx, r); err != nil {
 		s.serverError(c, err)
@@ -132,7 +142,13 @@ func (s *Server) exportChartData(c *gin.Context) {
 	if p.Provisional {
 		note = v.T("dashboard.provisional", p.Round.Name)
 	}
-	s.sendTable(c, chartFile(p.Round, ch.ID, v.Lang), "data", reports.DataTable(ch, note), v.Lang == "ar")
+	if p.CatalogLive && (ch.ID == reports.ChartID("stages", p.Round.ID) || ch.ID == reports.ChartID("reach", p.Round.ID)) {
+		note += " " + v.T("catalog.live_note", p.Round.Name) // today's catalog, not yet frozen
+	}
+	if ch.ID == reports.ChartID("movers", p.Round.ID) {
+		note += " " + v.commonItemsText(p.RoundComparison) // changes on the common items only
+	}
+	s.sendTable(c, chartFile(p.Round, ch.ID, v.Lang), "data", reports.DataTable(ch, strings.TrimSpace(note)), v.Lang == "ar")
 }
 
 // sendTable answers rows (header first) as a workbook when the path ends
@@ -158,8 +174,11 @@ func (s *Server) sendTable(c *gin.Context, name, sheet string, rows [][]string, 
 // the services again. They are computed once per version of the catalog
 // (15,000 services take tens of milliseconds).
 type catalogFigures struct {
-	institutions []survey.Institution // active ones
+	institutions []survey.Institution // active ones; in a frozen round those it was run with
 	tallies      map[string]survey.MetricsTally
+	// frozen: a closed round's figures, made of what it froze
+	// (roundFigures), not the catalog's.
+	frozen bool
 }
 
 // of adds up the institutions matching f: their catalog metrics and how

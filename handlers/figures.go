@@ -13,20 +13,18 @@ import (
 // this reader may see (scoreAccess), or not shown at all; and a respondent
 // who may see the own scorecard of a round before its rankings sees only
 // the institution's own figures (survey.InstitutionScore.OwnOnly).
+//
+// A change is also measured only between comparable questionnaires
+// (survey/comparable.go): rounds on another questionnaire or model are
+// passed over, and across versions declared comparable the change is on
+// their common items, which the page says.
 
-// comparedWith is the round the changes on this reader's page of round r
-// are measured against, nil when none qualifies (the page says so).
-func (s *Server) comparedWith(c *gin.Context, r survey.Round) (*survey.Round, error) {
-	rounds, err := s.store.ListRounds(c.Request.Context())
-	if err != nil {
-		return nil, err
-	}
+// comparedWith is what the changes on this reader's page of round r are
+// measured against: the latest earlier comparable round they may see, or
+// none and why (survey.RoundComparison; its Since is nil then).
+func (s *Server) comparedWith(c *gin.Context, r survey.Round) (survey.RoundComparison, error) {
 	u := currentUser(c)
-	prev, ok := survey.PreviousRound(rounds, r, func(x survey.Round) bool { return survey.Allowed(u, survey.SeeRankings, x, "") })
-	if !ok {
-		return nil, nil
-	}
-	return &prev, nil
+	return s.store.CompareRounds(c.Request.Context(), r, func(x survey.Round) bool { return survey.Allowed(u, survey.SeeRankings, x, "") })
 }
 
 // roundIDOf is the id of a round that may be absent (0).

@@ -72,6 +72,9 @@ type homePage struct {
 	// for the card that leads to the work page (nil for other users).
 	Mine *survey.Institution
 	Open []survey.Round
+	// TrendLeft are published rounds the national trend leaves out, their
+	// questionnaire not being comparable with the latest one's.
+	TrendLeft []survey.PassedRound
 }
 
 // showHome is the public front page: national progress over the published
@@ -117,10 +120,24 @@ func (s *Server) buildHome(c *gin.Context) (scorePage, bool) {
 			}
 		}
 	}
+	// The national line joins only the published rounds comparable with
+	// the latest one (survey.ComparableRounds); the page names the others.
+	var published []survey.Round
+	for _, r := range rounds {
+		if r.Status == survey.RoundPublished && r.Public {
+			published = append(published, r)
+		}
+	}
+	if len(published) > 0 {
+		if published, p.TrendLeft, err = s.store.ComparableRounds(ctx, published[len(published)-1], published); err != nil {
+			s.serverError(c, err)
+			return scorePage{}, false
+		}
+	}
 	var names []string
 	var values []float64
 	scale := 100.0
-	for _, r := range rounds {
+	for _, r := range published {
 		if r.Status != survey.RoundPublished || !r.Public {
 			continue
 		}

@@ -37,7 +37,7 @@ func (s *Server) obstaclesFor(c *gin.Context) (obstaclesPage, bool) {
 		return obstaclesPage{}, false
 	}
 	p := obstaclesPage{responseCtx: rc, Chosen: map[int64]int{},
-		Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer}
+		Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer && !rc.Late}
 	var err error
 	if p.Obstacles, err = s.store.Obstacles(c.Request.Context(), false); err != nil {
 		s.serverError(c, err)
@@ -80,6 +80,10 @@ func (s *Server) renderObstacles(c *gin.Context, status int, p obstaclesPage) {
 func (s *Server) saveObstacles(c *gin.Context) {
 	p, ok := s.obstaclesFor(c)
 	if !ok {
+		return
+	}
+	if p.Late {
+		s.fail(c, http.StatusConflict, "err.past_deadline")
 		return
 	}
 	if !p.Editable {

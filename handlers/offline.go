@@ -117,11 +117,14 @@ func (s *Server) uploadResponseXLSX(c *gin.Context) {
 }
 
 // offlineClosed is why the response takes no uploaded sheet (the round is
-// not open, the response is submitted or accepted), or "".
+// not open, its deadline is over, the response is submitted or accepted),
+// or "".
 func offlineClosed(rc responseCtx) string {
 	switch {
 	case !rc.Round.Editable():
 		return "err.not_editable"
+	case rc.Late:
+		return "err.past_deadline"
 	case rc.Response.Status != "none" && !rc.Response.Editable():
 		return "err.response_not_editable"
 	}

@@ -17,12 +17,27 @@ type questionnairesPage struct {
 	List     []survey.QuestionnaireVersion
 	Problems []string
 	Stored   *survey.QuestionnaireVersion
+	// Lineage is each version's declared predecessor (survey/comparable.go).
+	Lineage survey.Lineage
+}
+
+// Continues is the version that version id continues, nil for none.
+func (p questionnairesPage) Continues(id int64) *survey.QuestionnaireVersion {
+	pred, ok := p.Lineage[id]
+	for i := range p.List {
+		if ok && p.List[i].ID == pred {
+			return &p.List[i]
+		}
+	}
+	return nil
 }
 
 func (s *Server) questionnairesView(c *gin.Context) (*view, questionnairesPage, error) {
 	var p questionnairesPage
 	var err error
-	p.List, err = s.store.ListQuestionnaires(c.Request.Context())
+	if p.List, err = s.store.ListQuestionnaires(c.Request.Context()); err == nil {
+		p.Lineage, err = s.store.QuestionnaireLineage(c.Request.Context())
+	}
 	return s.newView(c, "questionnaires.title"), p, err
 }
 
@@ -56,6 +71,10 @@ func (s *Server) uploadQuestionnaire(c *gin.Context) {
 		q, err = s.storeDefinitionUpload(c, f)
 		_ = f.Close()
 	}
+	// The version it continues, when the coordinator named one.
+	if pred, ok := predecessorOf(uploadField(c, "predecessor")); err == nil && ok && pred != 0 {
+		err = s.store.SetPredecessor(c.Request.Context(), currentUser(c).ID, q.ID, pred)
+	}
 	v, p, verr := s.questionnairesView(c)
 	if verr != nil {
 		s.serverError(c, verr)
@@ -64,7 +83,12 @@ func (s *Server) uploadQuestionnaire(c *gin.Context) {
 	status := http.StatusOK
 	var de *survey.DefinitionError
 	var ie *survey.ImportError
+	var ve *survey.ValidationError
 	switch {
+	case errors.Is(err, survey.ErrNotFound):
+		p.Problems, status = []string{v.T("err.choose_one")}, http.StatusUnprocessableEntity
+	case errors.As(err, &ve):
+		p.Problems, status = []string{v.T("questionnaires.stored", q.Version) + " " + v.loc.fieldMessages(ve)["predecessor"]}, http.StatusUnprocessableEntity
 	case errors.As(err, &ie):
 		p.Problems, status = []string{importMessage(v, ie)}, importStatus(ie)
 	case errors.As(err, &de):

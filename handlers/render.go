@@ -721,7 +721,12 @@ var domainErrors = []struct {
 }{
 	{survey.ErrNotFound, http.StatusNotFound, "err.not_found"},
 	{survey.ErrForbidden, http.StatusForbidden, "err.forbidden"},
+	{survey.ErrRoundPublished, http.StatusConflict, "err.round_published"},
 	{survey.ErrInvalidTransition, http.StatusConflict, "err.not_editable"},
+	{survey.ErrPastDeadline, http.StatusConflict, "err.past_deadline"},
+	{survey.ErrNotDeletable, http.StatusConflict, "err.round_not_deletable"},
+	{survey.ErrNotArchivable, http.StatusConflict, "err.round_not_archivable"},
+	{survey.ErrRoundChanged, http.StatusConflict, "err.round_changed"},
 	{survey.ErrLastAdmin, http.StatusConflict, "err.last_admin"},
 	{survey.ErrAccountDisabled, http.StatusForbidden, "err.account_disabled"},
 }

@@ -25,6 +25,11 @@ type responseCtx struct {
 	Institution survey.Institution
 	Response    survey.Response
 	Answers     survey.AnswerSet
+	// Due is the deadline the institution works to in an open round (with
+	// its extension); Late, that it is over for this user, who may then
+	// save and submit nothing (survey/deadline.go).
+	Due  survey.Due
+	Late bool
 }
 
 // loadResponse reads the round and institution in the URL and checks that
@@ -57,6 +62,10 @@ func (s *Server) loadResponse(c *gin.Context) (responseCtx, bool) {
 		return rc, false
 	}
 	if rc.Q, err = s.store.Questionnaire(ctx, rc.Round.QuestionnaireID); err != nil {
+		s.serverError(c, err)
+		return rc, false
+	}
+	if err := s.loadDue(c, &rc); err != nil {
 		s.serverError(c, err)
 		return rc, false
 	}
@@ -134,6 +143,9 @@ func fillQuestions(v *view, items []itemView, editable bool, code string) {
 
 // renderResponse renders the questionnaire page p.
 func (s *Server) renderResponse(c *gin.Context, status int, v *view, p responsePage) {
+	if p.Round.Status == survey.RoundOpen {
+		p.DueText = dueWords(v, p.Due, time.Now())
+	}
 	fillQuestions(v, p.Items, p.Editable, p.Institution.Code)
 	if err := s.renderQuestions(v, p.Q.ID, p.Institution.Code, p.Items); err != nil {
 		s.serverError(c, err)
@@ -254,8 +266,17 @@ type responsePage struct {
 	Notice          string
 	Prefilled       bool
 	PrefilledN      int
-	items           fragment      // formItemsJSON: escaped for an attribute
-	itemsRef        template.HTML // its placeholder on the page (splice.go)
+	PrefilledFrom   string // the round the answers were copied from, "" when unknown
+	// Due is the institution's deadline in the open round, Late that it
+	// is over for this user; DueText says it in words (renderResponse).
+	Due     survey.Due
+	Late    bool
+	DueText template.HTML
+	// Prefill are the rounds a pre-fill may copy from, the default one
+	// marked (only read for an editable response with no answer yet).
+	Prefill  []survey.PrefillSource
+	items    fragment      // formItemsJSON: escaped for an attribute
+	itemsRef template.HTML // its placeholder on the page (splice.go)
 }
 
 // formItem is an answerable item as the questionnaire page's script sees
@@ -365,6 +386,18 @@ func (v *view) ResponseTexts() template.HTMLAttr {
 	return template.HTMLAttr(b.String()) // #nosec G203 -- every text above is escaped
 }
 
+// PrefillDefault reports whether one of the pre-fill sources is the
+// default (survey.DefaultPrefillSource); without one, the respondent must
+// choose.
+func (p responsePage) PrefillDefault() bool {
+	for _, x := range p.Prefill {
+		if x.Standard {
+			return true
+		}
+	}
+	return false
+}
+
 // Percent is the share of items answered, 0–100.
 func (p responsePage) Percent() int {
 	if p.Total == 0 {
@@ -375,8 +408,8 @@ func (p responsePage) Percent() int {
 
 func (s *Server) buildResponsePage(c *gin.Context, rc responseCtx, section string) responsePage {
 	def := rc.Q.Def
-	p := responsePage{Round: rc.Round, Q: rc.Q, Institution: rc.Institution, Response: rc.Response, Answers: rc.Answers, Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer,
-		items: s.formItemsJSON(rc.Q)}
+	p := responsePage{Round: rc.Round, Q: rc.Q, Institution: rc.Institution, Response: rc.Response, Answers: rc.Answers, Editable: rc.Round.Editable() && rc.Response.Editable() && currentUser(c).Role != survey.RoleViewer && !rc.Late,
+		items: s.formItemsJSON(rc.Q), Due: rc.Due, Late: rc.Late}
 	if rc.Response.Status == "none" {
 		p.Editable = false
 	}
@@ -441,6 +474,15 @@ func (s *Server) showResponse(c *gin.Context) {
 	}
 	if n, err := strconv.Atoi(c.Query("prefilled")); err == nil {
 		p.Prefilled, p.PrefilledN = true, n
+		p.PrefilledFrom = s.prefilledFrom(c, c.Query("from"))
+	}
+	if p.Editable && p.Answered == 0 {
+		list, err := s.store.PrefillSources(c.Request.Context(), survey.ActorOf(*currentUser(c)), rc.Round.ID, rc.Institution.Code)
+		if err != nil {
+			s.serverError(c, err)
+			return
+		}
+		p.Prefill = list
 	}
 	v := s.newView(c, "response.title")
 	v.Title = rc.Q.Title(v.Lang) + " — " + rc.Round.Name
@@ -471,6 +513,10 @@ func (s *Server) saveResponseSection(c *gin.Context) {
 	section := c.PostForm("section")
 	actor := survey.ActorOf(*currentUser(c))
 	p := s.buildResponsePage(c, rc, section)
+	if rc.Late {
+		s.fail(c, http.StatusConflict, "err.past_deadline")
+		return
+	}
 	if !p.Editable {
 		s.fail(c, http.StatusConflict, "err.not_editable")
 		return

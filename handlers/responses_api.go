@@ -18,6 +18,7 @@ type responseJSON struct {
 	Answered    int              `json:"answered"`
 	Total       int              `json:"total"`
 	Answers     survey.AnswerSet `json:"answers"`
+	Due         dueJSON          `json:"due"` // the institution's deadline, its extension, and whether it is over
 }
 
 func (s *Server) apiGetResponse(c *gin.Context) {
@@ -27,7 +28,7 @@ func (s *Server) apiGetResponse(c *gin.Context) {
 	}
 	answered, total := survey.Progress(rc.Q.Def, rc.Answers)
 	c.JSON(http.StatusOK, responseJSON{Round: rc.Round, Institution: rc.Institution.Code, Status: rc.Response.Status,
-		Answered: answered, Total: total, Answers: rc.Answers})
+		Answered: answered, Total: total, Answers: rc.Answers, Due: dueOf(rc.Due, rc.Late)})
 }
 
 // apiSaveAnswer is the autosave: one item, with the version the page had.
@@ -199,9 +200,16 @@ func (s *Server) apiListQuestionnaires(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
+	lineage, err := s.store.QuestionnaireLineage(c.Request.Context())
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
 	out := make([]gin.H, 0, len(list))
 	for _, q := range list {
-		out = append(out, gin.H{"id": q.ID, "hash": q.Hash, "def_id": q.DefID, "version": q.Version, "title_ar": q.TitleAr, "title_en": q.TitleEn})
+		// predecessor_id: the version it continues, declared comparable (0: none).
+		out = append(out, gin.H{"id": q.ID, "hash": q.Hash, "def_id": q.DefID, "version": q.Version, "title_ar": q.TitleAr, "title_en": q.TitleEn,
+			"predecessor_id": lineage[q.ID]})
 	}
 	c.JSON(http.StatusOK, gin.H{"questionnaires": out})
 }
@@ -213,7 +221,19 @@ func (s *Server) apiCreateQuestionnaire(c *gin.Context) {
 	if !ok {
 		return
 	}
+	pred, ok := predecessorOf(c.Query("predecessor"))
+	if !ok {
+		s.apiValidation(c, &survey.ValidationError{Fields: map[string]string{"predecessor": "err.choose_one"}})
+		return
+	}
 	q, err := s.store.StoreQuestionnaireJSON(c.Request.Context(), currentUser(c).ID, body)
+	if err == nil && pred != 0 {
+		// ?predecessor=ID: the version it continues, declared comparable.
+		if err = s.store.SetPredecessor(c.Request.Context(), currentUser(c).ID, q.ID, pred); err != nil {
+			s.apiFail(c, err)
+			return
+		}
+	}
 	var de *survey.DefinitionError
 	if errors.As(err, &de) {
 		fields := map[string]string{}
@@ -228,5 +248,5 @@ func (s *Server) apiCreateQuestionnaire(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"id": q.ID, "hash": q.Hash})
+	c.JSON(http.StatusCreated, gin.H{"id": q.ID, "hash": q.Hash, "predecessor_id": pred})
 }

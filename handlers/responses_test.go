@@ -264,7 +264,8 @@ func TestImportAnswersPrefillAndAudit(t *testing.T) {
 			t.Errorf("prefill changed the existing answer %s", id)
 		}
 	}
-	assertContains(t, moh.get(r.Header.Get("Location")).Body, "من الجولة السابقة")
+	// The page names the round the answers came from: the last published.
+	assertContains(t, moh.get(r.Header.Get("Location")).Body, "المصدر: جولة <bdi>2025</bdi>")
 
 	// The audit log shows and exports all of it.
 	r = admin.get("/ar/admin/audit?entity=response")

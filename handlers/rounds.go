@@ -28,6 +28,7 @@ type roundRow struct {
 type roundsPage struct {
 	Rows           []roundRow
 	Questionnaires []survey.QuestionnaireVersion
+	Notice         string // after a round was deleted or restored (lifecycle.go)
 }
 
 // listRounds shows rounds: to a respondent with their institution's
@@ -41,7 +42,7 @@ func (s *Server) listRounds(c *gin.Context) {
 		return
 	}
 	v := s.newView(c, "rounds.title")
-	var p roundsPage
+	p := roundsPage{Notice: roundsNotice(v, c.Query("done"))}
 	for _, r := range rounds {
 		if !survey.Allowed(u, survey.SeeRound, r, "") {
 			continue
@@ -106,8 +107,8 @@ func (s *Server) createRound(c *gin.Context) {
 		for _, r := range rounds {
 			p.Rows = append(p.Rows, roundRow{Round: r})
 		}
-		v.Form = &form{Values: map[string]string{"name": in.Name, "deadline": in.Deadline, "questionnaire": strconv.FormatInt(in.QuestionnaireID, 10)},
-			Errors: v.loc.fieldMessages(ve)}
+		v.Form = &form{Values: map[string]string{"name": in.Name, "deadline": in.Deadline, "questionnaire": strconv.FormatInt(in.QuestionnaireID, 10),
+			"test": map[bool]string{true: "1"}[in.Test]}, Errors: v.loc.fieldMessages(ve)}
 		v.Data = p
 		s.render(c, http.StatusUnprocessableEntity, "rounds", v)
 		return
@@ -151,6 +152,17 @@ type boardPage struct {
 	Late     bool // the deadline is within 7 days or past
 	Import   *importPage
 	Imported int
+	// Extensions are the institutions given more time, by code (lifecycle.go).
+	Extensions map[string]survey.Extension
+}
+
+// ExtendedTo is the last day of the institution's extension, "" without one.
+func (p boardPage) ExtendedTo(code string) string { return p.Extensions[code].Until }
+
+// CanExtend reports whether extensions may be granted in the round: it
+// has a deadline and is not published.
+func (p boardPage) CanExtend() bool {
+	return p.Round.Deadline != "" && p.Round.Status != survey.RoundPublished
 }
 
 // Filtered reports whether the board shows fewer rows than it has.
@@ -187,7 +199,14 @@ func (s *Server) newBoardPage(c *gin.Context, v *view, id int64) (boardPage, err
 	}
 	var q survey.BoardQuery
 	_ = c.ShouldBindQuery(&q)
-	p := boardPage{Round: round, All: len(rows), Sectors: survey.BoardSectors(rows)}
+	p := boardPage{Round: round, All: len(rows), Sectors: survey.BoardSectors(rows), Extensions: map[string]survey.Extension{}}
+	exts, err := s.store.RoundExtensions(c.Request.Context(), id)
+	if err != nil {
+		return boardPage{}, err
+	}
+	for _, e := range exts {
+		p.Extensions[e.InstitutionCode] = e
+	}
 	p.Query = q.Clean(p.Sectors)
 	p.Rows = p.Query.Apply(rows, v.Lang)
 	// The counts are of the sector shown, whatever the state chosen: they
@@ -255,8 +274,11 @@ type reviewSection struct {
 }
 
 // CanReview reports whether marks and decisions may be made: only on a
-// submitted response.
-func (p reviewPage) CanReview() bool { return p.Response.Status == survey.ResponseSubmitted }
+// submitted response of a round not yet published (a published round's
+// figures are frozen, survey.ErrRoundPublished).
+func (p reviewPage) CanReview() bool {
+	return p.Response.Status == survey.ResponseSubmitted && p.Round.Status != survey.RoundPublished
+}
 
 // Unreviewed is how many answers carry no mark yet.
 func (p reviewPage) Unreviewed() int { return p.Reviewable - p.Reviewed }

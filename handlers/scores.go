@@ -111,13 +111,14 @@ func (s *Server) apiScores(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	since, err := s.comparedWith(c, r)
+	cmp, err := s.comparedWith(c, r)
+	since := cmp.Since
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
 	key := "scores/" + strconv.FormatInt(r.ID, 10) + "/" + scoreKind(c) + "/" + c.Query("sector") + "/" + c.Query("kind") + "/" + c.Query("region") + "/" + r.Status + strconv.FormatBool(r.Public) +
-		"/since" + strconv.FormatInt(roundIDOf(since), 10)
+		"/since" + strconv.FormatInt(roundIDOf(since), 10) + "/v" + c.Query("scoring_version") + "/passed" + cmp.PassedKey()
 	if body, ok := s.apiCache.get(key, version); ok {
 		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 		return
@@ -129,16 +130,32 @@ func (s *Server) apiScores(c *gin.Context) {
 		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 		return
 	}
-	list, err := s.store.ScoresSince(c.Request.Context(), r.ID, scoreKind(c), roundIDOf(since))
+	// The scores shown, or those of a scoring version a rescore superseded
+	// (?scoring_version=, frozen.go).
+	list, shown, versions, err := s.scoresOfVersion(c, r, roundIDOf(since))
 	if err != nil {
-		s.serverError(c, err)
+		s.failErr(c, err)
 		return
+	}
+	var compared, comparison any = since, comparisonJSON(cmp)
+	if shown != versions[0] {
+		compared, comparison = nil, nil // superseded scores are read as they were, measured against no round
+	}
+	// How sure the ranking is beyond each row's band: the weights' effects
+	// (bands.go); null without an analysis of the scores shown.
+	var analysis *survey.RankAnalysis
+	if shown == versions[0] {
+		if analysis, err = s.store.RankAnalysis(c.Request.Context(), r.ID, scoreKind(c)); err != nil {
+			s.serverError(c, err)
+			return
+		}
 	}
 	list = reports.FilterScores(list, newScoreFilter(c).narrow())
 	if list == nil {
 		list = []survey.InstitutionScore{}
 	}
-	body, err := json.Marshal(gin.H{"round": r, "index": scoreKind(c), "scoring_version": survey.ScoringVersion, "compared_with": since, "scores": list})
+	body, err := json.Marshal(gin.H{"round": r, "index": scoreKind(c), "scoring_version": shown, "scoring_versions": versions, "compared_with": compared, "comparison": comparison, "scores": list,
+		"rank_analysis": analysis})
 	if err != nil {
 		s.serverError(c, err)
 		return
@@ -164,9 +181,12 @@ type scorecard struct {
 	// rankings (a respondent's own, before publication): Score holds the
 	// institution's own figures only, and the page compares with nobody.
 	OwnOnly bool
-	// Since is the round the changes are measured against (nil: none the
-	// reader may see, and no change is shown).
-	Since *survey.Round
+	// RoundComparison is what the changes are measured against: Since,
+	// nil when no change is shown, and why (survey/comparable.go).
+	survey.RoundComparison
+	// TrendLeft are the rounds the institution took part in that the
+	// trend leaves out, their questionnaire not being comparable.
+	TrendLeft []survey.PassedRound
 }
 
 func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
@@ -182,7 +202,7 @@ func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
 		s.serverError(c, err)
 		return sc, false
 	}
-	if sc.Since, err = s.comparedWith(c, r); err != nil {
+	if sc.RoundComparison, err = s.comparedWith(c, r); err != nil {
 		s.serverError(c, err)
 		return sc, false
 	}
@@ -219,7 +239,7 @@ func (s *Server) apiScorecard(c *gin.Context) {
 	// own_only: the caller may see this institution's figures but not yet
 	// the round's rankings, so nothing in the answer compares it with others.
 	c.JSON(http.StatusOK, gin.H{"round": sc.Round, "index": sc.Kind, "score": sc.Score, "result": sc.Score.Result,
-		"improvement_actions": sc.Actions, "scoring_version": survey.ScoringVersion, "own_only": sc.OwnOnly, "compared_with": sc.Since})
+		"improvement_actions": sc.Actions, "scoring_version": sc.Score.ScoringVersion, "own_only": sc.OwnOnly, "compared_with": sc.Since, "comparison": comparisonJSON(sc.RoundComparison)})
 }
 
 func (s *Server) showScorecard(c *gin.Context) {
@@ -234,7 +254,7 @@ func (s *Server) renderScorecard(c *gin.Context) (scorePage, bool) {
 	v := s.newView(c, "scorecard.title")
 	v.Title = v.T("scorecard.title") + " — " + sc.Institution.Name(v.Lang)
 	var err error
-	if sc.Charts, err = s.profileCharts(c, v, sc); err != nil {
+	if sc.Charts, err = s.profileCharts(c, v, &sc); err != nil {
 		s.serverError(c, err)
 		return scorePage{}, false
 	}
@@ -245,10 +265,10 @@ func (s *Server) renderScorecard(c *gin.Context) (scorePage, bool) {
 }
 
 // profileCharts are an institution's radar and its index over the rounds
-// this user may see (reports.ProfileCharts); the radar compares with the
-// round's ranking unless the reader may see only the institution's own
-// figures.
-func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports.Chart, error) {
+// this user may see that are comparable with sc's (reports.ProfileCharts;
+// the others go to sc.TrendLeft); the radar compares with the round's
+// ranking unless the reader may see only the institution's own figures.
+func (s *Server) profileCharts(c *gin.Context, v *view, sc *scorecard) ([]reports.Chart, error) {
 	ctx := c.Request.Context()
 	in := reports.ProfileInput{Round: sc.Round, Def: sc.Q.Def, Score: sc.Score}
 	if !sc.OwnOnly {
@@ -263,15 +283,31 @@ func (s *Server) profileCharts(c *gin.Context, v *view, sc scorecard) ([]reports
 	}
 	sort.Slice(rounds, func(i, j int) bool { return rounds[i].ID < rounds[j].ID })
 	var ids []int64
+	var seen []survey.Round
 	byID := map[int64]survey.Round{}
 	for _, r := range rounds {
 		if r.ID <= sc.Round.ID && scoreAccess(currentUser(c), r, sc.Score.Code) {
 			ids = append(ids, r.ID)
 			byID[r.ID] = r
+			seen = append(seen, r)
 		}
+	}
+	// The line joins only rounds comparable with this one; the page names
+	// the others the institution took part in (survey.ComparableRounds).
+	_, left, err := s.store.ComparableRounds(ctx, sc.Round, seen)
+	if err != nil {
+		return nil, err
+	}
+	apart := map[int64]survey.PassedRound{}
+	for _, x := range left {
+		apart[x.Round.ID] = x
 	}
 	err = s.store.ReadIndexes(ctx, ids, sc.Kind, func(id int64, idx survey.RoundIndexes) error {
 		if x, ok := idx[sc.Score.Code]; ok {
+			if p, out := apart[id]; out {
+				sc.TrendLeft = append(sc.TrendLeft, p)
+				return nil
+			}
 			index := x.Index
 			if survey.OwnFiguresOnly(currentUser(c), byID[id]) {
 				index = x.Own // a normalised index would place it among the others
@@ -296,9 +332,19 @@ type rankingsPage struct {
 	Sort  string
 	Page  int // 1-based, on the rankings page
 	Pages int
-	// Since is the round the changes are measured against (nil: none the
-	// reader may see; the changes are not shown).
-	Since *survey.Round
+
+	// TiesAbove are the rows whose rank band overlaps the band of the row
+	// above them, in rank order (reports.OverlapsAbove); none when sorted
+	// otherwise.
+	TiesAbove map[string]bool
+
+	// RoundComparison is what the changes are measured against: Since,
+	// nil when no change is shown, and why (survey/comparable.go).
+	survey.RoundComparison
+	// ScoringVersions are the versions the round's scores can be read in,
+	// the one shown first: more than one after a rescore under a new
+	// version, and the page links to the earlier ones.
+	ScoringVersions []string
 }
 
 // LevelBands are the model's levels, highest first, with their bounds,
@@ -343,7 +389,11 @@ func (s *Server) rankingsData(c *gin.Context) (rankingsPage, bool) {
 		s.serverError(c, err)
 		return p, false
 	}
-	if p.Since, err = s.comparedWith(c, r); err != nil {
+	if p.RoundComparison, err = s.comparedWith(c, r); err != nil {
+		s.serverError(c, err)
+		return p, false
+	}
+	if p.ScoringVersions, err = s.store.ScoringVersions(ctx, r.ID); err != nil {
 		s.serverError(c, err)
 		return p, false
 	}
@@ -358,6 +408,9 @@ func (s *Server) rankingsData(c *gin.Context) (rankingsPage, bool) {
 		return p, false
 	}
 	reports.SortScores(p.Scores, p.Sort)
+	if p.Sort == "" || p.Sort == "rank" {
+		p.TiesAbove = reports.OverlapsAbove(p.Scores)
+	}
 	return p, true
 }
 
@@ -370,5 +423,9 @@ func (s *Server) exportRankings(c *gin.Context) {
 	}
 	v := s.newView(c, "rankings.title")
 	rows := reports.RankingsTable(p.Q.Def, p.Scores, p.Sort, v.locale())
+	if note := v.commonItemsText(p.RoundComparison); note != "" {
+		// The change columns are on the common items only: say so above them.
+		rows = reports.DataTable(reports.Chart{Head: rows[0], Rows: rows[1:]}, note)
+	}
 	s.sendTable(c, fmt.Sprintf("marsad-rankings-%s-%s", p.Round.Name, p.Kind), "rankings", rows, v.Lang == "ar")
 }

@@ -14,23 +14,30 @@ type stagesPage struct {
 	scoreFilter
 	reports.Capped      // the chart, how many rows it shows of how many matched
 	Provisional    bool // the round is not yet published
+	// Live: the rows are today's catalog (the round is not closed yet);
+	// otherwise they are what the round froze (roundFigures).
+	Live bool
 }
 
-// stageRows are the active institutions matching the URL's filters with
-// their published services by stage, most online first (reports.StageRows).
-func (s *Server) stageRows(c *gin.Context) (survey.Round, scoreFilter, []reports.StageRow, bool) {
-	r, ok := s.roundForScores(c, "")
+// stageRows are the institutions matching the URL's filters with their
+// services by stage, most online first (reports.StageRows): in a closed or
+// published round those scored in it, with the services they submitted
+// (roundFigures); in another, the active institutions with today's
+// published services (live says so).
+func (s *Server) stageRows(c *gin.Context) (r survey.Round, f scoreFilter, rows []reports.StageRow, live, ok bool) {
+	r, ok = s.roundForScores(c, "")
 	if !ok {
-		return r, scoreFilter{}, nil, false
+		return r, scoreFilter{}, nil, false, false
 	}
-	f := newScoreFilter(c)
-	figures, err := s.catalogFigures(c.Request.Context())
+	f = newScoreFilter(c)
+	figures, err := s.roundFigures(c.Request.Context(), r)
 	if err != nil {
 		s.serverError(c, err)
-		return r, f, nil, false
+		return r, f, nil, false, false
 	}
-	f.Sectors = reports.InstitutionSectors(figures.institutions)
-	return r, f, reports.StageRows(figures.institutions, figures.tallies, f.narrow()), true
+	listed := figures.listed()
+	f.Sectors = reports.InstitutionSectors(listed)
+	return r, f, reports.StageRows(listed, figures.tallies, f.narrow()), !figures.frozen, true
 }
 
 // stageNames are the stages as charts name them (reports.StageNames).
@@ -39,13 +46,13 @@ func stageNames(v *view) []string { return reports.StageNames(v.T) }
 // showStages is the stage distribution of each institution's services.
 func (s *Server) showStages(c *gin.Context) {
 	s.cachedScorePage(c, func(c *gin.Context) (scorePage, bool) {
-		r, f, rows, ok := s.stageRows(c)
+		r, f, rows, live, ok := s.stageRows(c)
 		if !ok {
 			return scorePage{}, false
 		}
 		v := s.newView(c, "stages.title")
 		v.Title = v.T("stages.heading", r.Name)
-		p := stagesPage{Round: r, scoreFilter: f, Provisional: reports.Provisional(r)}
+		p := stagesPage{Round: r, scoreFilter: f, Provisional: reports.Provisional(r), Live: live}
 		p.Capped = reports.StagesChart(r.ID, rows, v.locale())
 		v.exportCharts(r, f.Kind, p.Chart)
 		v.Charts = true
@@ -56,7 +63,7 @@ func (s *Server) showStages(c *gin.Context) {
 
 // exportStages is every matching institution's row as CSV or a workbook.
 func (s *Server) exportStages(c *gin.Context) {
-	r, _, rows, ok := s.stageRows(c)
+	r, _, rows, _, ok := s.stageRows(c)
 	if !ok {
 		return
 	}

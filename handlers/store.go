@@ -63,6 +63,17 @@ type RoundStore interface {
 	ApproveUnreviewed(ctx context.Context, a survey.Actor, roundID int64, code string) ([]string, error)
 	ImportAnswers(ctx context.Context, a survey.Actor, roundID int64, rows []survey.AnswerRow) (int, error)
 	PrefillFromPrevious(ctx context.Context, a survey.Actor, roundID int64, code string) (int, error)
+	PrefillSources(ctx context.Context, a survey.Actor, roundID int64, code string) ([]survey.PrefillSource, error)
+	PrefillFrom(ctx context.Context, a survey.Actor, roundID int64, code string, from int64) (survey.PrefillSource, int, error)
+	Extension(ctx context.Context, roundID int64, code string) (survey.Extension, error)
+	RoundExtensions(ctx context.Context, roundID int64) ([]survey.Extension, error)
+	GrantExtension(ctx context.Context, a survey.Actor, roundID int64, code string, in survey.ExtensionInput) (survey.Extension, error)
+	RevokeExtension(ctx context.Context, a survey.Actor, roundID int64, code string) error
+	ArchivedRounds(ctx context.Context) ([]survey.Round, error)
+	ArchiveRound(ctx context.Context, actorID int64, id int64) (survey.Round, error)
+	RestoreRound(ctx context.Context, actorID int64, id int64) (survey.Round, error)
+	RoundContents(ctx context.Context, id int64) (survey.RoundContents, error)
+	DeleteRound(ctx context.Context, actorID int64, id int64, expect survey.RoundContents) error
 	ObstacleCitations(ctx context.Context, roundID int64, includeDrafts bool) ([]survey.ObstacleCitation, error)
 	Obstacles(ctx context.Context, includeInactive bool) ([]survey.Obstacle, error)
 	ResponseObstacles(ctx context.Context, responseID int64) (survey.ObstacleAnswers, error)
@@ -81,6 +92,11 @@ type ScoreStore interface {
 	ScoreResult(ctx context.Context, roundID int64, code string, kind string) (survey.Result, error)
 	ScoresSince(ctx context.Context, roundID int64, kind string, since int64) ([]survey.InstitutionScore, error)
 	ScoresVersion(ctx context.Context) (string, error)
+	RankAnalysis(ctx context.Context, roundID int64, kind string) (*survey.RankAnalysis, error)
+	// What a closed or published round was frozen with (survey/frozen.go).
+	RoundCatalog(ctx context.Context, roundID int64) (survey.RoundCatalog, error)
+	ScoringVersions(ctx context.Context, roundID int64) ([]string, error)
+	PreviousScores(ctx context.Context, roundID int64, kind string, version string) ([]survey.InstitutionScore, error)
 }
 
 // PlanStore keeps institutions' action plans.
@@ -146,6 +162,7 @@ type Store interface {
 	CatalogStore
 	RoundStore
 	ScoreStore
+	ComparisonStore
 	PlanStore
 	InitiativeStore
 	AccountStore

@@ -133,10 +133,22 @@ func (s *Server) uploadedFile(c *gin.Context) (*uploadFile, error) {
 		s.fail(c, http.StatusForbidden, "err.csrf")
 		return nil, errAnswered
 	}
+	c.Set(keyUploadFields, fields) // the form's other fields (uploadField)
 	if file == nil {
 		return nil, &survey.ImportError{Key: "err.file_required"}
 	}
 	return file, nil
+}
+
+// keyUploadFields holds an upload form's fields besides its file, read by
+// uploadedFile: the form is read once, as a stream, so c.PostForm is empty.
+const keyUploadFields = "marsad.upload_fields"
+
+// uploadField is a field of the upload form uploadedFile read ("" when
+// absent).
+func uploadField(c *gin.Context, name string) string {
+	fields, _ := c.Value(keyUploadFields).(url.Values)
+	return fields.Get(name)
 }
 
 // Bounds of an upload form besides its file.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
 	"time"
 
@@ -19,7 +20,9 @@ type workPage struct {
 // workRound is an open round with its deadline said in words.
 type workRound struct {
 	survey.WorkRound
-	Due string // "12 days left", "due today", "closed 3 days ago…"; "" without a deadline
+	// DueText is the deadline (or the institution's extension) with the
+	// time left: "Deadline: 2026-10-31 … · 12 days left"; "" without one.
+	DueText template.HTML
 }
 
 // Status is the response's status key for labels and tags ("none" when
@@ -44,23 +47,26 @@ func (s *Server) showWork(c *gin.Context) {
 	v := s.newView(c, "work.title")
 	p := workPage{Work: w}
 	for _, r := range w.Rounds {
-		p.Rounds = append(p.Rounds, workRound{WorkRound: r, Due: dueText(v, r)})
+		p.Rounds = append(p.Rounds, workRound{WorkRound: r, DueText: dueText(v, r, today)})
 	}
 	v.Data = p
 	s.render(c, http.StatusOK, "work", v)
 }
 
-// dueText says how long is left before a round's deadline.
-func dueText(v *view, r survey.WorkRound) string {
-	switch {
-	case !r.HasDeadline:
+// dueText says a round's deadline for the institution and how long is
+// left before it; once it is over, how long ago it passed.
+func dueText(v *view, r survey.WorkRound, now time.Time) template.HTML {
+	if !r.HasDeadline {
 		return ""
-	case r.DaysLeft > 0:
-		return v.N("work.days_left", r.DaysLeft)
-	case r.DaysLeft == 0:
-		return v.T("work.due_today")
 	}
-	return v.N("work.overdue", -r.DaysLeft)
+	if r.Closed {
+		day := v.TD("due.deadline", r.Due.Deadline)
+		if r.Due.Extended != "" {
+			day = v.TD("due.extended", r.Due.Extended, r.Due.Deadline)
+		}
+		return day + " · " + template.HTML(template.HTMLEscapeString(v.N("work.overdue", -r.DaysLeft))) // #nosec G203 -- escaped
+	}
+	return dueWords(v, r.Due, now)
 }
 
 // NextSection is the first section with unanswered items, where "continue"

@@ -491,14 +491,15 @@ func TestRankingsTable(t *testing.T) {
 	def := testDef()
 	rows := RankingsTable(def, testScores(), "", fakeLocale("en"))
 	want := []string{"[rankings.rank]", "[field.code]", "[field.institution]", "[field.sector]", "[field.kind]", "[field.region]",
-		"[rankings.index]", "[rankings.level]", "[rankings.change_score]", "[rankings.change_rank]", "A Leadership", "B Services"}
+		"[rankings.index]", "[rankings.level]", "[rankings.change_score]", "[rankings.change_rank]", "A Leadership", "B Services",
+		"[bands.median]", "[bands.p5]", "[bands.p95]", "[bands.overlaps_head]"}
 	if !reflect.DeepEqual(rows[0], want) {
 		t.Errorf("head %v\nwant %v", rows[0], want)
 	}
-	if want := []string{"1", "MOH", "Health", "{health}", "[kind.ministry]", "[region.national]", "80", "Advanced", "5", "2", "90", "70"}; !reflect.DeepEqual(rows[1], want) {
+	if want := []string{"1", "MOH", "Health", "{health}", "[kind.ministry]", "[region.national]", "80", "Advanced", "5", "2", "90", "70", "", "", "", ""}; !reflect.DeepEqual(rows[1], want) {
 		t.Errorf("MOH %v\nwant %v", rows[1], want)
 	}
-	if want := []string{"3", "HOS", "المستشفيات", "{health}", "[kind.authority]", "[region.north]", "50", "Developing", "", "", "60", ""}; !reflect.DeepEqual(rows[3], want) {
+	if want := []string{"3", "HOS", "المستشفيات", "{health}", "[kind.authority]", "[region.north]", "50", "Developing", "", "", "60", "", "", "", "", ""}; !reflect.DeepEqual(rows[3], want) {
 		t.Errorf("HOS (no change, no B) %v\nwant %v", rows[3], want)
 	}
 	// Sorted by a dimension, the rank is the one on that dimension.

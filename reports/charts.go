@@ -23,6 +23,9 @@ type Chart struct {
 	Head   []string
 	Rows   [][]string
 	Height int // pixels the chart needs, 0 for the page's default
+	// Note is a sentence the page shows under the chart (what the rank
+	// bands say of the top three, for one); "" for none.
+	Note string
 }
 
 // OptionJSON is the option as JSON. Pages put it in an HTML attribute,

@@ -13,10 +13,14 @@ type DashboardInput struct {
 	Filter Filter
 	// Catalog is the catalog's figures for the filter's institutions.
 	Catalog survey.CatalogMetrics
-	// Since is the round the changes are measured against, nil when the
-	// reader may see none: then no movers chart.
+	// Since is the round the changes are measured against, nil when no
+	// change is shown (none the reader may see, or none comparable): then
+	// no movers chart.
 	Since      *survey.Round
 	Conference ConferenceInput
+	// Analysis is the round's rank analysis on the index shown, nil when
+	// it has none (bands.go).
+	Analysis *survey.RankAnalysis
 }
 
 // Dashboard is a round's overview, ready to render and export.
@@ -100,6 +104,7 @@ func BuildDashboard(in DashboardInput, loc Locale) Dashboard {
 	if len(scores) >= 3 {
 		d.Charts = append(d.Charts, ScoresRadar(ChartID("top3", id), t("dashboard.top3"), def, scores[:3], loc))
 	}
+	addBands(&d, in, scores, loc)
 	conf := in.Conference
 	conf.RoundID, conf.Filter = id, in.Filter
 	d.More = ConferenceCharts(conf, loc)

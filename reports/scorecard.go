@@ -55,6 +55,7 @@ func RankingsTable(def *survey.Definition, scores []survey.InstitutionScore, by 
 	for _, sec := range def.Sections {
 		head = append(head, sec.ID+" "+sec.Title(loc.Lang))
 	}
+	head = append(head, bandHead(loc)...)
 	rows := [][]string{head}
 	for _, sc := range scores {
 		rank := sc.Rank
@@ -77,6 +78,7 @@ func RankingsTable(def *survey.Definition, scores []survey.InstitutionScore, by 
 				row = append(row, "")
 			}
 		}
+		row = append(row, bandColumns(sc)...)
 		rows = append(rows, row)
 	}
 	return rows

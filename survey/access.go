@@ -12,7 +12,8 @@ type Permission string
 // The permissions Allowed decides on.
 const (
 	// SeeRound: know that a round exists, and its questionnaire. Draft
-	// rounds are the coordinator's until they open.
+	// rounds are the coordinator's until they open, archived rounds once
+	// archived (every permission in an archived round is the coordinator's).
 	SeeRound Permission = "see-round"
 	// SeeRankings: a round's comparative figures — rankings, dashboards,
 	// heatmap, stages, exports, the scores API, and any change measured
@@ -46,6 +47,11 @@ func Allowed(u *User, p Permission, r Round, code string) bool {
 	admin := u != nil && u.Role == RoleAdmin
 	viewer := u != nil && u.Role == RoleViewer
 	own := u != nil && u.Role == RoleRespondent && u.InstitutionCode != "" && u.InstitutionCode == code
+	if r.Archived && !admin {
+		// An archived round is put away: kept for the coordinator, who may
+		// restore it, and nowhere to be seen by anyone else.
+		return false
+	}
 	switch p {
 	case SeeRound:
 		return admin || r.Status != RoundDraft

@@ -55,6 +55,10 @@ type Model struct {
 	Normalization string  `json:"normalization"`          // "none", "minmax", "zscore-minmax"
 	NormalizeOn   string  `json:"normalize_on,omitempty"` // "index" (default) or "dimensions"
 	Levels        []Level `json:"levels"`                 // highest first
+	// WeightSpread is how far the rank analysis moves each dimension
+	// weight, as a share of it (0.25: ±25 %); nil is DefaultWeightSpread
+	// (survey/uncertainty.go).
+	WeightSpread *float64 `json:"weight_spread,omitempty"`
 }
 
 // Level is a band of the index, from Min (0–1) up.
@@ -216,6 +220,9 @@ func (d *Definition) Validate() error {
 	}
 	if d.Model.NormalizeOn != "" && d.Model.NormalizeOn != "index" && d.Model.NormalizeOn != "dimensions" {
 		bad("model.normalize_on %q: index or dimensions", d.Model.NormalizeOn)
+	}
+	if ws := d.Model.WeightSpread; ws != nil && (*ws < 0 || *ws >= 1) {
+		bad("model.weight_spread must be from 0 to below 1")
 	}
 	for i, l := range d.Model.Levels {
 		if l.Min < 0 || l.Min > 1 || l.LabelAr == "" || l.Key == "" {

@@ -176,13 +176,15 @@ func ImprovementActions(def *Definition, r Result, n int) []Action {
 	return out
 }
 
-// PreviousRound is the round a ranking of r measures its changes against
-// for one reader: the latest round before r (by id) whose results are
+// PreviousRound is the round a ranking of r could measure its changes
+// against for one reader, questionnaires aside: the latest round before r (by id) whose results are
 // final enough to compare with (closed or published) and that the reader
 // may see (seen). A change against a round the reader may not see would
 // give its figures away — index minus change is the earlier index, and
 // rank minus change of rank the earlier rank — so such a round is skipped;
 // ok is false when no earlier round qualifies, and changes are not shown.
+// Pages measure change with CompareWith (comparable.go), which also passes
+// over rounds whose questionnaire is not comparable.
 func PreviousRound(rounds []Round, r Round, seen func(Round) bool) (Round, bool) {
 	var best Round
 	found := false

@@ -46,6 +46,12 @@ type Round struct {
 	OpenedAt        time.Time `json:"opened_at"`
 	ClosedAt        time.Time `json:"closed_at"`
 	PublishedAt     time.Time `json:"published_at"`
+	// Archived: a published round the coordinator put away — hidden from
+	// lists, dashboards and trends, kept whole and restorable (lifecycle.go).
+	Archived bool `json:"archived"`
+	// Test: a rehearsal round, whose answers never pre-fill a later round
+	// by default (DefaultPrefillSource).
+	Test bool `json:"test"`
 }
 
 // Editable reports whether answers may change: only while the round is open.
@@ -56,6 +62,8 @@ type RoundInput struct {
 	Name            string `form:"name" json:"name"`
 	QuestionnaireID int64  `form:"questionnaire" json:"questionnaire_id"`
 	Deadline        string `form:"deadline" json:"deadline"`
+	// Test marks a rehearsal round (Round.Test).
+	Test bool `form:"test" json:"test"`
 	// Model names an example model (gtmi, egdi, eu-benchmark) instead of a
 	// questionnaire id; the web layer resolves it.
 	Model string `form:"-" json:"model"`

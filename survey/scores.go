@@ -38,6 +38,10 @@ type InstitutionScore struct {
 	ScoringVersion    string   `json:"scoring_version"`
 	QuestionnaireHash string   `json:"questionnaire_hash"`
 
+	// Band is where the rank lands under other reasonable weights and
+	// choices (RankAnalysis); nil when the round has no current analysis.
+	Band *RankBand `json:"rank_band,omitempty"`
+
 	// ownIndex and ownLevel are the index and level as scored, before any
 	// normalisation across institutions (normalized says there was one).
 	ownIndex   float64
@@ -60,7 +64,7 @@ func (x *InstitutionScore) KeepOwn(m Model) {
 // places it among the others) and no change of index (measured on the
 // normalised scale). Dimensions are never normalised in a ranking's rows.
 func (x InstitutionScore) OwnOnly() InstitutionScore {
-	x.Rank, x.Of, x.DimensionRanks, x.DeltaRank = 0, 0, nil, nil
+	x.Rank, x.Of, x.DimensionRanks, x.DeltaRank, x.Band = 0, 0, nil, nil, nil
 	if x.normalized {
 		x.Index, x.Level, x.DeltaIndex = x.ownIndex, x.ownLevel, nil
 	}
@@ -121,6 +125,9 @@ func (r *Ranking) Bytes() int64 {
 	for i := range r.List {
 		x := &r.List[i]
 		n += 240 + 64*int64(len(x.Dimensions)+len(x.DimensionRanks))
+		if x.Band != nil {
+			n += 40
+		}
 		n += 96*int64(len(x.Result.Items)) + 96*int64(len(x.Result.Dimensions))
 	}
 	return n

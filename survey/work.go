@@ -25,10 +25,16 @@ type WorkRound struct {
 	// Returned are the answers the reviewer marked, with the comment, when
 	// the response was returned for changes (in questionnaire order).
 	Returned []ReturnedItem
-	// DaysLeft counts whole days from today to the deadline: 0 on the day
+	// DaysLeft counts whole days from today to the deadline (the
+	// institution's extension if it has one), in Palestine: 0 on the day
 	// itself, negative once it has passed. Meaningful only with HasDeadline.
 	DaysLeft    int
 	HasDeadline bool
+	// Due is the deadline the institution works to: the round's, or the
+	// day the coordinator extended it to (deadline.go).
+	Due Due
+	// Closed: that deadline is over, and answers are no longer taken.
+	Closed bool
 }
 
 // Percent is the share of items answered, 0–100.

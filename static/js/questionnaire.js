@@ -86,6 +86,10 @@ var MarsadShowIf = (function () {
   var queueKey = "marsad-queue:" + who + ":" + api;
   var knownKey = "marsad-known:" + who + ":" + api;
   var busy = false;
+  // closed: the server said the deadline has passed. Nothing more is sent
+  // (trying again would not change its answer); what was typed stays in
+  // the queue, and an extension granted later sends it on the next visit.
+  var closed = false;
   var timers = {};
   var forms = {}; // item id → its fieldset, for the answerable items of this section
 
@@ -165,7 +169,7 @@ var MarsadShowIf = (function () {
   }
 
   function flush() {
-    if (busy) { return; }
+    if (busy || closed) { return; }
     var ids = Object.keys(queue);
     if (!ids.length) { return; }
     var id = ids[0];
@@ -182,6 +186,10 @@ var MarsadShowIf = (function () {
         function () { return { status: res.status, data: {} }; });
     }).then(function (r) {
       busy = false;
+      if (r.data.error && r.data.error.code === "past_deadline") {
+        stop(fs, errorText(r.data));
+        return;
+      }
       if (r.status >= 500 || r.status === 429 || r.status === 401 || r.status === 403) {
         // The server is unwell or the session has ended: keep the answer
         // and try again later (after signing in again).
@@ -238,6 +246,24 @@ var MarsadShowIf = (function () {
     if (!e) { return text("error"); }
     var fields = e.fields ? Object.keys(e.fields).map(function (k) { return e.fields[k]; }) : [];
     return [e.message].concat(fields).join(" ");
+  }
+
+  // stop shows the server's word that answers are no longer taken, on the
+  // question and above the form, and makes the form read-only.
+  function stop(fs, msg) {
+    closed = true;
+    itemStatus(fs, msg, "error");
+    say(text("error"));
+    if (!root.querySelector(".deadline-passed")) {
+      var box = document.createElement("div");
+      box.className = "warning-text deadline-passed";
+      box.setAttribute("role", "alert");
+      box.textContent = msg;
+      var layout = root.querySelector(".response-layout");
+      if (layout) { layout.parentNode.insertBefore(box, layout); }
+    }
+    root.querySelectorAll("form.questionnaire input, form.questionnaire textarea, form.questionnaire button, .submit-box button, .prefill-box button, .offline-box form button")
+      .forEach(function (el) { el.disabled = true; });
   }
 
   function enqueue(id) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"marsad/data"
 	"marsad/survey"
 )
 
@@ -76,10 +77,14 @@ var demoStatuses = []string{survey.ResponseSubmitted, survey.ResponseAccepted, s
 
 // roundSpec is one demo round.
 type roundSpec struct {
-	Name          string  `json:"name"`
-	Status        string  `json:"status"`
-	Public        bool    `json:"public"`
-	Deadline      string  `json:"deadline"`
+	Name     string `json:"name"`
+	Status   string `json:"status"`
+	Public   bool   `json:"public"`
+	Deadline string `json:"deadline"`
+	// Model names an example model (data/models) the round uses instead of
+	// the demo's questionnaire: a round whose figures are not comparable
+	// with the others' (survey/comparable.go).
+	Model         string  `json:"model"`
 	MaturityShift float64 `json:"maturity_shift"` // added to every institution's maturity that round
 	// Responses is every institution's status, or empty for Draw.
 	Responses string `json:"responses"`
@@ -274,6 +279,9 @@ func parseRounds(b []byte) (roundsFile, error) {
 		names[r.Name] = true
 		if !slices.Contains([]string{survey.RoundOpen, survey.RoundClosed, survey.RoundPublished}, r.Status) {
 			p.add("round %s: unknown status %q", r.Name, r.Status)
+		}
+		if _, ok := data.Model(r.Model); r.Model != "" && !ok {
+			p.add("round %s: unknown model %q (one of %v)", r.Name, r.Model, data.ModelNames)
 		}
 		if _, err := time.Parse(time.DateOnly, r.Deadline); r.Deadline != "" && err != nil {
 			p.add("round %s: deadline %q is not YYYY-MM-DD", r.Name, r.Deadline)

@@ -1,12 +1,14 @@
 package demo
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 
+	"marsad/data"
 	"marsad/survey"
 )
 
@@ -25,6 +27,21 @@ func (c *Content) seedRounds(tx survey.DemoWriter, insts []survey.Institution) (
 	if err != nil {
 		return nil, nil, err
 	}
+	// A round on an example model stores that model as its questionnaire.
+	models := map[string]survey.QuestionnaireVersion{}
+	for _, spec := range c.rounds.Rounds {
+		if spec.Model == "" || models[spec.Model].ID != 0 {
+			continue
+		}
+		b, _ := data.Model(spec.Model) // checked by parseRounds
+		def, err := survey.ParseDefinition(b)
+		if err != nil {
+			return nil, nil, fmt.Errorf("demo: model %s: %w", spec.Model, err)
+		}
+		if models[spec.Model], err = tx.AddQuestionnaire(def); err != nil {
+			return nil, nil, err
+		}
+	}
 	var active []survey.Institution
 	for _, inst := range byCode(insts) {
 		if inst.Active {
@@ -38,6 +55,10 @@ func (c *Content) seedRounds(tx survey.DemoWriter, insts []survey.Institution) (
 	var rounds []survey.Round
 	var cites []citation
 	for n, spec := range rf.Rounds {
+		q := q
+		if spec.Model != "" {
+			q = models[spec.Model]
+		}
 		round, err := tx.AddRound(survey.Round{Name: spec.Name, QuestionnaireID: q.ID, Status: spec.Status, Public: spec.Public,
 			Deadline: spec.Deadline, OpenedAt: spec.opened, ClosedAt: spec.closed, PublishedAt: spec.published})
 		if err != nil {

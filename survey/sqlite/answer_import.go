@@ -95,72 +95,13 @@ func (s *Store) ImportAnswers(ctx context.Context, a survey.Actor, roundID int64
 	return len(checked), nil
 }
 
-// PrefillFromPrevious copies the institution's answers from its response in
-// the latest earlier round into items it has not answered yet in this one
-// (same item ids, answers still valid for this questionnaire). It returns
-// how many answers were copied.
+// PrefillFromPrevious pre-fills the institution's response to the round
+// from its default source (PrefillFrom with no choice): the answers it sent
+// in the latest closed or published round of the same or a comparable
+// questionnaire. It returns how many answers were copied.
 func (s *Store) PrefillFromPrevious(ctx context.Context, a survey.Actor, roundID int64, code string) (int, error) {
-	if !a.CanEditInstitution(code) {
-		return 0, survey.ErrForbidden
-	}
-	round, err := s.Round(ctx, roundID)
-	if err != nil {
-		return 0, err
-	}
-	if !round.Editable() {
-		return 0, survey.ErrInvalidTransition
-	}
-	q, err := s.Questionnaire(ctx, round.QuestionnaireID)
-	if err != nil {
-		return 0, err
-	}
-	copied := 0
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		copied = 0
-		resp, err := s.ensureResponse(ctx, tx, roundID, code)
-		if err != nil {
-			return err
-		}
-		if !resp.Editable() {
-			return survey.ErrInvalidTransition
-		}
-		var prevID int64
-		err = tx.QueryRowContext(ctx, `SELECT r.id FROM responses r JOIN rounds d ON d.id = r.round_id JOIN institutions i ON i.id = r.institution_id
-			WHERE i.code = ? AND d.id != ? AND d.id < ? ORDER BY d.id DESC LIMIT 1`, code, roundID, roundID).Scan(&prevID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		prev, err := queryAnswers(ctx, tx, prevID)
-		if err != nil {
-			return err
-		}
-		cur, err := queryAnswers(ctx, tx, resp.ID)
-		if err != nil {
-			return err
-		}
-		for _, it := range q.Def.Items {
-			old, ok := prev[it.ID]
-			if _, done := cur[it.ID]; done || !ok || it.Type == survey.TypeMetric {
-				continue
-			}
-			in, err := survey.CheckAnswer(it, survey.AnswerInput{ItemID: it.ID, Values: old.Values, NA: old.NA, Evidence: old.Evidence, Comment: old.Comment})
-			if err != nil {
-				continue // the question changed: leave it to the respondent
-			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO answers (response_id, item_id, value, na, evidence, comment, version, updated_at, updated_by)
-				VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`, resp.ID, it.ID, strings.Join(in.Values, "\n"), in.NA, in.Evidence, in.Comment,
-				formatTime(s.now()), nullID(a.ID))
-			if err != nil {
-				return err
-			}
-			copied++
-		}
-		return s.audit(ctx, tx, a.ID, "prefill", "response", round.Name+"/"+code, nil, map[string]int{"answers": copied})
-	})
-	return copied, err
+	_, n, err := s.PrefillFrom(ctx, a, roundID, code, 0)
+	return n, err
 }
 
 // EachAuditEvent streams the whole audit log, oldest first, for export.

@@ -9,9 +9,10 @@ import (
 	"marsad/survey/demo"
 )
 
-// TestDemoRounds: the demo has 2024 and 2025 published and 2026 open; every
-// generated answer passes the same checks as a typed one, and every
-// submitted response is complete.
+// TestDemoRounds: the demo has 2024 and 2025 published, 2026 open and a
+// closed pilot on the GTMI model, 2025 GTMI; every generated answer passes
+// the same checks as a typed one, and every submitted response is
+// complete.
 func TestDemoRounds(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
@@ -19,10 +20,10 @@ func TestDemoRounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	rounds, err := s.ListRounds(ctx)
-	if err != nil || len(rounds) != 3 {
+	if err != nil || len(rounds) != 4 {
 		t.Fatalf("rounds %+v, %v", rounds, err)
 	}
-	want := map[string]string{"2024": survey.RoundPublished, "2025": survey.RoundPublished, "2026": survey.RoundOpen}
+	want := map[string]string{"2024": survey.RoundPublished, "2025": survey.RoundPublished, "2026": survey.RoundOpen, "2025 GTMI": survey.RoundClosed}
 	for _, r := range rounds {
 		if want[r.Name] != r.Status {
 			t.Errorf("round %s is %s", r.Name, r.Status)

@@ -59,6 +59,11 @@ func (s *Store) SeedDemoTx(ctx context.Context, password string, fill func(surve
 		if err := fill(&DemoTx{s: s, ctx: ctx, tx: tx, hash: string(hash)}); err != nil {
 			return err
 		}
+		// The demo's closed and published rounds, written directly, get the
+		// rank analysis their closing would have made (bands.go).
+		if err := s.analyseStoredRounds(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM setup_tokens"); err != nil {
 			return err
 		}
@@ -119,6 +124,12 @@ func (t *DemoTx) AddQuestionnaire(def *survey.Definition) (survey.QuestionnaireV
 // public, deadline and the dates it opened, closed and was published; a
 // zero date is none) and returns it with its id.
 func (t *DemoTx) AddRound(r survey.Round) (survey.Round, error) {
+	if r.Status == survey.RoundOpen && r.DueFor("").Passed(t.s.now()) {
+		// Deadlines are enforced (survey/deadline.go): the demo's open
+		// round must take answers whenever the demo is seeded, so a
+		// deadline already past moves to 60 days from now.
+		r.Deadline = t.s.now().In(survey.DeadlineZone).AddDate(0, 0, 60).Format(survey.DateLayout)
+	}
 	now := formatTime(t.s.now())
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO rounds (name, questionnaire_id, status, public, deadline, opened_at, closed_at, published_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Name, r.QuestionnaireID, r.Status, r.Public, r.Deadline, demoTime(r.OpenedAt),
@@ -126,7 +137,13 @@ func (t *DemoTx) AddRound(r survey.Round) (survey.Round, error) {
 	if err != nil {
 		return r, fmt.Errorf("survey: demo round %s: %w", r.Name, err)
 	}
-	r.ID, err = res.LastInsertId()
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return r, err
+	}
+	if r.Frozen() {
+		// As if it had been closed: the institutions are in by now.
+		err = freezeRoundInstitutions(t.ctx, t.tx, r.ID)
+	}
 	return r, err
 }
 

@@ -137,6 +137,10 @@ func (s *Store) SaveResponseObstacles(ctx context.Context, a survey.Actor, round
 	}
 	var out survey.ObstacleAnswers
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		// The obstacles are part of the response: its deadline holds for them.
+		if err := s.checkDeadline(ctx, tx, a, round, code); err != nil {
+			return err
+		}
 		resp, err := s.ensureResponse(ctx, tx, roundID, code)
 		if err != nil {
 			return err
@@ -199,7 +203,7 @@ func (s *Store) ObstacleCitations(ctx context.Context, roundID int64, includeDra
 		JOIN responses r ON r.id = ro.response_id
 		JOIN institutions i ON i.id = r.institution_id
 		JOIN obstacles o ON o.id = ro.obstacle_id
-		WHERE r.round_id = ? AND i.active = 1 AND (? OR r.status IN ('submitted', 'accepted'))
+		WHERE r.round_id = ? AND `+rankedInstitution+` AND (? OR r.status IN ('submitted', 'accepted'))
 		ORDER BY o.position, o.id, i.code`, roundID, includeDrafts)
 	if err != nil {
 		return nil, fmt.Errorf("survey: obstacle citations: %w", err)

@@ -70,7 +70,7 @@ func (s *Store) itemScores(ctx context.Context, roundID int64, codes []string) (
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT i.code, s.result FROM scores s JOIN responses r ON r.id = s.response_id
 		JOIN institutions i ON i.id = r.institution_id
-		WHERE r.round_id = ? AND s.kind = 'self' AND r.status IN ('submitted', 'accepted') AND i.active = 1
+		WHERE r.round_id = ? AND s.kind = 'self' AND r.status IN ('submitted', 'accepted') AND `+rankedInstitution+`
 		AND i.code IN (`+strings.Join(marks, ",")+`)`, args...) // #nosec G202 -- placeholders only
 	if err != nil {
 		return nil, fmt.Errorf("survey: item scores: %w", err)

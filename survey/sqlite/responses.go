@@ -163,14 +163,20 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 		// faster (10.7 µs against 9.6, measured), so they stay apart.
 		var (
 			round                     survey.Round
+			extended                  string
 			respID                    sql.NullInt64
 			respStatus, value, ev, cm sql.NullString
 			updated                   sql.NullString
 			na                        sql.NullBool
 			version                   sql.NullInt64
 		)
-		err := tx.QueryRowContext(ctx, "SELECT id, name, questionnaire_id, status FROM rounds WHERE id = ?", roundID).
-			Scan(&round.ID, &round.Name, &round.QuestionnaireID, &round.Status)
+		// The deadline comes with the round row; the institution's
+		// extension is looked up only once the deadline has passed
+		// (deadlineColumns), so a save before it costs nothing more.
+		now := s.now()
+		err := tx.QueryRowContext(ctx, "SELECT id, name, questionnaire_id, status, "+deadlineColumns+" FROM rounds WHERE id = ?",
+			survey.Today(now), code, roundID).
+			Scan(&round.ID, &round.Name, &round.QuestionnaireID, &round.Status, &round.Deadline, &extended)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("survey: round %d: %w", roundID, survey.ErrNotFound)
 		}
@@ -190,6 +196,9 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 		}
 		if !round.Editable() {
 			return survey.ErrInvalidTransition
+		}
+		if survey.PastDeadline(a, round.DueFor(extended), now) {
+			return survey.ErrPastDeadline
 		}
 		q, err := s.Questionnaire(ctx, round.QuestionnaireID)
 		if err != nil {
@@ -218,7 +227,6 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 		if !resp.Editable() {
 			return survey.ErrInvalidTransition
 		}
-		now := s.now()
 		for i, in := range ins {
 			var before survey.Answer
 			var beforeValue, updatedAt string
@@ -422,6 +430,10 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 	if action == "submit" && !round.Editable() {
 		return survey.Response{}, survey.ErrInvalidTransition
 	}
+	if round.Status == survey.RoundPublished {
+		// Accepting, returning or reopening would change published figures.
+		return survey.Response{}, survey.ErrRoundPublished
+	}
 	q, err := s.Questionnaire(ctx, round.QuestionnaireID)
 	if err != nil {
 		return survey.Response{}, err
@@ -435,6 +447,11 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 		to, err := survey.NextResponseStatus(resp.Status, action)
 		if err != nil {
 			return err
+		}
+		if action == "submit" {
+			if err := s.checkDeadline(ctx, tx, a, round, code); err != nil {
+				return err
+			}
 		}
 		now := formatTime(s.now())
 		switch action {
@@ -537,6 +554,11 @@ func (s *Store) ReviewAnswer(ctx context.Context, a survey.Actor, roundID int64,
 		return err
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
+		if round, err := getRound(ctx, tx, roundID); err != nil {
+			return err
+		} else if round.Status == survey.RoundPublished {
+			return survey.ErrRoundPublished // the marks the verified index counts are frozen
+		}
 		resp, err := s.ensureResponse(ctx, tx, roundID, code)
 		if err != nil {
 			return err

@@ -22,6 +22,9 @@ func (s *Store) ApproveUnreviewed(ctx context.Context, a survey.Actor, roundID i
 	if err != nil {
 		return nil, err
 	}
+	if round.Status == survey.RoundPublished {
+		return nil, survey.ErrRoundPublished // the marks the verified index counts are frozen
+	}
 	q, err := s.Questionnaire(ctx, round.QuestionnaireID)
 	if err != nil {
 		return nil, err

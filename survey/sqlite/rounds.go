@@ -124,12 +124,12 @@ func (s *Store) ListQuestionnaires(ctx context.Context) ([]survey.QuestionnaireV
 }
 
 const roundSelect = `SELECT id, name, questionnaire_id, status, public, deadline, coalesce(opened_at, ''), coalesce(closed_at, ''),
-	coalesce(published_at, '') FROM rounds `
+	coalesce(published_at, ''), archived_at IS NOT NULL, test FROM rounds `
 
 func scanRound(row interface{ Scan(...any) error }) (survey.Round, error) {
 	var r survey.Round
 	var opened, closed, published string
-	err := row.Scan(&r.ID, &r.Name, &r.QuestionnaireID, &r.Status, &r.Public, &r.Deadline, &opened, &closed, &published)
+	err := row.Scan(&r.ID, &r.Name, &r.QuestionnaireID, &r.Status, &r.Public, &r.Deadline, &opened, &closed, &published, &r.Archived, &r.Test)
 	r.OpenedAt, r.ClosedAt, r.PublishedAt = parseTime(opened), parseTime(closed), parseTime(published)
 	return r, err
 }
@@ -150,9 +150,15 @@ func (s *Store) Round(ctx context.Context, id int64) (survey.Round, error) {
 	return getRound(ctx, s.r, id)
 }
 
-// ListRounds lists rounds, newest first.
+// ListRounds lists rounds, newest first, without the archived ones: every
+// list, dashboard and trend starts here, and an archived round is in none
+// of them (ArchivedRounds lists those).
 func (s *Store) ListRounds(ctx context.Context) ([]survey.Round, error) {
-	rows, err := s.r.QueryContext(ctx, roundSelect+"ORDER BY name DESC, id DESC")
+	return s.listRounds(ctx, "WHERE archived_at IS NULL ")
+}
+
+func (s *Store) listRounds(ctx context.Context, where string) ([]survey.Round, error) {
+	rows, err := s.r.QueryContext(ctx, roundSelect+where+"ORDER BY name DESC, id DESC")
 	if err != nil {
 		return nil, fmt.Errorf("survey: list rounds: %w", err)
 	}
@@ -192,8 +198,8 @@ func (s *Store) CreateRound(ctx context.Context, actorID int64, in survey.RoundI
 			return &survey.ValidationError{Fields: map[string]string{"questionnaire": "err.choose_one"}}
 		}
 		now := formatTime(s.now())
-		res, err := tx.ExecContext(ctx, `INSERT INTO rounds (name, questionnaire_id, status, deadline, created_at, updated_at)
-			VALUES (?, ?, 'draft', ?, ?, ?)`, in.Name, in.QuestionnaireID, in.Deadline, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO rounds (name, questionnaire_id, status, deadline, test, created_at, updated_at)
+			VALUES (?, ?, 'draft', ?, ?, ?, ?)`, in.Name, in.QuestionnaireID, in.Deadline, in.Test, now, now)
 		if isUniqueViolation(err) {
 			return &survey.ValidationError{Fields: map[string]string{"name": "err.round_name_taken"}}
 		}
@@ -237,6 +243,18 @@ func (s *Store) RoundAction(ctx context.Context, actorID, id int64, action strin
 		stamp := map[string]string{survey.RoundOpen: "opened_at", survey.RoundClosed: "closed_at", survey.RoundPublished: "published_at"}[tr[1]]
 		if _, err := tx.ExecContext(ctx, "UPDATE rounds SET status = ?, "+stamp+" = ?, updated_at = ? WHERE id = ?", tr[1], now, now, id); err != nil {
 			return fmt.Errorf("survey: %s round: %w", action, err)
+		}
+		if tr[1] == survey.RoundClosed {
+			// What the round counts is frozen with it (frozen.go).
+			if err := freezeRoundInstitutions(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		if tr[1] == survey.RoundClosed || tr[1] == survey.RoundPublished {
+			// How sure its ranking is, analysed once with its final scores (bands.go).
+			if err := s.analyseRanks(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		if out, err = getRound(ctx, tx, id); err != nil {
 			return err

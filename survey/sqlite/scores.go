@@ -32,6 +32,9 @@ func (s *Store) scoreResponse(ctx context.Context, tx *sql.Tx, round survey.Roun
 			return fmt.Errorf("survey: snapshot of response %d: %w", responseID, err)
 		}
 	}
+	if err := s.keepPreviousScores(ctx, tx, responseID); err != nil {
+		return err
+	}
 	for _, kind := range []string{survey.ScoreSelf, survey.ScoreVerified} {
 		r := survey.Score(q.Def, answers, services, survey.ScoreOptions{VerifiedOnly: kind == survey.ScoreVerified, AsOf: round.OpenedAt})
 		body, err := json.Marshal(r)
@@ -53,7 +56,12 @@ func (s *Store) scoreResponse(ctx context.Context, tx *sql.Tx, round survey.Roun
 }
 
 // Rescore recomputes the scores of every submitted or accepted response of
-// a round (after a scoring or catalog-snapshot change), audited.
+// a round with this server's scoring rules (survey.ScoringVersion),
+// audited with the versions before and after. A published round is
+// rescored only under a new scoring version: only its responses scored
+// under another version are recomputed, and with none the rescore is
+// refused (survey.RescoreRefused). Scores of another version are kept,
+// readable (PreviousScores); the new ones are shown.
 func (s *Store) Rescore(ctx context.Context, actorID, roundID int64) (int, error) {
 	round, err := s.Round(ctx, roundID)
 	if err != nil {
@@ -66,27 +74,22 @@ func (s *Store) Rescore(ctx context.Context, actorID, roundID int64) (int, error
 	n := 0
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		n = 0
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM responses WHERE round_id = ? AND status IN ('submitted', 'accepted')", roundID)
+		ids, before, err := rescoreTargets(ctx, tx, round)
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				_ = rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		_ = rows.Close()
 		for _, id := range ids {
 			if err := s.scoreResponse(ctx, tx, round, q, id); err != nil {
 				return err
 			}
 			n++
 		}
-		return s.audit(ctx, tx, actorID, "rescore", "round", round.Name, nil, map[string]any{"responses": n, "scoring_version": survey.ScoringVersion})
+		// New scores, new rank bands (bands.go).
+		if err := s.analyseRanks(ctx, tx, round.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actorID, "rescore", "round", round.Name, map[string]any{"scoring_versions": before},
+			map[string]any{"responses": n, "scoring_version": survey.ScoringVersion, "status": round.Status})
 	})
 	return n, err
 }
@@ -145,7 +148,7 @@ func (s *Store) Scores(ctx context.Context, roundID int64, kind string) ([]surve
 
 // ScoresSince is Scores with Δ index and Δ rank against round since, for
 // the institutions present in both (0: no changes). The caller chooses
-// since for whoever will read the figures (PreviousRound): a change
+// since for whoever will read the figures (CompareRounds): a change
 // measured against a round the reader may not see gives that round's
 // figures away (index minus change).
 func (s *Store) ScoresSince(ctx context.Context, roundID int64, kind string, since int64) ([]survey.InstitutionScore, error) {
@@ -242,9 +245,12 @@ func (s *Store) sharedRanking(ctx context.Context, roundID int64, kind string, s
 // leaves the cached rankings of the others as they are.
 func (s *Store) rankingVersion(ctx context.Context, roundID, since int64) (string, error) {
 	var v string
+	// The round's status is part of it: closing or reopening a round changes
+	// which institutions it ranks (rankedInstitution).
 	err := s.r.QueryRowContext(ctx, `SELECT (SELECT value FROM settings WHERE key = 'catalog_version')
 		|| '|' || coalesce((SELECT version FROM round_scores_versions WHERE round_id = ?), 0)
-		|| '|' || coalesce((SELECT version FROM round_scores_versions WHERE round_id = ?), 0)`, roundID, since).Scan(&v)
+		|| '|' || coalesce((SELECT version FROM round_scores_versions WHERE round_id = ?), 0)
+		|| '|' || coalesce((SELECT status FROM rounds WHERE id = ?), '')`, roundID, since, roundID).Scan(&v)
 	if err != nil {
 		return "", fmt.Errorf("survey: ranking version: %w", err)
 	}
@@ -292,6 +298,17 @@ func (s *Store) computeScores(ctx context.Context, roundID int64, kind string, s
 	pdef, err := s.Questionnaire(ctx, pq.QuestionnaireID)
 	if err != nil {
 		return nil, err
+	}
+	// Change only between comparable questionnaires (survey/comparable.go):
+	// none across unrelated ones, and across versions declared comparable
+	// only on their common items.
+	switch how, err := s.CompareVersions(ctx, pdef, q); {
+	case err != nil:
+		return nil, err
+	case how.Kind == survey.CompareNone:
+		return cur, nil
+	case how.Kind == survey.CompareDeclared:
+		return s.commonItemChanges(ctx, kind, cur, round, pq, q.Def, *how.Diff)
 	}
 	list, err := s.rankedRound(ctx, since, kind, pdef.Def)
 	if err != nil {
@@ -341,14 +358,34 @@ func (s *Store) computeScores(ctx context.Context, roundID int64, kind string, s
 	return cur, nil
 }
 
+// rankedInstitution is the condition, in a query over responses r and
+// institutions i, that says which institutions a round's ranking counts:
+// once the round has closed, those it was run with (round_institutions,
+// recorded at close), so that deactivating an institution later does not
+// change a published ranking; before, the active ones. readAnalysed uses it
+// too: rank bands must be computed on exactly the rows that are ranked.
+const rankedInstitution = `CASE WHEN (SELECT status FROM rounds WHERE id = r.round_id) IN ('closed', 'published')
+		THEN EXISTS (SELECT 1 FROM round_institutions ri WHERE ri.round_id = r.round_id AND ri.institution_id = i.id)
+		ELSE i.active = 1 END`
+
 // rankedRound reads a round's stored scores (index and dimensions only:
 // decoding every item of 1,500 results was most of the time) and ranks them.
 func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def *survey.Definition) ([]survey.InstitutionScore, error) {
+	return s.rankedFrom(ctx, "scores", "", roundID, kind, def)
+}
+
+// rankedFrom is rankedRound on the scores of table: "scores" (version "":
+// any), or "previous_scores" with the superseded scoring version to read.
+func (s *Store) rankedFrom(ctx context.Context, table, version string, roundID int64, kind string, def *survey.Definition) ([]survey.InstitutionScore, error) {
 	m := def.Model
-	// #nosec G202 -- only fixed column names are concatenated; values are bound
+	if table != "scores" && table != "previous_scores" {
+		return nil, fmt.Errorf("survey: scores from %q", table)
+	}
+	// #nosec G202 -- only fixed column and table names are concatenated; values are bound
 	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("i.", institutionColumns)+`, r.status, s.index_value, s.level, s.dimensions, s.scoring_version, s.questionnaire_hash
-		FROM scores s JOIN responses r ON r.id = s.response_id JOIN institutions i ON i.id = r.institution_id
-		WHERE r.round_id = ? AND s.kind = ? AND r.status IN ('submitted', 'accepted') AND i.active = 1`, roundID, kind)
+		FROM `+table+` s JOIN responses r ON r.id = s.response_id JOIN institutions i ON i.id = r.institution_id
+		WHERE r.round_id = ? AND s.kind = ? AND r.status IN ('submitted', 'accepted') AND `+rankedInstitution+`
+		AND (? = '' OR s.scoring_version = ?)`, roundID, kind, version, version)
 	if err != nil {
 		return nil, fmt.Errorf("survey: scores: %w", err)
 	}
@@ -405,6 +442,10 @@ func (s *Store) rankedRound(ctx context.Context, roundID int64, kind string, def
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Rank < out[j].Rank })
 	for _, sec := range def.Sections {
 		rankOn(out, sec.ID)
+	}
+	// Each rank's band, from the analysis of these very scores (bands.go).
+	if err := s.attachBands(ctx, roundID, kind, results, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

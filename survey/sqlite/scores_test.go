@@ -38,11 +38,13 @@ func TestDemoScoresGolden(t *testing.T) {
 	got := map[string][]row{}
 	for _, r := range rounds {
 		// Changes as the coordinator sees them: against the latest earlier
-		// closed or published round.
-		var since int64
-		if prev, ok := survey.PreviousRound(rounds, r, func(survey.Round) bool { return true }); ok {
-			since = prev.ID
+		// closed or published round on a comparable questionnaire (none
+		// for the GTMI pilot).
+		rc, err := s.CompareRounds(ctx, r, func(survey.Round) bool { return true })
+		if err != nil {
+			t.Fatal(err)
 		}
+		since := rc.SinceID()
 		self, err := s.ScoresSince(ctx, r.ID, survey.ScoreSelf, since)
 		if err != nil {
 			t.Fatal(err)

@@ -73,7 +73,9 @@ type Store struct {
 	defs  *cache.Space[survey.QuestionnaireVersion]
 	ranks *cache.Space[*survey.Ranking]
 	// indexes are rankings reduced to each institution's index (ReadIndexes).
-	indexes  *cache.Space[survey.RoundIndexes]
+	indexes *cache.Space[survey.RoundIndexes]
+	// frozen are the services figures of closed rounds (RoundCatalog).
+	frozen   *cache.Space[survey.RoundCatalog]
 	searches *cache.Space[*search.Match]
 	// rows are services read for result pages (resultRows).
 	rows     *cache.Space[survey.Service]
@@ -135,6 +137,7 @@ func (s *Store) useCache(c *cache.Cache) {
 	s.defs = cache.NewSpace(c, "questionnaires", func(q survey.QuestionnaireVersion) int64 { return 4096 + 2048*int64(len(q.Def.Items)) })
 	s.ranks = cache.NewSpace(c, "rankings", (*survey.Ranking).Bytes)
 	s.indexes = cache.NewSpace(c, "round indexes", func(x survey.RoundIndexes) int64 { return 64 + 48*int64(len(x)) })
+	s.frozen = cache.NewSpace(c, "round catalogs", roundCatalogBytes)
 	s.searches = cache.NewSpace(c, "searches", func(m *search.Match) int64 { return int64(m.Bytes()) })
 	s.rows = cache.NewSpace(c, "service rows", serviceBytes)
 	s.sessions = cache.NewSpace(c, "sessions", func(cachedSession) int64 { return 256 })

@@ -93,9 +93,13 @@ func (s *Store) workRound(ctx context.Context, r survey.Round, code string, toda
 			}
 		}
 	}
-	if d, err := time.ParseInLocation("2006-01-02", r.Deadline, today.Location()); err == nil {
-		day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location())
-		wr.DaysLeft, wr.HasDeadline = int(d.Sub(day).Round(24*time.Hour)/(24*time.Hour)), true
+	if r.DueFor("").Has() {
+		until, err := extensionUntil(ctx, s.r, r.ID, code)
+		if err != nil {
+			return wr, err
+		}
+		wr.Due = r.DueFor(until)
+		wr.HasDeadline, wr.DaysLeft, wr.Closed = true, wr.Due.DaysLeft(today), wr.Due.Passed(today)
 	}
 	return wr, nil
 }
@@ -128,6 +132,6 @@ func sortRoundsByDeadline(list []survey.WorkRound) {
 		if a.HasDeadline != b.HasDeadline {
 			return a.HasDeadline
 		}
-		return a.Round.Deadline < b.Round.Deadline
+		return a.Due.Day() < b.Due.Day()
 	})
 }

@@ -127,7 +127,9 @@ func (f *fixture) questionnaire() survey.QuestionnaireVersion {
 func (f *fixture) round(name string) survey.Round {
 	f.t.Helper()
 	q := f.questionnaire()
-	r := must(f.s.CreateRound(f.ctx, f.admin.ID, survey.RoundInput{Name: name, QuestionnaireID: q.ID, Deadline: "2026-12-31"}))(f.t, "CreateRound "+name)
+	// Deadlines are enforced and the suite runs on the real clock: a
+	// deadline far ahead.
+	r := must(f.s.CreateRound(f.ctx, f.admin.ID, survey.RoundInput{Name: name, QuestionnaireID: q.ID, Deadline: "2099-12-31"}))(f.t, "CreateRound "+name)
 	return f.roundAction(r, "open")
 }
 

@@ -86,11 +86,13 @@ func testRounds(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("rounds", func(t *testing.T) {
 		f := f.sub(t)
 		var err error
-		r, err = s.CreateRound(ctx, f.admin.ID, survey.RoundInput{Name: " ٢٠٢٦ ", QuestionnaireID: q.ID, Deadline: "2026-12-31"})
+		// Deadlines are enforced and the suite runs on the real clock: a
+		// deadline far ahead.
+		r, err = s.CreateRound(ctx, f.admin.ID, survey.RoundInput{Name: " ٢٠٢٦ ", QuestionnaireID: q.ID, Deadline: "2099-12-31"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.ID == 0 || r.Name != "2026" || r.Status != survey.RoundDraft || r.QuestionnaireID != q.ID || r.Deadline != "2026-12-31" ||
+		if r.ID == 0 || r.Name != "2026" || r.Status != survey.RoundDraft || r.QuestionnaireID != q.ID || r.Deadline != "2099-12-31" ||
 			r.Public || !r.OpenedAt.IsZero() {
 			t.Errorf("created %+v", r)
 		}
@@ -319,7 +321,7 @@ func testRounds(t *testing.T, open func(t *testing.T) Store) {
 		}
 
 		// The respondent's work shows what came back, with the comment.
-		w := must(s.RespondentWork(ctx, "MOH", time.Date(2026, 12, 21, 10, 0, 0, 0, time.UTC)))(t, "RespondentWork")
+		w := must(s.RespondentWork(ctx, "MOH", time.Date(2099, 12, 21, 10, 0, 0, 0, time.UTC)))(t, "RespondentWork")
 		answered, total := survey.Progress(q.Def, answers)
 		if len(w.Rounds) != 1 || w.Rounds[0].Round.ID != r.ID || w.Rounds[0].Status != survey.ResponseReturned ||
 			w.Rounds[0].Answered != answered || w.Rounds[0].Total != total || !w.Rounds[0].HasDeadline || w.Rounds[0].DaysLeft != 10 {
@@ -329,7 +331,7 @@ func testRounds(t *testing.T, open func(t *testing.T) Store) {
 		}
 		toReview := 0
 		for _, sv := range must(s.InstitutionServices(ctx, "MOH"))(t, "InstitutionServices") {
-			if len(survey.ServiceReasons(sv, time.Date(2026, 12, 21, 10, 0, 0, 0, time.UTC))) > 0 {
+			if len(survey.ServiceReasons(sv, time.Date(2099, 12, 21, 10, 0, 0, 0, time.UTC))) > 0 {
 				toReview++
 			}
 		}
@@ -521,6 +523,11 @@ func testRounds(t *testing.T, open func(t *testing.T) Store) {
 		next := f.round("2027")
 		_, err := s.PrefillFromPrevious(ctx, moi, next.ID, "MOH")
 		wantIs(t, "prefill for another institution", err, survey.ErrForbidden)
+		// An open round is no pre-fill source: its answers may still change.
+		if n, err := s.PrefillFromPrevious(ctx, moh, next.ID, "MOH"); err != nil || n != 0 {
+			t.Errorf("prefill from an open round: %d, %v; want 0", n, err)
+		}
+		f.roundAction(r, "close")
 		prev := f.answers(r, "MOH")
 		n := must(s.PrefillFromPrevious(ctx, moh, next.ID, "MOH"))(t, "PrefillFromPrevious")
 		got := f.answers(next, "MOH")
@@ -536,7 +543,6 @@ func testRounds(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("prefill again: %d, %v; want 0", again, err)
 		}
 
-		f.roundAction(r, "close")
 		_, err = s.SaveAnswer(ctx, moi, r.ID, "MOI", survey.AnswerInput{ItemID: "STR-1", Values: []string{"2"}, BaseVersion: 1})
 		wantIs(t, "save in a closed round", err, survey.ErrInvalidTransition)
 		_, err = s.ResponseAction(ctx, moi, r.ID, "MOI", "submit")

@@ -62,6 +62,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"catalog", testCatalog},
 		{"rounds and responses", testRounds},
 		{"scores", testScores},
+		{"rank bands", testRankBands},
+		{"comparable rounds", testComparable},
 		{"plans", testPlans},
 		{"initiatives", testInitiatives},
 		{"accounts and sessions", testAccounts},
