@@ -403,7 +403,20 @@ func TestPredecessorAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := apiCall(t, ts, http.MethodPost, "/api/v1/questionnaires?predecessor="+v1, token, string(body))
+	countVersions := func() int {
+		t.Helper()
+		r := apiCall(t, ts, http.MethodGet, "/api/v1/questionnaires", token, "")
+		assertStatus(t, r, http.StatusOK)
+		return strings.Count(r.Body, `"predecessor_id"`)
+	}
+	// An unknown predecessor is refused before anything is stored.
+	versions := countVersions()
+	r := apiCall(t, ts, http.MethodPost, "/api/v1/questionnaires?predecessor=987654", token, string(body))
+	assertStatus(t, r, http.StatusNotFound)
+	if n := countVersions(); n != versions {
+		t.Errorf("a version with an unknown predecessor was stored: %d versions, had %d", n, versions)
+	}
+	r = apiCall(t, ts, http.MethodPost, "/api/v1/questionnaires?predecessor="+v1, token, string(body))
 	assertStatus(t, r, http.StatusCreated)
 	var created struct {
 		ID          int64 `json:"id"`

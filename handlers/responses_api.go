@@ -226,6 +226,13 @@ func (s *Server) apiCreateQuestionnaire(c *gin.Context) {
 		s.apiValidation(c, &survey.ValidationError{Fields: map[string]string{"predecessor": "err.choose_one"}})
 		return
 	}
+	if pred != 0 {
+		// Checked first, so that an unknown predecessor stores no version.
+		if _, err := s.store.Questionnaire(c.Request.Context(), pred); err != nil {
+			s.apiFail(c, err)
+			return
+		}
+	}
 	q, err := s.store.StoreQuestionnaireJSON(c.Request.Context(), currentUser(c).ID, body)
 	if err == nil && pred != 0 {
 		// ?predecessor=ID: the version it continues, declared comparable.

@@ -363,3 +363,62 @@ func TestDeactivatedInstitutionStaysInPublishedRanking(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletingARoundKeepsOtherRoundsBands: deleting a closed round that was
+// never published (the demo's GTMI pilot, analysed at close) removes its
+// own rank analysis only. Rank bands refer to their analysis through three
+// columns (round, kind, scoring version); matched one column at a time,
+// the delete took every other round's bands with it.
+func TestDeletingARoundKeepsOtherRoundsBands(t *testing.T) {
+	t.Parallel()
+	s, rounds := seededDemo(t)
+	ctx := context.Background()
+	pilot, ok := rounds["2025 GTMI"]
+	if !ok || pilot.Status != survey.RoundClosed {
+		t.Fatalf("the demo's closed pilot round: %+v", pilot)
+	}
+	bands := func() string {
+		t.Helper()
+		var b strings.Builder
+		rows, err := s.r.QueryContext(ctx, `SELECT round_id, kind, count(*), sum(p5), sum(p95) FROM rank_bands GROUP BY round_id, kind ORDER BY 1, 2`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var round, n, p5, p95 int64
+			var kind string
+			if err := rows.Scan(&round, &kind, &n, &p5, &p95); err != nil {
+				t.Fatal(err)
+			}
+			if round != pilot.ID {
+				fmt.Fprintln(&b, round, kind, n, p5, p95)
+			}
+		}
+		return b.String()
+	}
+	before := bands()
+	if before == "" {
+		t.Fatal("the demo's published rounds have no rank bands")
+	}
+	contents, err := s.RoundContents(ctx, pilot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contents.Other["rank_bands"] == 0 || contents.Other["rank_bands"] > contents.Responses*2 {
+		t.Errorf("the pilot's contents count %d rank bands for %d responses", contents.Other["rank_bands"], contents.Responses)
+	}
+	if err := s.DeleteRound(ctx, 0, pilot.ID, contents); err != nil {
+		t.Fatal(err)
+	}
+	if after := bands(); after != before {
+		t.Errorf("deleting the pilot round changed other rounds' bands:\nbefore\n%safter\n%s", before, after)
+	}
+	published, err := s.Scores(ctx, rounds["2025"].ID, "self")
+	if err != nil || len(published) == 0 {
+		t.Fatalf("2025 ranking after the delete: %d rows, %v", len(published), err)
+	}
+	if published[0].Band == nil {
+		t.Errorf("%s lost its rank band in the published 2025 ranking", published[0].Code)
+	}
+}

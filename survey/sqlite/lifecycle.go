@@ -256,6 +256,7 @@ func (s *Store) DeleteRound(ctx context.Context, actorID, id int64, expect surve
 			return survey.ErrRoundChanged
 		}
 		for _, st := range plan {
+			// #nosec G202 -- table and column names come from the schema (quoteIdent); the id is bound
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+quoteIdent(st.table)+" WHERE "+st.where, st.args(id)...); err != nil {
 				return fmt.Errorf("survey: delete round %s: %s: %w", round.Name, st.table, err)
 			}
@@ -284,25 +285,41 @@ func (st deleteStep) args(id int64) []any {
 // It is read from the schema rather than written here, so that a table a
 // later migration adds that refers to a round or a response goes with it.
 func roundDeletionPlan(ctx context.Context, q rowsQueryer) ([]deleteStep, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.name, f."table", f."from", coalesce(f."to", '')
+	rows, err := q.QueryContext(ctx, `SELECT m.name, f.id, f."table", f."from", coalesce(f."to", '')
 		FROM sqlite_master m, pragma_foreign_key_list(m.name) f
 		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, f.id, f.seq`)
 	if err != nil {
 		return nil, fmt.Errorf("survey: foreign keys: %w", err)
 	}
-	type edge struct{ child, from, to string }
-	refs := map[string][]edge{} // parent table → the columns that refer to it
+	// A foreign key over several columns (rank_bands → rank_analyses on
+	// round, kind and scoring version) is one row per column: its columns
+	// must be matched together, as a row value, or a child row that shares
+	// only one of them (the same kind, in another round) would go too.
+	type edge struct {
+		child    string
+		from, to []string
+	}
+	refs := map[string][]*edge{} // parent table → the foreign keys that refer to it
+	byKey := map[string]*edge{}  // child table and key id → its foreign key
 	for rows.Next() {
 		var child, parent, from, to string
-		if err := rows.Scan(&child, &parent, &from, &to); err != nil {
+		var id int
+		if err := rows.Scan(&child, &id, &parent, &from, &to); err != nil {
 			_ = rows.Close()
 			return nil, err
 		}
 		if to == "" {
 			to = "rowid" // REFERENCES t without a column: t's primary key, an INTEGER PRIMARY KEY here
 		}
-		parent = strings.ToLower(parent)
-		refs[parent] = append(refs[parent], edge{child, from, to})
+		key := fmt.Sprint(child, "\x00", id)
+		e := byKey[key]
+		if e == nil {
+			e = &edge{child: child}
+			byKey[key] = e
+			parent = strings.ToLower(parent)
+			refs[parent] = append(refs[parent], e)
+		}
+		e.from, e.to = append(e.from, quoteIdent(from)), append(e.to, quoteIdent(to))
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
@@ -317,7 +334,11 @@ func roundDeletionPlan(ctx context.Context, q rowsQueryer) ([]deleteStep, error)
 			if strings.EqualFold(e.child, table) {
 				continue // a table referring to itself: its rows go in one statement
 			}
-			child := quoteIdent(e.from) + " IN (SELECT " + quoteIdent(e.to) + " FROM " + quoteIdent(table) + " WHERE " + where + ")"
+			cols := strings.Join(e.from, ", ")
+			if len(e.from) > 1 {
+				cols = "(" + cols + ")"
+			}
+			child := cols + " IN (SELECT " + strings.Join(e.to, ", ") + " FROM " + quoteIdent(table) + " WHERE " + where + ")"
 			if err := visit(e.child, child, depth+1); err != nil {
 				return err
 			}
