@@ -43,6 +43,7 @@ import (
 	"marsad/survey"
 	"marsad/survey/cache"
 	"marsad/survey/demo"
+	"marsad/survey/probe"
 	"marsad/survey/sqlite"
 )
 
@@ -114,6 +115,8 @@ type config struct {
 	maxConns      int
 	cacheMB       int
 	proxyHeader   string
+	checkEvery    time.Duration
+	checkAllow    string
 }
 
 // shutdownGrace is how long open requests may finish after a stop signal.
@@ -244,6 +247,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.cacheMB, "cache-mb", envInt("MARSAD_CACHE_MB", 16), "memory for the one cache of rankings, searches and rendered pages, in MB (env MARSAD_CACHE_MB)")
 	fs.IntVar(&cfg.maxConns, "max-conns", envInt("MARSAD_MAX_CONNS", 1000), "most client connections open at once; more wait to be accepted (env MARSAD_MAX_CONNS)")
 	fs.StringVar(&cfg.proxyHeader, "trusted-proxy-header", os.Getenv("MARSAD_TRUSTED_PROXY_HEADER"), "header in which the reverse proxy in front gives the client's address, X-Forwarded-For or X-Real-IP, for sign-in throttling; empty uses the peer's address: set it only behind such a proxy (env MARSAD_TRUSTED_PROXY_HEADER)")
+	fs.DurationVar(&cfg.checkEvery, "check-every", envDuration("MARSAD_CHECK_EVERY", 0), "visit every online service URL and institution website this often, e.g. 24h; 0 = only when the coordinator asks (env MARSAD_CHECK_EVERY)")
+	fs.StringVar(&cfg.checkAllow, "check-allow", os.Getenv("MARSAD_CHECK_ALLOW"), "comma-separated CIDRs or host names the service checker may visit although private or loopback; empty = none (env MARSAD_CHECK_ALLOW)")
 	addDBFlag(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -318,6 +323,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv, err := handlers.New(ctx, store, handlers.Config{
 		Version: appVersion(), BaseURL: cfg.baseURL, SecureCookies: cfg.secureCookies, Logger: log, Location: zone,
 		TrustedProxyHeader: cfg.proxyHeader, Cache: shared,
+		Checks: probe.Options{Allow: strings.Split(cfg.checkAllow, ",")},
 	})
 	if err := errors.Join(err, <-stored); err != nil {
 		return err
@@ -346,6 +352,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ln = netutil.LimitListener(ln, cfg.maxConns)
 	trim := newIdleTrim(srv, time.Second, store.ReleaseMemory)
 	go trim.run(ctx)
+	go srv.RunChecks(ctx, cfg.checkEvery)
 	httpSrv := &http.Server{
 		Handler:           trim,
 		ReadHeaderTimeout: 5 * time.Second,

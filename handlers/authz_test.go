@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -209,6 +211,8 @@ func authzCases() []authzCase {
 		{route: "GET /ar/rounds/:id/responses/:code", path: "/ar/rounds/{r2025}/responses/MOH", label: "A, past round", want: ownA},
 		{route: "POST /ar/rounds/:id/responses/:code", path: "/ar/rounds/{open}/responses/MOH", want: ownA, form: (*authzEnv).sectionForm},
 		{route: "POST /ar/rounds/:id/responses/:code/prefill", path: "/ar/rounds/{open}/responses/MOH/prefill", want: ownA, phase: 1},
+		// Before submitting, which makes the response read-only.
+		{route: "POST /ar/rounds/:id/responses/:code/evidence/:file/delete", path: "/ar/rounds/{open}/responses/MOH/evidence/{evidenceDetach}/delete", want: ownA, phase: 1},
 		// Submitting: 422 while incomplete, 409 once already submitted.
 		{route: "POST /ar/rounds/:id/responses/:code/submit", path: "/ar/rounds/{open}/responses/MOH/submit", want: ownA, phase: 1,
 			ok: []int{http.StatusUnprocessableEntity, http.StatusConflict}},
@@ -217,6 +221,17 @@ func authzCases() []authzCase {
 		{route: "POST /ar/rounds/:id/responses/:code/xlsx", path: "/ar/rounds/{open}/responses/MOH/xlsx", want: ownA, ok: []int{http.StatusUnprocessableEntity}},
 		{route: "POST /ar/rounds/:id/responses/:code/xlsx/apply", path: "/ar/rounds/{open}/responses/MOH/xlsx/apply", want: ownA, form: authzForm("changes", "[]")},
 		{route: "GET /ar/rounds/:id/responses/:code/obstacles", path: "/ar/rounds/{open}/responses/MOH/obstacles", want: ownA},
+		// Evidence files: the institution's respondents and the coordinator, not viewers.
+		{route: "GET /ar/rounds/:id/responses/:code/evidence", path: "/ar/rounds/{open}/responses/MOH/evidence", want: ownA,
+			secret: func(*authzEnv) string { return "evidenceA" }},
+		// No file: 422 once access is granted.
+		{route: "POST /ar/rounds/:id/responses/:code/evidence", path: "/ar/rounds/{open}/responses/MOH/evidence", want: ownA, ok: []int{http.StatusUnprocessableEntity}},
+		{route: "GET /ar/rounds/:id/responses/:code/evidence/:file", path: "/ar/rounds/{open}/responses/MOH/evidence/{evidenceA}", want: ownA,
+			secret: func(*authzEnv) string { return authzEvidenceText }},
+		{route: "GET /ar/rounds/:id/responses/:code/evidence/:file", path: "/ar/rounds/{open}/responses/MOI/evidence/{evidenceA}", label: "A's file under B's response",
+			// B and the coordinator may open B's response (which makes its
+			// draft), where A's file is not found.
+			want: authzWant{vLogin, vDeny, vAllow, vDeny, vAllow}, ok: []int{http.StatusNotFound}},
 		{route: "POST /ar/rounds/:id/responses/:code/obstacles", path: "/ar/rounds/{open}/responses/MOH/obstacles", want: ownA, form: (*authzEnv).obstaclesForm},
 
 		// Initiatives and plans.
@@ -264,6 +279,7 @@ func authzCases() []authzCase {
 		{route: "GET /ar/admin/services/export.csv", want: adminOnly},
 		{route: "GET /ar/admin/services/export.xlsx", want: adminOnly},
 		{route: "POST /ar/admin/services/import", want: adminOnly, ok: []int{http.StatusUnprocessableEntity}},
+		{route: "POST /ar/admin/services/check", want: adminOnly},
 		{route: "POST /ar/admin/rounds", want: adminOnly, form: func(e *authzEnv) url.Values {
 			return url.Values{"name": {"authz-form"}, "questionnaire": {e.ids["qid"]}, "deadline": {"2027-06-30"}}
 		}},
@@ -595,6 +611,16 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 		e.must(err, code)
 	}
 	e.must(st.SetInstitutionActive(ctx, adminID, "ZOFF", false), "deactivate ZOFF")
+
+	// Evidence files on A's open response: one to download, one to remove.
+	for _, key := range []string{"evidenceA", "evidenceDetach"} {
+		body := authzEvidenceText + " " + key
+		l, err := st.AttachEvidence(ctx, actor, open, "MOH", survey.EvidenceInput{ItemID: e.item, Title: key, Filename: key + ".txt",
+			File: survey.EvidenceFile{SHA256: sha256Hex(body), Size: int64(len(body)), ContentType: "text/plain; charset=utf-8"},
+			Body: strings.NewReader(body)})
+		e.must(err, key)
+		set(key, l.ID)
+	}
 
 	var pairs []string
 	for k, v := range e.ids {
@@ -1069,4 +1095,14 @@ func TestDraftRoundsHidden(t *testing.T) {
 	admin := newClient(t, ts)
 	admin.signIn("ar", "admin@example.ps", survey.DemoPassword)
 	assertStatus(t, admin.get("/ar/rounds/"+id+"/plans"), http.StatusOK)
+}
+
+// authzEvidenceText is the content of the evidence files of the matrix:
+// the text only the institution's users and the coordinator may download.
+const authzEvidenceText = "authz evidence: the decree of A"
+
+// sha256Hex is the hex SHA-256 of s.
+func sha256Hex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }

@@ -339,6 +339,6 @@ func (s *Server) showCatalogService(c *gin.Context) {
 	}
 	v := s.newView(c, "")
 	v.Title = sv.Name(v.Lang)
-	v.Data = sv
+	v.Data = s.observedService(c, sv)
 	s.render(c, http.StatusOK, "catalog_service", v)
 }

@@ -20,6 +20,7 @@ type catalogAdminPage struct {
 	FileError    string
 	Rows         []importRow
 	Result       *survey.ServiceImportResult
+	Checks       checkRunsPage
 }
 
 func (s *Server) catalogAdminView(c *gin.Context) (*view, catalogAdminPage, error) {
@@ -34,6 +35,7 @@ func (s *Server) catalogAdminView(c *gin.Context) (*view, catalogAdminPage, erro
 		return nil, p, err
 	}
 	p.Metrics, p.National = survey.MetricsByInstitution(all), survey.ComputeMetrics(all)
+	p.Checks = s.checkRunsView(c)
 	return s.newView(c, "catalog_admin.title"), p, nil
 }
 

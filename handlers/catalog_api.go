@@ -225,7 +225,7 @@ func (s *Server) apiServiceByParam(c *gin.Context) (survey.Service, bool) {
 func (s *Server) apiGetService(c *gin.Context) {
 	sv, ok := s.apiServiceByParam(c)
 	if ok && s.canRead(c, sv.InstitutionCode) {
-		c.JSON(http.StatusOK, sv)
+		c.JSON(http.StatusOK, s.observedService(c, sv))
 	}
 }
 

@@ -19,9 +19,17 @@ func (s *Server) downloadResponseXLSX(c *gin.Context) {
 	if !ok {
 		return
 	}
+	var files []survey.EvidenceLink // listed on the sheet's second page
+	if rc.Response.ID != 0 {
+		var err error
+		if files, err = s.store.ResponseEvidence(c.Request.Context(), rc.Response.ID); err != nil {
+			s.serverError(c, err)
+			return
+		}
+	}
 	c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	attachment(c, "marsad-"+rc.Round.Name+"-"+rc.Institution.Code+".xlsx")
-	if err := reports.WriteResponseXLSX(c.Writer, rc.Q.Def, rc.Answers, lang(c)); err != nil {
+	if err := reports.WriteResponseXLSX(c.Writer, rc.Q.Def, rc.Answers, lang(c), files...); err != nil {
 		s.log.Error("response xlsx", "id", c.GetString(keyRequestID), "err", err)
 	}
 }

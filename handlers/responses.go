@@ -116,6 +116,12 @@ type optionView struct {
 type questionTexts struct {
 	Optional, OtherValue, NA, ReviewComment, MetricNote, MyServices, Extras, Evidence, Comment, HowToImprove string
 	ServicesURL                                                                                              string
+
+	// EvidenceFiles names the link to the question's evidence files. The
+	// link is "?evidence=ID", relative to the page, so that the cached
+	// question stays the same for every institution (showResponse
+	// redirects it to the evidence page).
+	EvidenceFiles string
 }
 
 // fillQuestions readies the questions of a page for the "question" partial.
@@ -123,7 +129,7 @@ func fillQuestions(v *view, items []itemView, editable bool, code string) {
 	t := &questionTexts{Optional: v.T("form.optional"), OtherValue: v.T("response.other_value"), NA: v.T("response.na"),
 		ReviewComment: v.T("review.comment_label"), MetricNote: v.T("response.metric_note"), MyServices: v.T("nav.my_services"),
 		Extras: v.T("response.extras"), Evidence: v.T("response.evidence"), Comment: v.T("response.comment"),
-		HowToImprove: v.T("response.how_to_improve"), ServicesURL: servicesLink(v, code)}
+		HowToImprove: v.T("response.how_to_improve"), ServicesURL: servicesLink(v, code), EvidenceFiles: v.T("evidence.open_item")}
 	for i := range items {
 		iv := &items[i]
 		it, a := iv.Item, iv.Answer
@@ -466,6 +472,10 @@ func (s *Server) buildResponsePage(c *gin.Context, rc responseCtx, section strin
 func (s *Server) showResponse(c *gin.Context) {
 	rc, ok := s.loadResponse(c)
 	if !ok {
+		return
+	}
+	if item := c.Query("evidence"); item != "" { // a question's link to its files (question.html)
+		s.redirectToEvidence(c, rc, item)
 		return
 	}
 	p := s.buildResponsePage(c, rc, c.Query("section"))

@@ -247,6 +247,11 @@ func (s *Server) showReview(c *gin.Context) {
 	v := s.newView(c, "review.title")
 	v.Title = v.T("review.title") + " — " + rc.Institution.Name(v.Lang)
 	p := s.reviewPage(c, rc)
+	var err error
+	if p.Evidence, err = s.evidenceByItem(c, rc); err != nil {
+		s.serverError(c, err)
+		return
+	}
 	if c.Query("saved") == "1" {
 		p.Notice = v.T("review.saved")
 	}
@@ -264,6 +269,8 @@ type reviewPage struct {
 	// Reviewed of Reviewable answers carry a mark.
 	Reviewed, Reviewable int
 	Notice               string
+	// Evidence is the files attached to each answer (evidence.go).
+	Evidence map[string][]survey.EvidenceLink
 }
 
 // reviewSection is one dimension's answers on the review page.

@@ -22,6 +22,7 @@ import (
 
 	"marsad/static"
 	"marsad/survey/cache"
+	"marsad/survey/probe"
 )
 
 // Config is what the web layer needs to know from the command line.
@@ -44,6 +45,9 @@ type Config struct {
 	// Cache is the process's one cache, shared with the store (give both
 	// the same one); nil makes one of DefaultCacheBudget for the server.
 	Cache *cache.Cache
+	// Checks tune the observed service checks (survey/probe): the
+	// allowlist of private addresses, timeouts, concurrency.
+	Checks probe.Options
 	// templates, when set, are parsed instead of the embedded templates
 	// (tests plant a broken page in a copy of them).
 	templates fs.FS
@@ -102,6 +106,8 @@ type Server struct {
 	headLinks [2]template.HTML
 	// nav keeps the site's navigation rendered (nav.go).
 	nav navMemo
+	// checks starts observed service checks, one run at a time (checks.go).
+	checks *checkRuns
 	// ready is set once an administrator exists; until then only the
 	// first-run setup page and /healthz answer.
 	ready atomic.Bool
@@ -159,6 +165,9 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.https = strings.HasPrefix(cfg.BaseURL, "https://")
+	if s.checks, err = newCheckRuns(cfg); err != nil {
+		return nil, err
+	}
 	if s.swScript, err = buildServiceWorker(s.assets); err != nil {
 		return nil, err
 	}

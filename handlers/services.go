@@ -91,6 +91,8 @@ type servicesPage struct {
 	List        []survey.Service
 	Metrics     survey.CatalogMetrics
 	Notice      string
+	// Checks are the latest observed checks, by service id (checks.go).
+	Checks map[int64]*survey.URLCheck
 }
 
 func (s *Server) listServices(c *gin.Context) {
@@ -109,8 +111,13 @@ func (s *Server) listServices(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
+	checks, err := s.store.InstitutionServiceChecks(ctx, inst.Code)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
 	v := s.newView(c, "services.title")
-	v.Data = servicesPage{Institution: inst, List: list, Metrics: survey.ComputeMetrics(list), Notice: serviceNotice(c)}
+	v.Data = servicesPage{Institution: inst, List: list, Metrics: survey.ComputeMetrics(list), Notice: serviceNotice(c), Checks: checks}
 	s.render(c, http.StatusOK, "services", v)
 }
 

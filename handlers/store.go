@@ -168,4 +168,6 @@ type Store interface {
 	AccountStore
 	AuditStore
 	SystemStore
+	EvidenceStore
+	CheckStore
 }

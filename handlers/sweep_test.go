@@ -41,7 +41,8 @@ func sweepDownload(route string) bool {
 			return true
 		}
 	}
-	return route == "GET /ar/admin/questionnaires/:id" // the definition as JSON
+	return route == "GET /ar/admin/questionnaires/:id" || // the definition as JSON
+		route == "GET /ar/rounds/:id/responses/:code/evidence/:file" // an evidence file, always a download
 }
 
 // sweepRoles are the kinds of user the sweep looks as (B is A's twin).

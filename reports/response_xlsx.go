@@ -4,6 +4,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -15,9 +16,12 @@ import (
 // comment; version tells which saved answer the sheet started from.
 var ResponseColumns = []string{"id", "section", "question", "type", "choices", "value", "na", "evidence", "comment", "version"}
 
+// EvidenceColumns head the offline sheet's list of evidence files.
+var EvidenceColumns = []string{"id", "title", "file", "type", "bytes", "sha256", "answer_version", "uploaded_by", "uploaded_at"}
+
 // WriteResponseXLSX writes a questionnaire pre-filled with the current
 // answers, in lang, for filling offline.
-func WriteResponseXLSX(w io.Writer, d *survey.Definition, answers survey.AnswerSet, lang string) error {
+func WriteResponseXLSX(w io.Writer, d *survey.Definition, answers survey.AnswerSet, lang string, files ...survey.EvidenceLink) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", "answers"); err != nil {
@@ -49,6 +53,22 @@ func WriteResponseXLSX(w io.Writer, d *survey.Definition, answers survey.AnswerS
 	}
 	if err := writeRows(f, "answers", rows, lang == "ar"); err != nil {
 		return err
+	}
+	if len(files) > 0 {
+		// The evidence files attached, listed on a second sheet that
+		// ReadResponseXLSX (which reads the first) ignores: the files
+		// themselves are downloaded from the evidence page.
+		if _, err := f.NewSheet("evidence"); err != nil {
+			return err
+		}
+		ev := [][]string{EvidenceColumns}
+		for _, l := range files {
+			ev = append(ev, []string{l.ItemID, l.Title, l.Filename, l.File.ContentType, strconv.FormatInt(l.File.Size, 10),
+				l.File.SHA256, strconv.Itoa(l.AnswerVersion), l.UploadedBy, l.UploadedAt.UTC().Format(time.RFC3339)})
+		}
+		if err := writeRows(f, "evidence", ev, lang == "ar"); err != nil {
+			return err
+		}
 	}
 	return f.Write(w)
 }

@@ -1,0 +1,201 @@
+package survey
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Evidence files (issue 17): documents a respondent attaches to an answer
+// — a decree, a plan, a test report, a screenshot. The file is kept once
+// by its SHA-256 whatever number of answers it is attached to; each
+// attachment (an EvidenceLink) has its own title, uploader, time and the
+// answer's version it was given with. docs/evidence.md explains the
+// storage (in the database, in chunks) and who may download.
+
+// Default limits; the coordinator's settings (evidence_file_max_bytes,
+// evidence_round_max_bytes) override them.
+const (
+	// DefaultEvidenceFileBytes is one file.
+	DefaultEvidenceFileBytes = 10 << 20
+	// DefaultEvidenceRoundBytes is all the files of one institution in one
+	// round, each distinct file counted once.
+	DefaultEvidenceRoundBytes = 100 << 20
+	// MaxEvidenceFileBytes is the most the per-file setting may allow: the
+	// upload route's body limit is this plus room for the form.
+	MaxEvidenceFileBytes = 50 << 20
+	// MaxEvidenceTitleChars bounds an attachment's title.
+	MaxEvidenceTitleChars = 200
+	// MaxEvidenceNameChars bounds the file name the browser gave.
+	MaxEvidenceNameChars = 255
+)
+
+// Errors of attaching evidence, each with its own message.
+var (
+	// ErrEvidenceType: the file's content is not one of the kinds taken.
+	ErrEvidenceType = errors.New("survey: evidence file type not accepted")
+	// ErrEvidenceTooBig: the file is over the per-file limit.
+	ErrEvidenceTooBig = errors.New("survey: evidence file too big")
+	// ErrEvidenceQuota: the institution's files in the round would pass
+	// the per-round limit.
+	ErrEvidenceQuota = errors.New("survey: evidence quota for the round reached")
+	// ErrEvidenceTitle: the title is empty or too long.
+	ErrEvidenceTitle = errors.New("survey: evidence title empty or too long")
+)
+
+// EvidenceLimits are the limits in force.
+type EvidenceLimits struct {
+	FileBytes, RoundBytes int64
+}
+
+// EvidenceFile is a stored file, known by its content.
+type EvidenceFile struct {
+	SHA256      string
+	Size        int64
+	ContentType string
+}
+
+// EvidenceLink is one file attached to one answer.
+type EvidenceLink struct {
+	ID            int64
+	ResponseID    int64
+	ItemID        string
+	Title         string
+	Filename      string
+	AnswerVersion int
+	UploadedBy    string // the uploader's email, "" when unknown
+	UploadedAt    time.Time
+	File          EvidenceFile
+}
+
+// EvidenceInput is a file to attach: its content is read from Body (a
+// spooled temporary file) after the caller has hashed and sniffed it.
+type EvidenceInput struct {
+	ItemID, Title, Filename string
+	File                    EvidenceFile
+	Body                    io.Reader
+}
+
+// CheckEvidenceTitle trims and bounds a title; an empty title takes the
+// file's name.
+func CheckEvidenceTitle(title, filename string) (string, error) {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		title = strings.TrimSpace(filename)
+	}
+	if title == "" || utf8.RuneCountInString(title) > MaxEvidenceTitleChars || !utf8.ValidString(title) {
+		return "", ErrEvidenceTitle
+	}
+	return title, nil
+}
+
+// CleanEvidenceName keeps the last element of a browser's file name,
+// bounded, for the download's suggested name.
+func CleanEvidenceName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	if !utf8.ValidString(name) {
+		return ""
+	}
+	if r := []rune(name); len(r) > MaxEvidenceNameChars {
+		name = string(r[len(r)-MaxEvidenceNameChars:])
+	}
+	return name
+}
+
+// SniffEvidence decides a file's type by its content, never its name:
+// PDF, PNG, JPEG, GIF, WebP, Word/Excel/PowerPoint (OOXML) and plain UTF-8
+// text are taken; anything else (HTML, SVG, scripts, executables, old
+// binary Office files) is ErrEvidenceType. r holds the whole file of size
+// bytes; head is its first 512 bytes (or all of it when shorter).
+func SniffEvidence(head []byte, r io.ReaderAt, size int64) (string, error) {
+	if size == 0 {
+		return "", ErrEvidenceType
+	}
+	ct := http.DetectContentType(head)
+	switch {
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return "application/pdf", nil
+	case ct == "image/png", ct == "image/jpeg", ct == "image/gif", ct == "image/webp":
+		return ct, nil
+	case ct == "application/zip" || bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return sniffOOXML(r, size)
+	case strings.HasPrefix(ct, "text/plain"):
+		if !utf8Text(r, size) {
+			return "", ErrEvidenceType
+		}
+		return "text/plain; charset=utf-8", nil
+	}
+	return "", ErrEvidenceType
+}
+
+// sniffOOXML tells a Word, Excel or PowerPoint file from another zip by
+// its parts: [Content_Types].xml and the main part's folder.
+func sniffOOXML(r io.ReaderAt, size int64) (string, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil || len(zr.File) > 10000 {
+		return "", ErrEvidenceType
+	}
+	types, kind := false, ""
+	for _, f := range zr.File {
+		switch {
+		case f.Name == "[Content_Types].xml":
+			types = true
+		case strings.HasPrefix(f.Name, "word/"):
+			kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+		case strings.HasPrefix(f.Name, "xl/"):
+			kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		case strings.HasPrefix(f.Name, "ppt/"):
+			kind = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+		}
+	}
+	if !types || kind == "" {
+		return "", ErrEvidenceType
+	}
+	return kind, nil
+}
+
+// utf8Text reports whether the file is valid UTF-8 without NUL bytes,
+// read in blocks.
+func utf8Text(r io.ReaderAt, size int64) bool {
+	buf := make([]byte, 64<<10)
+	var carry []byte
+	for off := int64(0); off < size; {
+		n, err := r.ReadAt(buf, off)
+		if n == 0 && err != nil {
+			return false
+		}
+		off += int64(n)
+		b := append(carry, buf[:n]...)
+		if bytes.IndexByte(b, 0) >= 0 {
+			return false
+		}
+		// Keep an incomplete rune at the end for the next block.
+		cut := len(b)
+		for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+			if utf8.RuneStart(b[i]) {
+				if !utf8.FullRune(b[i:]) {
+					cut = i
+				}
+				break
+			}
+		}
+		if !utf8.Valid(b[:cut]) {
+			return false
+		}
+		carry = append([]byte(nil), b[cut:]...)
+	}
+	return len(carry) == 0 || utf8.Valid(carry)
+}
