@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -124,21 +123,35 @@ func SniffEvidence(head []byte, r io.ReaderAt, size int64) (string, error) {
 	if size == 0 {
 		return "", ErrEvidenceType
 	}
-	ct := http.DetectContentType(head)
+	// The signatures are written out here rather than asked of
+	// net/http's sniffer: survey/ stays free of net/http (layout_test.go).
 	switch {
 	case bytes.HasPrefix(head, []byte("%PDF-")):
 		return "application/pdf", nil
-	case ct == "image/png", ct == "image/jpeg", ct == "image/gif", ct == "image/webp":
-		return ct, nil
-	case ct == "application/zip" || bytes.HasPrefix(head, []byte("PK\x03\x04")):
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png", nil
+	case bytes.HasPrefix(head, []byte("\xff\xd8\xff")):
+		return "image/jpeg", nil
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		return "image/gif", nil
+	case len(head) >= 12 && bytes.HasPrefix(head, []byte("RIFF")) && string(head[8:12]) == "WEBP":
+		return "image/webp", nil
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return sniffOOXML(r, size)
-	case strings.HasPrefix(ct, "text/plain"):
-		if !utf8Text(r, size) {
-			return "", ErrEvidenceType
-		}
+	case markup(head):
+		return "", ErrEvidenceType // HTML, SVG, XML: a browser could run them
+	case utf8Text(r, size):
 		return "text/plain; charset=utf-8", nil
 	}
 	return "", ErrEvidenceType
+}
+
+// markup reports whether text starts, after a byte-order mark and white
+// space, with "<": an HTML, SVG or XML document, never taken as text.
+func markup(head []byte) bool {
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	head = bytes.TrimLeft(head, " \t\r\n\f")
+	return len(head) > 0 && head[0] == '<'
 }
 
 // sniffOOXML tells a Word, Excel or PowerPoint file from another zip by
