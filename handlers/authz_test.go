@@ -158,6 +158,11 @@ func authzCases() []authzCase {
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{story}", label: "approved story", want: anyone},
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{initA}", label: "A's initiative, not a story", want: noneFound},
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{storyPending}", label: "story awaiting review", want: noneFound},
+		// A public story's files are anyone's; no other initiative's are public.
+		{route: "GET /ar/stories/:id/evidence/:file", path: "/ar/stories/{story}/evidence/{storyEvidence}", label: "approved story", want: anyone,
+			secret: func(*authzEnv) string { return authzEvidenceText + " storyEvidence" }, hideFrom: []authzRole{}},
+		{route: "GET /ar/stories/:id/evidence/:file", path: "/ar/stories/{initA}/evidence/{initEvidenceA}", label: "A's initiative, not a story", want: noneFound},
+		{route: "GET /ar/stories/:id/evidence/:file", path: "/ar/stories/{storyPending}/evidence/{pendingEvidence}", label: "story awaiting review", want: noneFound},
 	}
 
 	// Score pages: a published public round is for everyone, the open
@@ -242,6 +247,13 @@ func authzCases() []authzCase {
 		{route: "POST /ar/initiatives/:id", path: "/ar/initiatives/{initA}", want: ownA, form: func(e *authzEnv) url.Values { return e.initiativeForm("initA") }},
 		{route: "POST /ar/initiatives/:id/archive", path: "/ar/initiatives/{initArchive}/archive", want: ownA, phase: 1},
 		{route: "POST /ar/initiatives/:id/restore", path: "/ar/initiatives/{initA}/restore", want: ownA},
+		// Initiatives' files: the institution's respondents and the coordinator, not viewers.
+		// No file: 422 once access is granted.
+		{route: "POST /ar/initiatives/:id/evidence", path: "/ar/initiatives/{initA}/evidence", want: ownA, ok: []int{http.StatusUnprocessableEntity}},
+		{route: "GET /ar/initiatives/:id/evidence/:file", path: "/ar/initiatives/{initA}/evidence/{initEvidenceA}", want: ownA,
+			secret: func(*authzEnv) string { return authzEvidenceText + " initEvidenceA" }},
+		{route: "GET /ar/initiatives/:id/evidence/:file", path: "/ar/initiatives/{storyPending}/evidence/{pendingEvidence}", label: "story awaiting review", want: ownA},
+		{route: "POST /ar/initiatives/:id/evidence/:file/delete", path: "/ar/initiatives/{initA}/evidence/{initEvidenceDetach}/delete", want: ownA, phase: 1},
 		{route: "POST /ar/rounds/:id/plans/:code", path: "/ar/rounds/{r2025}/plans/MOH", want: ownA,
 			form: authzForm("text_ar", "إجراء عبر النموذج", "owner", "مدير تكنولوجيا المعلومات", "target_round", "2026", "progress", "planned")},
 		{route: "POST /ar/plans/:id", path: "/ar/plans/{planA}", want: ownA, form: func(e *authzEnv) url.Values { return e.planForm("planA") }},
@@ -303,6 +315,8 @@ func authzCases() []authzCase {
 		{route: "GET /ar/admin/audit", want: adminOnly},
 		{route: "GET /ar/admin/audit.csv", want: adminOnly},
 		{route: "GET /ar/admin/stories", want: adminOnly},
+		{route: "GET /ar/admin/evidence", want: adminOnly},
+		{route: "POST /ar/admin/evidence", want: adminOnly, form: authzForm("file_mb", "10", "round_mb", "100")},
 		{route: "POST /ar/admin/initiatives/:id/story", path: "/ar/admin/initiatives/{storyPending}/story", want: adminOnly, phase: 1,
 			form: func(e *authzEnv) url.Values { return e.storyDecision("storyPending") }},
 		{route: "GET /ar/admin/obstacles", want: adminOnly},
@@ -620,6 +634,17 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 			Body: strings.NewReader(body)})
 		e.must(err, key)
 		set(key, l.ID)
+	}
+
+	// Files on A's initiative, on the pending story and (the coordinator's,
+	// so that it stays approved) on a public story.
+	for _, f := range []struct{ key, on string }{{"initEvidenceA", "initA"}, {"initEvidenceDetach", "initA"}, {"pendingEvidence", "storyPending"}, {"storyEvidence", "story"}} {
+		body := authzEvidenceText + " " + f.key
+		l, err := st.AttachInitiativeEvidence(ctx, actor, e.id(f.on), survey.EvidenceInput{Title: f.key, Filename: f.key + ".txt",
+			File: survey.EvidenceFile{SHA256: sha256Hex(body), Size: int64(len(body)), ContentType: "text/plain; charset=utf-8"},
+			Body: strings.NewReader(body)})
+		e.must(err, f.key)
+		set(f.key, l.ID)
 	}
 
 	var pairs []string

@@ -51,20 +51,25 @@ func (s *Server) showCatalogAdmin(c *gin.Context) {
 	s.render(c, http.StatusOK, "catalog_admin", v)
 }
 
-// exportServices streams the whole catalog (every status) as CSV or XLSX.
+// exportServices streams the whole catalog (every status) as CSV or XLSX,
+// with each service's last observed status after its declared columns.
 func (s *Server) exportServices(c *gin.Context) {
 	each := func(fn func(survey.Service) error) error {
 		return s.store.EachService(c.Request.Context(), false, fn)
 	}
-	var err error
+	observed, err := s.store.ServicesObservedSummary(c.Request.Context())
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
 	if c.Param("format") == "xlsx" || strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
 		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		attachment(c, "marsad-services.xlsx")
-		err = reports.WriteServicesXLSX(c.Writer, lang(c) == "ar", each)
+		err = reports.WriteServicesObservedXLSX(c.Writer, lang(c) == "ar", each, observed)
 	} else {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		attachment(c, "marsad-services.csv")
-		err = survey.WriteServicesCSV(c.Writer, each)
+		err = survey.WriteServicesObservedCSV(c.Writer, each, observed)
 	}
 	if err != nil {
 		s.log.Error("export services", "id", c.GetString(keyRequestID), "err", err)

@@ -27,7 +27,8 @@ import (
 // the answers (survey.SeeResponse). Viewers (decision makers) see figures,
 // not the documents behind them. docs/evidence.md has the reasons.
 
-// EvidenceStore keeps evidence files and their attachment to answers.
+// EvidenceStore keeps evidence files, their attachment to answers and
+// initiatives, and their limits.
 type EvidenceStore interface {
 	EvidenceLimits(ctx context.Context) (survey.EvidenceLimits, error)
 	ResponseEvidence(ctx context.Context, responseID int64) ([]survey.EvidenceLink, error)
@@ -35,14 +36,24 @@ type EvidenceStore interface {
 	WriteEvidence(ctx context.Context, sha string, w io.Writer) error
 	AttachEvidence(ctx context.Context, a survey.Actor, roundID int64, code string, in survey.EvidenceInput) (survey.EvidenceLink, error)
 	DetachEvidence(ctx context.Context, a survey.Actor, roundID int64, code string, id int64) error
+	InitiativeEvidence(ctx context.Context, initiativeID int64) ([]survey.EvidenceLink, error)
+	InitiativeEvidenceLink(ctx context.Context, initiativeID, id int64) (survey.EvidenceLink, error)
+	AttachInitiativeEvidence(ctx context.Context, a survey.Actor, initiativeID int64, in survey.EvidenceInput) (survey.EvidenceLink, error)
+	DetachInitiativeEvidence(ctx context.Context, a survey.Actor, initiativeID, id int64) error
+	SetEvidenceLimits(ctx context.Context, a survey.Actor, l survey.EvidenceLimits) error
 }
 
-// evidenceRoute is the upload route, under each language.
-const evidenceRoute = "/rounds/:id/responses/:code/evidence"
+// evidenceRoute and initiativeEvidenceRoute are the upload routes of an
+// answer's and an initiative's files, under each language.
+const (
+	evidenceRoute           = "/rounds/:id/responses/:code/evidence"
+	initiativeEvidenceRoute = "/initiatives/:id/evidence"
+)
 
 func init() {
 	for _, l := range Languages {
 		uploadRoutes["/"+l+evidenceRoute] = true
+		uploadRoutes["/"+l+initiativeEvidenceRoute] = true
 	}
 }
 
@@ -136,57 +147,77 @@ func (s *Server) uploadEvidence(c *gin.Context) {
 		s.renderEvidence(c, http.StatusConflict, p)
 		return
 	}
-	f, err := readEvidenceForm(c.Request, p.Limits.FileBytes)
+	f, in, err := s.receiveEvidence(c, p.Limits)
 	if f != nil {
 		defer f.close()
+		p.Item = f.fields.Get("item")
 	}
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.Is(err, survey.ErrEvidenceTooBig) || errors.As(err, &tooBig):
-		p.Error = v.T("evidence.too_big", survey.MB(p.Limits.FileBytes))
-		s.renderEvidence(c, http.StatusRequestEntityTooLarge, p)
-		return
-	case err != nil:
-		s.fail(c, http.StatusBadRequest, "err.bad_request")
-		return
-	}
-	if !tokenMatches(f.fields.Get("csrf_token"), s.csrfToken(c)) {
-		s.fail(c, http.StatusForbidden, "err.csrf")
-		return
-	}
-	p.Item = f.fields.Get("item")
-	if f.tmp == nil || f.size == 0 {
-		p.Error = v.T("err.file_required")
-		s.renderEvidence(c, http.StatusUnprocessableEntity, p)
-		return
-	}
-	ct, err := survey.SniffEvidence(f.head, f.tmp, f.size)
 	if err == nil {
-		if _, err = f.tmp.Seek(0, io.SeekStart); err != nil {
-			s.serverError(c, err)
-			return
-		}
-		_, err = s.store.AttachEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), p.Round.ID, p.Institution.Code,
-			survey.EvidenceInput{ItemID: p.Item, Title: f.fields.Get("title"), Filename: f.name,
-				File: survey.EvidenceFile{SHA256: f.sha, Size: f.size, ContentType: ct}, Body: f.tmp})
+		in.ItemID = p.Item
+		_, err = s.store.AttachEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), p.Round.ID, p.Institution.Code, in)
 	}
 	if key, status := evidenceError(err); key != "" {
-		switch key {
-		case "evidence.too_big":
-			p.Error = v.T(key, survey.MB(p.Limits.FileBytes))
-		case "evidence.quota":
-			p.Error = v.T(key, survey.MB(p.Limits.RoundBytes))
-		default:
-			p.Error = v.T(key)
-		}
+		p.Error = evidenceMessage(v, key, p.Limits)
 		s.renderEvidence(c, status, p)
 		return
 	}
 	if err != nil {
-		s.failErr(c, err)
+		if !errors.Is(err, errAnswered) {
+			s.failErr(c, err)
+		}
 		return
 	}
 	c.Redirect(http.StatusSeeOther, v.URL(responsePath(p.Round.ID, p.Institution.Code))+"/evidence?done=attached#item-"+url.QueryEscape(p.Item))
+}
+
+// errNoFile: the upload form came without a file.
+var errNoFile = errors.New("handlers: no file")
+
+// receiveEvidence reads an evidence upload form — call it only after the
+// checks of who may upload there — checks its CSRF token, and sniffs the
+// file's type. The upload (to close) may come back with an error: a
+// problem the page shows (evidenceError), or errAnswered once the request
+// has been answered (400, 403, 500).
+func (s *Server) receiveEvidence(c *gin.Context, limits survey.EvidenceLimits) (*evidenceUpload, survey.EvidenceInput, error) {
+	var in survey.EvidenceInput
+	f, err := readEvidenceForm(c.Request, limits.FileBytes)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, survey.ErrEvidenceTooBig) || errors.As(err, &tooBig):
+		return f, in, survey.ErrEvidenceTooBig
+	case err != nil:
+		s.fail(c, http.StatusBadRequest, "err.bad_request")
+		return f, in, errAnswered
+	}
+	if !tokenMatches(f.fields.Get("csrf_token"), s.csrfToken(c)) {
+		s.fail(c, http.StatusForbidden, "err.csrf")
+		return f, in, errAnswered
+	}
+	if f.tmp == nil || f.size == 0 {
+		return f, in, errNoFile
+	}
+	ct, err := survey.SniffEvidence(f.head, f.tmp, f.size)
+	if err != nil {
+		return f, in, err
+	}
+	if _, err = f.tmp.Seek(0, io.SeekStart); err != nil {
+		s.serverError(c, err)
+		return f, in, errAnswered
+	}
+	return f, survey.EvidenceInput{Title: f.fields.Get("title"), Filename: f.name,
+		File: survey.EvidenceFile{SHA256: f.sha, Size: f.size, ContentType: ct}, Body: f.tmp}, nil
+}
+
+// evidenceMessage is the message of a refused attachment, with the limit
+// it passed.
+func evidenceMessage(v *view, key string, limits survey.EvidenceLimits) string {
+	switch key {
+	case "evidence.too_big":
+		return v.T(key, survey.MB(limits.FileBytes))
+	case "evidence.quota", "evidence.initiative_quota":
+		return v.T(key, survey.MB(limits.RoundBytes))
+	}
+	return v.T(key)
 }
 
 // evidenceError is the message key and status of an attachment refused
@@ -195,6 +226,8 @@ func evidenceError(err error) (string, int) {
 	switch {
 	case err == nil:
 		return "", 0
+	case errors.Is(err, errNoFile):
+		return "err.file_required", http.StatusUnprocessableEntity
 	case errors.Is(err, survey.ErrEvidenceType):
 		return "evidence.bad_type", http.StatusUnsupportedMediaType
 	case errors.Is(err, survey.ErrEvidenceTooBig):
@@ -250,6 +283,12 @@ func (s *Server) downloadEvidence(c *gin.Context) {
 		s.failErr(c, err)
 		return
 	}
+	s.sendEvidence(c, l)
+}
+
+// sendEvidence sends a file as a download with the headers of every
+// evidence download (docs/evidence.md).
+func (s *Server) sendEvidence(c *gin.Context, l survey.EvidenceLink) {
 	name := l.Filename
 	if name == "" {
 		name = "evidence-" + l.File.SHA256[:12]
@@ -405,3 +444,184 @@ func (s *Server) redirectToEvidence(c *gin.Context, rc responseCtx, item string)
 	v := s.newView(c, "evidence.title")
 	c.Redirect(http.StatusSeeOther, v.URL(responsePath(rc.Round.ID, rc.Institution.Code))+"/evidence?item="+url.QueryEscape(item)+"#upload")
 }
+
+// Files of initiatives and success stories. They are listed, attached and
+// removed on the initiative's page; downloaded by the institution's users
+// and the coordinator from /initiatives/ID/evidence/FILE, and by anyone
+// from /stories/ID/evidence/FILE while the story is public (approved, not
+// archived, its institution active). Viewers keep the rule of answers'
+// files: only a public story's.
+
+// initiativeFiles is what the "initiative_files" partial shows.
+type initiativeFiles struct {
+	V *view
+	// Base is the download links' prefix: the initiative's or the public
+	// story's.
+	Base     string
+	Files    []survey.EvidenceLink
+	Editable bool
+}
+
+// InitiativeFiles gathers an initiative's files for the "initiative_files"
+// partial; public links go through the story's address.
+func (v *view) InitiativeFiles(id int64, files []survey.EvidenceLink, public, editable bool) initiativeFiles {
+	base := v.URL(initiativePath(id)) + "/evidence/"
+	if public {
+		base = v.URL("/stories/"+strconv.FormatInt(id, 10)) + "/evidence/"
+	}
+	return initiativeFiles{V: v, Base: base, Files: files, Editable: editable}
+}
+
+// uploadInitiativeEvidence attaches a file to an initiative. Who may (the
+// institution's respondents, the coordinator) is checked before the body
+// is read; the file then streams as for an answer's.
+func (s *Server) uploadInitiativeEvidence(c *gin.Context) {
+	in, ok := s.initiativeByParam(c, true)
+	if !ok {
+		return
+	}
+	if in.Archived {
+		s.notFound(c)
+		return
+	}
+	p, ok := s.initiativePageOf(c, in)
+	if !ok {
+		return
+	}
+	f, input, err := s.receiveEvidence(c, p.Limits)
+	if f != nil {
+		defer f.close()
+	}
+	if err == nil {
+		_, err = s.store.AttachInitiativeEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), in.ID, input)
+	}
+	if key, status := evidenceError(err); key != "" && !errors.Is(err, survey.ErrNotFound) {
+		v := s.newView(c, "")
+		if key == "evidence.quota" {
+			key = "evidence.initiative_quota" // not only this round's answers
+		}
+		p.Error = evidenceMessage(v, key, p.Limits)
+		s.renderInitiative(c, v, status, p)
+		return
+	}
+	if err != nil {
+		if !errors.Is(err, errAnswered) {
+			s.failErr(c, err)
+		}
+		return
+	}
+	seeOther(c, initiativePath(in.ID)+"?done=file_attached#files")
+}
+
+// detachInitiativeEvidence removes a file from an initiative.
+func (s *Server) detachInitiativeEvidence(c *gin.Context) {
+	in, ok := s.initiativeByParam(c, true)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(c.Param("file"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	if err := s.store.DetachInitiativeEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), in.ID, id); err != nil {
+		s.failErr(c, err)
+		return
+	}
+	seeOther(c, initiativePath(in.ID)+"?done=file_detached#files")
+}
+
+// downloadInitiativeEvidence sends an initiative's file to the
+// institution's users and the coordinator.
+func (s *Server) downloadInitiativeEvidence(c *gin.Context) {
+	in, ok := s.initiativeByParam(c, true)
+	if !ok {
+		return
+	}
+	s.sendInitiativeEvidence(c, in)
+}
+
+// downloadStoryEvidence sends a public success story's file to anyone;
+// any other initiative's files are not found here.
+func (s *Server) downloadStoryEvidence(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	in, err := s.store.Initiative(c.Request.Context(), id)
+	if err != nil || !s.storyPublic(c, in) {
+		s.notFound(c)
+		return
+	}
+	s.sendInitiativeEvidence(c, in)
+}
+
+func (s *Server) sendInitiativeEvidence(c *gin.Context, in survey.Initiative) {
+	id, err := strconv.ParseInt(c.Param("file"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	l, err := s.store.InitiativeEvidenceLink(c.Request.Context(), in.ID, id)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	s.sendEvidence(c, l)
+}
+
+// evidenceSettingsPage is the coordinator's page of the two limits.
+type evidenceSettingsPage struct {
+	Limits survey.EvidenceLimits
+	Saved  bool
+}
+
+// MB is a limit in megabytes.
+func (evidenceSettingsPage) MB(n int64) int64 { return survey.MB(n) }
+
+// showEvidenceSettings is the form of the evidence limits, in megabytes.
+func (s *Server) showEvidenceSettings(c *gin.Context) {
+	l, err := s.store.EvidenceLimits(c.Request.Context())
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	v := s.newView(c, "evidence_settings.title")
+	v.Form = &form{Values: map[string]string{"file_mb": strconv.FormatInt(survey.MB(l.FileBytes), 10),
+		"round_mb": strconv.FormatInt(survey.MB(l.RoundBytes), 10)}}
+	v.Data = evidenceSettingsPage{Limits: l, Saved: c.Query("saved") == "1"}
+	s.render(c, http.StatusOK, "evidence_settings", v)
+}
+
+// saveEvidenceSettings stores the limits (audited); values out of bounds
+// show the form again with what was typed.
+func (s *Server) saveEvidenceSettings(c *gin.Context) {
+	ctx := c.Request.Context()
+	fileMB, roundMB := c.PostForm("file_mb"), c.PostForm("round_mb")
+	l, err := survey.CheckEvidenceLimits(fileMB, roundMB)
+	if err == nil {
+		err = s.store.SetEvidenceLimits(ctx, survey.ActorOf(*currentUser(c)), l)
+	}
+	var ve *survey.ValidationError
+	if errors.As(err, &ve) {
+		cur, lerr := s.store.EvidenceLimits(ctx)
+		if lerr != nil {
+			s.serverError(c, lerr)
+			return
+		}
+		v := s.newView(c, "evidence_settings.title")
+		v.Form = &form{Values: map[string]string{"file_mb": fileMB, "round_mb": roundMB}, Errors: v.loc.fieldMessages(ve)}
+		v.Data = evidenceSettingsPage{Limits: cur}
+		s.render(c, http.StatusUnprocessableEntity, "evidence_settings", v)
+		return
+	}
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	seeOther(c, pathAdminEvidence+"?saved=1")
+}
+
+// pathAdminEvidence is the evidence limits' page.
+const pathAdminEvidence = "/admin/evidence"

@@ -80,7 +80,7 @@ func (s *Server) listInitiatives(c *gin.Context) {
 
 func initiativeNotice(c *gin.Context) string {
 	switch d := c.Query("done"); d {
-	case "created", "updated", "archived", "restored", "approved", "rejected":
+	case "created", "updated", "archived", "restored", "approved", "rejected", "file_attached", "file_detached":
 		return "notice.initiative_" + d
 	}
 	return ""
@@ -147,29 +147,70 @@ type initiativePage struct {
 	Initiative survey.Initiative
 	Services   []survey.Service
 	CanEdit    bool
+	// Files are the initiative's evidence files, for those who may
+	// download them: the institution's users and the coordinator, or
+	// anyone while it is a public story (PublicFiles: the links go through
+	// the story's address).
+	Files       []survey.EvidenceLink
+	ShowFiles   bool
+	PublicFiles bool
+	Limits      survey.EvidenceLimits
+	// Error is a refused upload's message.
+	Error string
 }
 
-// showInitiative is one initiative, read-only, with its linked services.
+// MB is a limit in megabytes.
+func (initiativePage) MB(n int64) int64 { return survey.MB(n) }
+
+// showInitiative is one initiative, read-only, with its linked services
+// and its files.
 func (s *Server) showInitiative(c *gin.Context) {
 	in, ok := s.initiativeByParam(c, false)
 	if !ok {
 		return
 	}
-	services, err := s.store.InstitutionServices(c.Request.Context(), in.InstitutionCode)
-	if err != nil {
-		s.serverError(c, err)
+	p, ok := s.initiativePageOf(c, in)
+	if !ok {
 		return
 	}
-	v := s.newView(c, "")
-	v.Title = in.Title(v.Lang)
-	p := initiativePage{Notice: initiativeNotice(c), Initiative: in, CanEdit: survey.ActorOf(*currentUser(c)).CanEditInstitution(in.InstitutionCode)}
+	p.Notice = initiativeNotice(c)
+	s.renderInitiative(c, s.newView(c, ""), http.StatusOK, p)
+}
+
+// initiativePageOf gathers what the initiative's page shows; it answers
+// the request itself when it returns false.
+func (s *Server) initiativePageOf(c *gin.Context, in survey.Initiative) (initiativePage, bool) {
+	ctx := c.Request.Context()
+	p := initiativePage{Initiative: in, CanEdit: survey.ActorOf(*currentUser(c)).CanEditInstitution(in.InstitutionCode)}
+	services, err := s.store.InstitutionServices(ctx, in.InstitutionCode)
+	if err != nil {
+		s.serverError(c, err)
+		return p, false
+	}
 	for _, sv := range services {
 		if slices.Contains(in.ServiceIDs, sv.ID) {
 			p.Services = append(p.Services, sv)
 		}
 	}
+	p.PublicFiles = !p.CanEdit && s.storyPublic(c, in)
+	p.ShowFiles = p.CanEdit || p.PublicFiles
+	if p.ShowFiles {
+		if p.Files, err = s.store.InitiativeEvidence(ctx, in.ID); err != nil {
+			s.serverError(c, err)
+			return p, false
+		}
+	}
+	if p.Limits, err = s.store.EvidenceLimits(ctx); err != nil {
+		s.serverError(c, err)
+		return p, false
+	}
+	return p, true
+}
+
+func (s *Server) renderInitiative(c *gin.Context, v *view, status int, p initiativePage) {
+	v.Title = p.Initiative.Title(v.Lang)
 	v.Data = p
-	s.render(c, http.StatusOK, "initiative", v)
+	s.render(c, status, "initiative", v)
 }
 
 // bindInitiativeForm reads the initiative form: partners come as parallel
@@ -397,6 +438,8 @@ type storiesReviewPage struct {
 	Pending []survey.Initiative
 	Decided []survey.Initiative
 	Notice  string
+	// Files are the pending stories' evidence files, by initiative.
+	Files map[int64][]survey.EvidenceLink
 }
 
 // showStoryReview is the coordinator's queue of success stories waiting
@@ -408,7 +451,13 @@ func (s *Server) showStoryReview(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	p := storiesReviewPage{Pending: pending, Notice: initiativeNotice(c)}
+	p := storiesReviewPage{Pending: pending, Notice: initiativeNotice(c), Files: map[int64][]survey.EvidenceLink{}}
+	for _, in := range pending {
+		if p.Files[in.ID], err = s.store.InitiativeEvidence(ctx, in.ID); err != nil {
+			s.serverError(c, err)
+			return
+		}
+	}
 	for _, st := range []string{survey.StoryApproved, survey.StoryRejected} {
 		list, err := s.store.ListInitiatives(ctx, survey.InitiativeFilter{StoryStatus: st})
 		if err != nil {
@@ -484,7 +533,25 @@ func (s *Server) showStories(c *gin.Context) {
 	s.render(c, http.StatusOK, "stories", v)
 }
 
-// showStory is one approved success story; anything else is not found.
+// storyPage is a public success story and its files.
+type storyPage struct {
+	survey.Initiative
+	Files []survey.EvidenceLink
+}
+
+// storyPublic says whether the initiative is a success story anyone may
+// read, and download the files of: approved, not archived, its
+// institution active.
+func (s *Server) storyPublic(c *gin.Context, in survey.Initiative) bool {
+	if !in.Story || in.StoryStatus != survey.StoryApproved || in.Archived {
+		return false
+	}
+	inst, err := s.store.Institution(c.Request.Context(), in.InstitutionCode)
+	return err == nil && inst.Active
+}
+
+// showStory is one approved success story with its files; anything else
+// is not found.
 func (s *Server) showStory(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
@@ -492,16 +559,17 @@ func (s *Server) showStory(c *gin.Context) {
 		return
 	}
 	in, err := s.store.Initiative(c.Request.Context(), id)
-	if err != nil || !in.Story || in.StoryStatus != survey.StoryApproved || in.Archived {
+	if err != nil || !s.storyPublic(c, in) {
 		s.notFound(c)
 		return
 	}
-	if inst, err := s.store.Institution(c.Request.Context(), in.InstitutionCode); err != nil || !inst.Active {
-		s.notFound(c)
+	files, err := s.store.InitiativeEvidence(c.Request.Context(), in.ID)
+	if err != nil {
+		s.serverError(c, err)
 		return
 	}
 	v := s.newView(c, "")
 	v.Title = in.Title(v.Lang)
-	v.Data = in
+	v.Data = storyPage{Initiative: in, Files: files}
 	s.render(c, http.StatusOK, "story", v)
 }

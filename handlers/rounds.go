@@ -271,6 +271,10 @@ type reviewPage struct {
 	Notice               string
 	// Evidence is the files attached to each answer (evidence.go).
 	Evidence map[string][]survey.EvidenceLink
+	// Discrepancies are the institution's services whose checks disagree
+	// with what it declares (checks.go): per institution, not per answer,
+	// so the page shows them in a block of their own.
+	Discrepancies []survey.Discrepancy
 }
 
 // reviewSection is one dimension's answers on the review page.
@@ -291,7 +295,7 @@ func (p reviewPage) CanReview() bool {
 func (p reviewPage) Unreviewed() int { return p.Reviewable - p.Reviewed }
 
 func (s *Server) reviewPage(c *gin.Context, rc responseCtx) reviewPage {
-	p := reviewPage{responseCtx: rc}
+	p := reviewPage{responseCtx: rc, Discrepancies: s.institutionDiscrepancies(c, rc.Institution.Code)}
 	for _, it := range rc.Q.Def.Items {
 		if it.Type == survey.TypeMetric || !rc.Answers.Visible(it) {
 			continue

@@ -187,6 +187,10 @@ type scorecard struct {
 	// TrendLeft are the rounds the institution took part in that the
 	// trend leaves out, their questionnaire not being comparable.
 	TrendLeft []survey.PassedRound
+	// Observed is what Marsad's own checks said of the institution's
+	// online services in the round's window: the observed technology
+	// score beside the self-reported index, and the discrepancies.
+	Observed survey.RoundObserved
 }
 
 func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
@@ -228,6 +232,10 @@ func (s *Server) loadScorecard(c *gin.Context) (scorecard, bool) {
 	}
 	sc.Institution = sc.Score.Institution
 	sc.Explained = reports.Explain(sc.Q.Def, sc.Score.Result)
+	if sc.Observed, err = s.store.RoundObserved(ctx, r.ID, code); err != nil {
+		s.serverError(c, err)
+		return sc, false
+	}
 	return sc, true
 }
 
@@ -239,7 +247,8 @@ func (s *Server) apiScorecard(c *gin.Context) {
 	// own_only: the caller may see this institution's figures but not yet
 	// the round's rankings, so nothing in the answer compares it with others.
 	c.JSON(http.StatusOK, gin.H{"round": sc.Round, "index": sc.Kind, "score": sc.Score, "result": sc.Score.Result,
-		"improvement_actions": sc.Actions, "scoring_version": sc.Score.ScoringVersion, "own_only": sc.OwnOnly, "compared_with": sc.Since, "comparison": comparisonJSON(sc.RoundComparison)})
+		"improvement_actions": sc.Actions, "scoring_version": sc.Score.ScoringVersion, "own_only": sc.OwnOnly, "compared_with": sc.Since, "comparison": comparisonJSON(sc.RoundComparison),
+		"observed": sc.Observed})
 }
 
 func (s *Server) showScorecard(c *gin.Context) {

@@ -93,6 +93,9 @@ type servicesPage struct {
 	Notice      string
 	// Checks are the latest observed checks, by service id (checks.go).
 	Checks map[int64]*survey.URLCheck
+	// Discrepancies are where the checks disagree with what is declared,
+	// by service id (survey/discrepancy.go).
+	Discrepancies map[int64]survey.Discrepancy
 }
 
 func (s *Server) listServices(c *gin.Context) {
@@ -117,7 +120,8 @@ func (s *Server) listServices(c *gin.Context) {
 		return
 	}
 	v := s.newView(c, "services.title")
-	v.Data = servicesPage{Institution: inst, List: list, Metrics: survey.ComputeMetrics(list), Notice: serviceNotice(c), Checks: checks}
+	v.Data = servicesPage{Institution: inst, List: list, Metrics: survey.ComputeMetrics(list), Notice: serviceNotice(c), Checks: checks,
+		Discrepancies: survey.DiscrepanciesByService(s.institutionDiscrepancies(c, inst.Code))}
 	s.render(c, http.StatusOK, "services", v)
 }
 

@@ -42,7 +42,8 @@ func sweepDownload(route string) bool {
 		}
 	}
 	return route == "GET /ar/admin/questionnaires/:id" || // the definition as JSON
-		route == "GET /ar/rounds/:id/responses/:code/evidence/:file" // an evidence file, always a download
+		route == "GET /ar/rounds/:id/responses/:code/evidence/:file" || // an evidence file, always a download
+		route == "GET /ar/initiatives/:id/evidence/:file" || route == "GET /ar/stories/:id/evidence/:file"
 }
 
 // sweepRoles are the kinds of user the sweep looks as (B is A's twin).

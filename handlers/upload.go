@@ -62,7 +62,7 @@ func uploadBodyLimit(route string) int64 {
 			return survey.AnswerFileLimits.FileBytes + uploadFormRoom
 		case "/rounds/:id/responses/:code/xlsx":
 			return survey.OfflineSheetLimits.FileBytes + uploadFormRoom
-		case evidenceRoute: // the setting is read, and checked, as the file streams (evidence.go)
+		case evidenceRoute, initiativeEvidenceRoute: // the setting is read, and checked, as the file streams (evidence.go)
 			return survey.MaxEvidenceFileBytes + uploadFormRoom
 		}
 	}

@@ -42,6 +42,14 @@ func ReadXLSXTable(r io.Reader, lim survey.FileLimits) ([][]string, error) {
 // them is ever run as a formula and they need no apostrophe: the workbook
 // shows exactly what is stored.
 func WriteServicesXLSX(w io.Writer, rtl bool, each func(func(survey.Service) error) error) error {
+	return WriteServicesObservedXLSX(w, rtl, each, nil)
+}
+
+// WriteServicesObservedXLSX is WriteServicesXLSX with, when observed is
+// not nil, the last observed status of each service after its declared
+// columns (survey.ObservedColumns; empty cells for a service never
+// checked). An import reads past them.
+func WriteServicesObservedXLSX(w io.Writer, rtl bool, each func(func(survey.Service) error) error, observed map[int64]survey.ObservedSummary) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "services"
@@ -58,8 +66,12 @@ func WriteServicesXLSX(w io.Writer, rtl bool, each func(func(survey.Service) err
 	if err != nil {
 		return err
 	}
-	header := make([]any, len(survey.ServiceColumns))
-	for i, c := range survey.ServiceColumns {
+	columns := survey.ServiceColumns
+	if observed != nil {
+		columns = append(append([]string{}, columns...), survey.ObservedColumns...)
+	}
+	header := make([]any, len(columns))
+	for i, c := range columns {
 		header[i] = c
 	}
 	if err := sw.SetRow("A1", header); err != nil {
@@ -68,6 +80,9 @@ func WriteServicesXLSX(w io.Writer, rtl bool, each func(func(survey.Service) err
 	row := 2
 	err = each(func(s survey.Service) error {
 		rec := survey.ServiceRecord(s)
+		if observed != nil {
+			rec = append(rec, observed[s.ID].Record()...)
+		}
 		vals := make([]any, len(rec))
 		for i, v := range rec {
 			vals[i] = excelize.Cell{Value: v}

@@ -2,7 +2,9 @@ package survey
 
 import (
 	"bufio"
+	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -307,4 +309,63 @@ const UptimeDays = 30
 type Observed struct {
 	Last   *URLCheck `json:"last_check"`
 	Uptime Uptime    `json:"uptime_30d"`
+}
+
+// CheckRun is one run of the checker, as stored (migration 0019): the
+// admin catalog page says what the last one did, after a restart too.
+type CheckRun struct {
+	ID        int64     `json:"id"`
+	StartedAt time.Time `json:"started_at"`
+	// FinishedAt is zero while it runs, or when its server stopped
+	// before it ended (Interrupted).
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	ByHand     bool      `json:"by_hand"`
+	URLs       int       `json:"urls"`
+	Reachable  int       `json:"reachable"`
+	Failed     bool      `json:"failed"`
+}
+
+// Failures is how many URLs visited did not answer.
+func (r CheckRun) Failures() int { return r.URLs - r.Reachable }
+
+// ObservedSummary is a service's last observed status as the catalog
+// export gives it: whether and when it was checked, whether it answered
+// and over HTTPS, and its uptime over the last UptimeDays days.
+type ObservedSummary struct {
+	Checked   bool
+	CheckedAt time.Time
+	Reachable bool
+	HTTPS     bool
+	Uptime    Uptime
+}
+
+// ObservedColumns are the columns the catalog export adds after
+// ServiceColumns; an import reads past them (they are observed, not
+// declared).
+var ObservedColumns = []string{"observed_reachable", "observed_https", "observed_checked_at", "observed_uptime_30d"}
+
+// Record is the summary as ObservedColumns: yes/no, the time (RFC 3339,
+// UTC) and the uptime in percent with one decimal; empty cells when never
+// checked.
+func (o ObservedSummary) Record() []string {
+	if !o.Checked {
+		return []string{"", "", "", ""}
+	}
+	up := ""
+	if o.Uptime.Checks > 0 {
+		up = strconv.FormatFloat(o.Uptime.Percent(), 'f', 1, 64)
+	}
+	return []string{yesNo(o.Reachable), yesNo(o.HTTPS), o.CheckedAt.UTC().Format(time.RFC3339), up}
+}
+
+// WriteServicesObservedCSV is WriteServicesCSV with the last observed
+// status of each service after its declared columns (ObservedColumns;
+// empty cells for a service never checked). An import reads past them.
+func WriteServicesObservedCSV(w io.Writer, each func(func(Service) error) error, observed map[int64]ObservedSummary) error {
+	cw := NewCSVWriter(w)
+	if err := cw.Write(append(append([]string{}, ServiceColumns...), ObservedColumns...)); err != nil {
+		return err
+	}
+	err := each(func(s Service) error { return cw.Write(append(ServiceRecord(s), observed[s.ID].Record()...)) })
+	return errors.Join(err, cw.Flush())
 }

@@ -43,4 +43,9 @@ type DemoWriter interface {
 	SelfResult(roundID int64, code string) (*Result, error)
 	// AddPlan adds an action of an institution's plan; false when left out.
 	AddPlan(code string, round Round, in PlanInput, scoreAtPlan float64, writtenAt time.Time) (bool, error)
+	// AddServiceChecks stores checks of a service (by its institution's
+	// code and its code) as if the checker had made them.
+	AddServiceChecks(institution, code string, checks []URLCheck) error
+	// Now is the store's time: the demo's recent checks are dated from it.
+	Now() time.Time
 }

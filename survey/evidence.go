@@ -45,7 +45,50 @@ var (
 	ErrEvidenceQuota = errors.New("survey: evidence quota for the round reached")
 	// ErrEvidenceTitle: the title is empty or too long.
 	ErrEvidenceTitle = errors.New("survey: evidence title empty or too long")
+	// ErrEvidenceLimits: limits the settings may not take.
+	ErrEvidenceLimits = errors.New("survey: evidence limits out of bounds")
 )
+
+// MaxEvidenceRoundMB bounds the per-round setting (10 GB). The coordinator
+// sets both limits in whole megabytes: a file of 1 to 50 MB
+// (MaxEvidenceFileBytes, the upload route's body limit) and an
+// institution's round of 1 MB to this, never less than one file.
+const MaxEvidenceRoundMB = 10 << 10
+
+// CheckEvidenceLimits reads the settings form: whole megabytes (Arabic-
+// Indic digits taken), each in its bounds, the round's total at least one
+// file. The field errors are message keys.
+func CheckEvidenceLimits(fileMB, roundMB string) (EvidenceLimits, error) {
+	fe := FieldErrors{}
+	f, okF := parseWholeMB(fileMB, MaxEvidenceFileBytes>>20)
+	if !okF {
+		fe.Add("file_mb", "err.evidence_file_mb")
+	}
+	r, okR := parseWholeMB(roundMB, MaxEvidenceRoundMB)
+	if !okR {
+		fe.Add("round_mb", "err.evidence_round_mb")
+	}
+	if okF && okR && r < f {
+		fe.Add("round_mb", "err.evidence_round_lt_file")
+	}
+	return EvidenceLimits{FileBytes: f << 20, RoundBytes: r << 20}, fe.Err()
+}
+
+// parseWholeMB is a whole number from 1 to most.
+func parseWholeMB(s string, most int64) (int64, bool) {
+	s = strings.TrimSpace(NormalizeDigits(s))
+	if s == "" || len(s) > 6 {
+		return 0, false
+	}
+	var n int64
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(r-'0')
+	}
+	return n, n >= 1 && n <= most
+}
 
 // EvidenceLimits are the limits in force.
 type EvidenceLimits struct {
@@ -59,10 +102,15 @@ type EvidenceFile struct {
 	ContentType string
 }
 
-// EvidenceLink is one file attached to one answer.
+// EvidenceLink is one file attached to one answer, or to one initiative
+// (then ResponseID is 0 and InitiativeID is set).
 type EvidenceLink struct {
-	ID            int64
-	ResponseID    int64
+	ID           int64
+	ResponseID   int64
+	InitiativeID int64
+	// RoundID is, for an initiative's file, the round whose total it
+	// counts in (0: attached with no round open).
+	RoundID       int64
 	ItemID        string
 	Title         string
 	Filename      string

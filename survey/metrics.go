@@ -105,3 +105,15 @@ func MetricsByInstitution(services []Service) map[string]CatalogMetrics {
 	}
 	return out
 }
+
+// UsesMetric reports whether a metric item of the questionnaire names
+// metric: the observed technology score is read from the checks only for
+// questionnaires that score it.
+func (d *Definition) UsesMetric(metric string) bool {
+	for _, it := range d.Items {
+		if it.Type == TypeMetric && it.Metric == metric {
+			return true
+		}
+	}
+	return false
+}

@@ -33,6 +33,7 @@ var Metrics = []string{
 	"catalog_fresh", "share_stage1", "share_stage3", "share_stage4", "mean_stage", "share_e_payment",
 	"digital_takeup", "top5_stage3", "share_mobile", "share_e_id", "share_data_exchange",
 	"share_published_standards", "share_abroad", "share_abroad_diaspora", "share_no_visit",
+	MetricObservedTech, // from the checks, not the snapshot (ScoreOptions.ObservedTech)
 }
 
 // Definition is a questionnaire version: sections (the dimensions of the

@@ -58,6 +58,10 @@ type ScoreOptions struct {
 	VerifiedOnly bool
 	// AsOf is the round's opening date, for the catalog's freshness.
 	AsOf time.Time
+	// ObservedTech is the institution's observed technology score (0–1,
+	// survey/discrepancy.go) for a metric item on MetricObservedTech; nil
+	// when nothing was checked: the item is then not applicable.
+	ObservedTech *float64
 }
 
 // Score scores one response: its answers and the catalog snapshot frozen
@@ -75,6 +79,13 @@ func Score(def *Definition, answers AnswerSet, services []Service, opt ScoreOpti
 			is.Dropped = DropHidden
 		case it.Type == TypeMetric:
 			m, ok := metrics[it.Metric]
+			if it.Metric == MetricObservedTech {
+				// Observed, not declared: it comes from the checks, not the snapshot.
+				m, ok = 0, opt.ObservedTech != nil
+				if ok {
+					m = *opt.ObservedTech
+				}
+			}
 			if !ok {
 				is.Dropped = DropMetricNA
 				break

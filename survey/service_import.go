@@ -92,7 +92,9 @@ func parseServiceTable(t table) ([]ServiceInput, error) {
 	if len(recs) > MaxServiceImportRows+1 {
 		return nil, LimitError(KeyTooManyRows, MaxServiceImportRows)
 	}
-	col, ok := headerIndex(recs[0], ServiceColumns)
+	// The observed columns of an export (ObservedColumns) are read past:
+	// they are what the checker saw, not what is declared.
+	col, ok := headerIndex(recs[0], append(append([]string{}, ServiceColumns...), ObservedColumns...))
 	if !ok {
 		return nil, &ImportError{Key: "err.service_header"}
 	}

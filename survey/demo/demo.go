@@ -136,6 +136,9 @@ func (c *Content) Seed(ctx context.Context, st Store) error {
 				return err
 			}
 		}
+		if err := c.seedChecks(tx, tx.Now()); err != nil {
+			return err
+		}
 		for _, a := range c.Accounts {
 			if err := tx.AddUser(a); err != nil {
 				return err

@@ -387,3 +387,65 @@ func TestRunBoundsConcurrencyPerHost(t *testing.T) {
 		t.Errorf("peak requests at once on one host %d, want 1..2", p)
 	}
 }
+
+// TestRunProbesEachSiteOnce: within a run, robots.txt and the unknown path
+// are asked once per site, not once per service; every service's check
+// still carries the outcome. The next run asks again.
+func TestRunProbesEachSiteOnce(t *testing.T) {
+	var robots, probes, pages atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/robots.txt":
+			robots.Add(1)
+			fmt.Fprint(w, "User-agent: *\nDisallow:\n")
+		case strings.HasPrefix(r.URL.Path, "/marsad-check-"):
+			probes.Add(1)
+			time.Sleep(20 * time.Millisecond) // others reach the site meanwhile
+			http.NotFound(w, r)
+		default:
+			pages.Add(1)
+			fmt.Fprint(w, goodPage)
+		}
+	}))
+	defer srv.Close()
+	c := newChecker(t, Options{Concurrency: 4, PerHost: 3})
+	var targets []survey.CheckTarget
+	for i := range 9 {
+		targets = append(targets, survey.CheckTarget{Kind: survey.TargetService, Ref: fmt.Sprint(i), URL: fmt.Sprintf("%s/s%d", srv.URL, i)})
+	}
+	for run := 1; run <= 2; run++ {
+		err := c.Run(context.Background(), targets, func(r survey.URLCheck) error {
+			if r.NotFound != survey.NotFoundAnswers404 {
+				t.Errorf("run %d, %s: unknown path %q, want 404", run, r.URL, r.NotFound)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if robots.Load() != int32(run) || probes.Load() != int32(run) || pages.Load() != int32(9*run) {
+			t.Errorf("after run %d: %d robots.txt, %d unknown paths, %d pages; want %d, %d, %d",
+				run, robots.Load(), probes.Load(), pages.Load(), run, run, 9*run)
+		}
+	}
+}
+
+// TestRunPaced: a run starts at most PerSecond visits a second, however
+// fast the sites answer.
+func TestRunPaced(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, goodPage) }))
+	defer srv.Close()
+	c := newChecker(t, Options{Concurrency: 8, PerHost: 8, PerSecond: 20})
+	var targets []survey.CheckTarget
+	for i := range 11 {
+		targets = append(targets, survey.CheckTarget{Kind: survey.TargetService, Ref: fmt.Sprint(i), URL: fmt.Sprintf("%s/s%d", srv.URL, i)})
+	}
+	start := time.Now()
+	if err := c.Run(context.Background(), targets, func(survey.URLCheck) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// 11 visits at 20 a second: the last starts 0.5 s after the first.
+	if took := time.Since(start); took < 450*time.Millisecond {
+		t.Errorf("11 visits at 20 a second took %s", took)
+	}
+}

@@ -51,53 +51,56 @@ func (s *Store) RecordURLChecks(ctx context.Context, checks []survey.URLCheck) e
 	if len(checks) == 0 {
 		return nil
 	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO url_checks (kind, ref, url, checked_at, reachable, error, status,
-			final_url, redirects, https, http_upgrade, tls_version, cert_expires, cert_error, hsts, ttfb_ms, total_ms, bytes,
-			truncated, lang, dir, viewport, title, not_found, images_no_alt, unlabelled)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
+	return s.withTx(ctx, func(tx *sql.Tx) error { return s.insertChecks(ctx, tx, checks) })
+}
+
+// insertChecks stores checks inside tx (RecordURLChecks, the demo).
+func (s *Store) insertChecks(ctx context.Context, tx *sql.Tx, checks []survey.URLCheck) error {
+	st, err := tx.PrepareContext(ctx, `INSERT INTO url_checks (kind, ref, url, checked_at, reachable, error, status,
+		final_url, redirects, https, http_upgrade, tls_version, cert_expires, cert_error, hsts, ttfb_ms, total_ms, bytes,
+		truncated, lang, dir, viewport, title, not_found, images_no_alt, unlabelled)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, c := range checks {
+		if c.Kind != survey.TargetService && c.Kind != survey.TargetWebsite {
+			return fmt.Errorf("survey: check of unknown kind %q", c.Kind)
 		}
-		defer st.Close()
-		for _, c := range checks {
-			if c.Kind != survey.TargetService && c.Kind != survey.TargetWebsite {
-				return fmt.Errorf("survey: check of unknown kind %q", c.Kind)
-			}
-			red := c.Redirects
-			if len(red) > maxCheckRedirects {
-				red = red[:maxCheckRedirects]
-			}
-			cut := make([]string, len(red))
-			for i, u := range red {
-				cut[i] = clip(u, maxCheckURL)
-			}
-			rj, _ := json.Marshal(cut)
-			var up any
-			if c.HTTPUpgrade != nil {
-				up = *c.HTTPUpgrade
-			}
-			exp := ""
-			if !c.CertExpires.IsZero() {
-				exp = formatTime(c.CertExpires)
-			}
-			at := c.CheckedAt
-			if at.IsZero() {
-				at = s.now()
-			}
-			nf := c.NotFound
-			if nf == "" {
-				nf = survey.NotFoundSkipped
-			}
-			if _, err := st.ExecContext(ctx, clip(c.Kind, 16), clip(c.Ref, 64), clip(c.URL, maxCheckURL), formatTime(at), c.Reachable,
-				clip(c.Error, 32), c.Status, clip(c.FinalURL, maxCheckURL), string(rj), c.HTTPS, up, clip(c.TLSVersion, 8), exp,
-				clip(c.CertError, 32), c.HSTS, c.TTFBMs, c.TotalMs, c.Bytes, c.Truncated, clip(c.Lang, 35), clip(c.Dir, 4),
-				c.Viewport, clip(c.Title, 800), clip(nf, 16), c.ImagesNoAlt, c.Unlabelled); err != nil {
-				return fmt.Errorf("survey: record check: %w", err)
-			}
+		red := c.Redirects
+		if len(red) > maxCheckRedirects {
+			red = red[:maxCheckRedirects]
 		}
-		return nil
-	})
+		cut := make([]string, len(red))
+		for i, u := range red {
+			cut[i] = clip(u, maxCheckURL)
+		}
+		rj, _ := json.Marshal(cut)
+		var up any
+		if c.HTTPUpgrade != nil {
+			up = *c.HTTPUpgrade
+		}
+		exp := ""
+		if !c.CertExpires.IsZero() {
+			exp = formatTime(c.CertExpires)
+		}
+		at := c.CheckedAt
+		if at.IsZero() {
+			at = s.now()
+		}
+		nf := c.NotFound
+		if nf == "" {
+			nf = survey.NotFoundSkipped
+		}
+		if _, err := st.ExecContext(ctx, clip(c.Kind, 16), clip(c.Ref, 64), clip(c.URL, maxCheckURL), formatTime(at), c.Reachable,
+			clip(c.Error, 32), c.Status, clip(c.FinalURL, maxCheckURL), string(rj), c.HTTPS, up, clip(c.TLSVersion, 8), exp,
+			clip(c.CertError, 32), c.HSTS, c.TTFBMs, c.TotalMs, c.Bytes, c.Truncated, clip(c.Lang, 35), clip(c.Dir, 4),
+			c.Viewport, clip(c.Title, 800), clip(nf, 16), c.ImagesNoAlt, c.Unlabelled); err != nil {
+			return fmt.Errorf("survey: record check: %w", err)
+		}
+	}
+	return nil
 }
 
 // clip cuts s to at most n bytes, on a rune boundary.
@@ -207,6 +210,57 @@ func (s *Store) InstitutionServiceChecks(ctx context.Context, code string) (map[
 			continue
 		}
 		out[id] = &c
+	}
+	return out, rows.Err()
+}
+
+// ServicesObservedSummary is every checked service's latest status and
+// uptime over the last survey.UptimeDays days, by service id, in two
+// queries (the catalog export).
+func (s *Store) ServicesObservedSummary(ctx context.Context) (map[int64]survey.ObservedSummary, error) {
+	out := map[int64]survey.ObservedSummary{}
+	// The latest time per URL first (the index gives it), then its row: a
+	// subquery per row of the whole history would grow with every run.
+	rows, err := s.r.QueryContext(ctx, `SELECT u.ref, u.checked_at, u.reachable, u.https FROM url_checks u
+		JOIN (SELECT ref, max(checked_at) AS at FROM url_checks WHERE kind = 'service' GROUP BY ref) l
+			ON u.kind = 'service' AND u.ref = l.ref AND u.checked_at = l.at
+		ORDER BY u.id`)
+	if err != nil {
+		return nil, fmt.Errorf("survey: observed summary: %w", err)
+	}
+	for rows.Next() {
+		var ref, at string
+		o := survey.ObservedSummary{Checked: true}
+		if err := rows.Scan(&ref, &at, &o.Reachable, &o.HTTPS); err != nil {
+			_ = rows.Close()
+			return nil, fmt.Errorf("survey: observed summary: %w", err)
+		}
+		o.CheckedAt = parseTime(at)
+		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+			out[id] = o
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT ref, count(*), coalesce(sum(reachable), 0) FROM url_checks
+		WHERE kind = 'service' AND checked_at >= ? GROUP BY ref`, formatTime(s.now().AddDate(0, 0, -survey.UptimeDays)))
+	if err != nil {
+		return nil, fmt.Errorf("survey: observed summary: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ref string
+		var u survey.Uptime
+		if err := rows.Scan(&ref, &u.Checks, &u.Reachable); err != nil {
+			return nil, fmt.Errorf("survey: observed summary: %w", err)
+		}
+		if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+			if o, ok := out[id]; ok {
+				o.Uptime = u
+				out[id] = o
+			}
+		}
 	}
 	return out, rows.Err()
 }

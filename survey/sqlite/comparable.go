@@ -252,7 +252,12 @@ func (s *Store) rescoredRound(ctx context.Context, round survey.Round, def *surv
 	out := make(map[string]survey.Result, len(byID))
 	opt := survey.ScoreOptions{VerifiedOnly: kind == survey.ScoreVerified, AsOf: round.OpenedAt}
 	for _, r := range byID {
-		out[r.code] = survey.Score(def, r.answers, r.services, opt)
+		o := opt
+		var err error
+		if o.ObservedTech, err = s.observedTechOption(ctx, s.r, def, round, r.services); err != nil {
+			return nil, err
+		}
+		out[r.code] = survey.Score(def, r.answers, r.services, o)
 	}
 	return out, nil
 }

@@ -139,17 +139,8 @@ func (s *Store) AttachEvidence(ctx context.Context, a survey.Actor, roundID int6
 		if !resp.Editable() {
 			return survey.ErrInvalidTransition
 		}
-		// The round's total counts each distinct file once; a file already
-		// attached to this response adds nothing.
-		var used int64
-		var have bool
-		err = tx.QueryRowContext(ctx, `SELECT coalesce(sum(size), 0), coalesce(max(sha256 = ?), 0) FROM evidence_files
-			WHERE sha256 IN (SELECT sha256 FROM answer_evidence WHERE response_id = ?)`, in.File.SHA256, resp.ID).Scan(&used, &have)
-		if err != nil {
-			return fmt.Errorf("survey: evidence quota: %w", err)
-		}
-		if !have && used+in.File.Size > limits.RoundBytes {
-			return survey.ErrEvidenceQuota
+		if err := checkRoundQuota(ctx, tx, sql.NullInt64{Int64: roundID, Valid: true}, code, in.File, limits); err != nil {
+			return err
 		}
 		if err := s.storeEvidenceFile(ctx, tx, in); err != nil {
 			return err
@@ -217,6 +208,31 @@ func (s *Store) DetachEvidence(ctx context.Context, a survey.Actor, roundID int6
 func evidenceAudit(l survey.EvidenceLink) map[string]any {
 	return map[string]any{"item": l.ItemID, "title": l.Title, "file": l.Filename, "sha256": l.File.SHA256,
 		"size": l.File.Size, "type": l.File.ContentType, "answer_version": l.AnswerVersion}
+}
+
+// checkRoundQuota refuses a file that would take the institution's files
+// in the round (NULL: its initiative files attached with no round open)
+// past the limit. The total counts each distinct file once, whether it is
+// attached to answers of the round's response or to the institution's
+// initiatives while the round was open; a file already counted adds
+// nothing.
+func checkRoundQuota(ctx context.Context, tx *sql.Tx, round sql.NullInt64, code string, f survey.EvidenceFile, limits survey.EvidenceLimits) error {
+	var used int64
+	var have bool
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(size), 0), coalesce(max(sha256 = ?), 0) FROM evidence_files WHERE sha256 IN (
+			SELECT e.sha256 FROM answer_evidence e JOIN responses r ON r.id = e.response_id
+			WHERE r.round_id = ? AND r.institution_id = (SELECT id FROM institutions WHERE code = ?)
+			UNION
+			SELECT v.sha256 FROM initiative_evidence v JOIN initiatives n ON n.id = v.initiative_id
+			WHERE v.round_id IS ? AND n.institution_id = (SELECT id FROM institutions WHERE code = ?))`,
+		f.SHA256, round, code, round, code).Scan(&used, &have)
+	if err != nil {
+		return fmt.Errorf("survey: evidence quota: %w", err)
+	}
+	if !have && used+f.Size > limits.RoundBytes {
+		return survey.ErrEvidenceQuota
+	}
+	return nil
 }
 
 // editableRound is the round when the actor may still change the

@@ -35,8 +35,12 @@ func (s *Store) scoreResponse(ctx context.Context, tx *sql.Tx, round survey.Roun
 	if err := s.keepPreviousScores(ctx, tx, responseID); err != nil {
 		return err
 	}
+	observed, err := s.observedTechOption(ctx, tx, q.Def, round, services)
+	if err != nil {
+		return err
+	}
 	for _, kind := range []string{survey.ScoreSelf, survey.ScoreVerified} {
-		r := survey.Score(q.Def, answers, services, survey.ScoreOptions{VerifiedOnly: kind == survey.ScoreVerified, AsOf: round.OpenedAt})
+		r := survey.Score(q.Def, answers, services, survey.ScoreOptions{VerifiedOnly: kind == survey.ScoreVerified, AsOf: round.OpenedAt, ObservedTech: observed})
 		body, err := json.Marshal(r)
 		if err != nil {
 			return err
@@ -95,11 +99,12 @@ func (s *Store) Rescore(ctx context.Context, actorID, roundID int64) (int, error
 }
 
 // PagesVersion changes whenever a score page could: the scores version, or
-// an initiative, obstacle or action plan changed (conference_version).
+// an initiative, obstacle or action plan changed (conference_version), or a
+// check run finished (checks_version: the scorecard's observed figures).
 func (s *Store) PagesVersion(ctx context.Context) (string, error) {
 	var v string
 	err := s.r.QueryRowContext(ctx, `SELECT group_concat(value, '|') FROM (SELECT value FROM settings
-		WHERE key IN ('scores_version', 'catalog_version', 'conference_version') ORDER BY key)`).Scan(&v)
+		WHERE key IN ('scores_version', 'catalog_version', 'conference_version', 'checks_version') ORDER BY key)`).Scan(&v)
 	if err != nil {
 		return "", fmt.Errorf("survey: pages version: %w", err)
 	}
