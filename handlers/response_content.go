@@ -67,53 +67,59 @@ func escURLStart(s string) string {
 func (p *responsePage) contentHTML(v *view) template.HTML {
 	var b strings.Builder
 	b.Grow(8 << 10)
-	w := b.WriteString
+	// w writes its parts in turn: concatenating them first allocated
+	// a string for each line.
+	w := func(parts ...string) {
+		for _, x := range parts {
+			b.WriteString(x)
+		}
+	}
 	t := func(key string) string { return escText(v.T(key)) }
 	respURL := escURLStart(v.ResponseURL(p.Round.ID, p.Institution.Code))
 	csrf := `<input type="hidden" name="csrf_token" value="` + escText(v.CSRF()) + `">`
 
-	w("\n\n<div class=\"response\" data-response=\"" + escText(v.URL("")) + "\" data-api=\"/api/v1/rounds/" + strconv.FormatInt(p.Round.ID, 10) +
-		"/responses/" + escText(p.Institution.Code) + "\" data-csrf=\"" + escText(v.CSRF()) + "\"\n  ")
-	w(string(v.ResponseTexts()) + " " + string(p.StateAttr()) + " data-user=\"" + strconv.FormatInt(v.User.ID, 10) + "\"")
+	w("\n\n<div class=\"response\" data-response=\"", escText(v.URL("")), "\" data-api=\"/api/v1/rounds/", strconv.FormatInt(p.Round.ID, 10)+
+		"/responses/"+escText(p.Institution.Code)+"\" data-csrf=\""+escText(v.CSRF())+"\"\n  ")
+	w(string(v.ResponseTexts()), " ", string(p.StateAttr()), " data-user=\"", strconv.FormatInt(v.User.ID, 10), "\"")
 	if p.Editable {
 		w(` data-editable="1"`)
 	}
-	w(">\n<span class=\"caption\" dir=\"auto\">" + escText(v.InstitutionName(p.Institution)) + " · " + t("rounds.round") + " " + escText(p.Round.Name) + "</span>\n")
-	w("<h1 class=\"heading-xl\" dir=\"auto\">" + escText(p.Q.Title(v.Lang)) + "</h1>\n")
+	w(">\n<span class=\"caption\" dir=\"auto\">", escText(v.InstitutionName(p.Institution)), " · ", t("rounds.round"), " ", escText(p.Round.Name), "</span>\n")
+	w("<h1 class=\"heading-xl\" dir=\"auto\">", escText(p.Q.Title(v.Lang)), "</h1>\n")
 	if p.Notice != "" {
-		w(`<div class="notice" role="status">` + t(p.Notice) + `</div>`)
+		w(`<div class="notice" role="status">`, t(p.Notice), `</div>`)
 	}
 	w("\n")
 	if p.Prefilled {
-		w(`<div class="notice" role="status">` + escText(v.N("response.prefilled", p.PrefilledN)))
+		w(`<div class="notice" role="status">`, escText(v.N("response.prefilled", p.PrefilledN)))
 		if p.PrefilledFrom != "" {
-			w(" " + string(v.TB("response.prefilled_from", p.PrefilledFrom)))
+			w(" ", string(v.TB("response.prefilled_from", p.PrefilledFrom)))
 		}
 		w(`</div>`)
 	}
 	w("\n")
 	if len(p.Missing) > 0 {
-		w("\n<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" data-autofocus>\n  <h2 class=\"error-summary-title\">" + t("response.missing") + "</h2>\n  <ul>")
+		w("\n<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" data-autofocus>\n  <h2 class=\"error-summary-title\">", t("response.missing"), "</h2>\n  <ul>")
 		for _, it := range p.Missing {
-			w(`<li><a href="?section=` + escQuery(it.Section) + `#i-` + escQuery(it.ID) + `">` + escText(it.ID) + " — " + escText(it.Label(v.Lang)) + `</a></li>`)
+			w(`<li><a href="?section=`, escQuery(it.Section), `#i-`, escQuery(it.ID), `">`, escText(it.ID), " — ", escText(it.Label(v.Lang)), `</a></li>`)
 		}
 		w("</ul>\n</div>\n")
 	}
-	w("\n<div class=\"response-status\">\n  <span class=\"tag tag-resp-" + escText(p.Response.Status) + "\">" + t("response_status."+p.Response.Status) + "</span>\n")
+	w("\n<div class=\"response-status\">\n  <span class=\"tag tag-resp-", escText(p.Response.Status), "\">", t("response_status."+p.Response.Status), "</span>\n")
 	pct := strconv.Itoa(p.Percent())
-	w("  <progress class=\"progress\" max=\"100\" value=\"" + pct + "\" aria-label=\"" + t("response.progress_label") + "\">" + pct + "%</progress>\n")
-	w("  <span id=\"progress-text\">" + escText(v.T("rounds.progress", p.Answered, p.Total)) + "</span>\n")
+	w("  <progress class=\"progress\" max=\"100\" value=\"", pct, "\" aria-label=\"", t("response.progress_label"), "\">", pct, "%</progress>\n")
+	w("  <span id=\"progress-text\">", escText(v.T("rounds.progress", p.Answered, p.Total)), "</span>\n")
 	w("  <span class=\"autosave-status\" role=\"status\" aria-live=\"polite\"></span>\n</div>\n")
 	if p.DueText != "" {
 		w(`<p class="response-due`)
 		if p.Late {
 			w(` response-due-late`)
 		}
-		w(`">` + string(p.DueText) + `</p>`)
+		w(`">`, string(p.DueText), `</p>`)
 	}
 	w("\n")
 	if p.Late {
-		w(`<div class="warning-text deadline-passed" role="status">` + t("due.closed_notice") + "</div>\n")
+		w(`<div class="warning-text deadline-passed" role="status">`, t("due.closed_notice"), "</div>\n")
 	} else if !p.Editable {
 		w(`<div class="warning-text">`)
 		if p.Round.Status == survey.RoundOpen {
@@ -123,16 +129,16 @@ func (p *responsePage) contentHTML(v *view) template.HTML {
 		}
 		w(`</div>`)
 	}
-	w("\n<div class=\"response-layout\">\n<nav class=\"section-nav\" aria-label=\"" + t("response.sections") + "\">\n  <ol>" + string(p.SectionLinks(v)) + "\n")
-	w("    <li class=\"section-extra\"><a href=\"" + respURL + "/evidence\">" + t("evidence.open") + "</a></li>\n")
-	w("    <li class=\"section-extra\"><a href=\"" + respURL + "/obstacles\">" + t("obstacles.section") + " <span class=\"small muted\">(" + t("obstacles.not_scored") + ")</span></a></li>\n  </ol>\n</nav>\n")
-	w("<form method=\"post\" action=\"" + respURL + "\" class=\"questionnaire\" novalidate>\n  " + csrf + "\n")
-	w("  <input type=\"hidden\" name=\"section\" value=\"" + escText(p.Section.ID) + "\">\n")
-	w("  <h2 class=\"heading-l\" dir=\"auto\">" + escText(p.Section.Title(v.Lang)) + "</h2>\n  ")
+	w("\n<div class=\"response-layout\">\n<nav class=\"section-nav\" aria-label=\"", t("response.sections"), "\">\n  <ol>", string(p.SectionLinks(v)), "\n")
+	w("    <li class=\"section-extra\"><a href=\"", respURL, "/evidence\">", t("evidence.open"), "</a></li>\n")
+	w("    <li class=\"section-extra\"><a href=\"", respURL, "/obstacles\">", t("obstacles.section"), " <span class=\"small muted\">(", t("obstacles.not_scored"), ")</span></a></li>\n  </ol>\n</nav>\n")
+	w("<form method=\"post\" action=\"", respURL, "\" class=\"questionnaire\" novalidate>\n  ", csrf, "\n")
+	w("  <input type=\"hidden\" name=\"section\" value=\"", escText(p.Section.ID), "\">\n")
+	w("  <h2 class=\"heading-l\" dir=\"auto\">", escText(p.Section.Title(v.Lang)), "</h2>\n  ")
 	if d := p.Section.Description(v.Lang); d != "" {
-		w(`<p class="muted" dir="auto">` + escText(d) + `</p>`)
+		w(`<p class="muted" dir="auto">`, escText(d), `</p>`)
 	}
-	w("\n  " + string(p.ItemsHTML()) + "\n  ")
+	w("\n  ", string(p.ItemsHTML()), "\n  ")
 	if p.Editable {
 		w("\n  <div class=\"actions\">\n    <button type=\"submit\" class=\"button\" name=\"go\" value=\"next\">")
 		if p.Next != "" {
@@ -140,51 +146,51 @@ func (p *responsePage) contentHTML(v *view) template.HTML {
 		} else {
 			w(t("form.save"))
 		}
-		w("</button>\n    <button type=\"submit\" class=\"button button-secondary\" name=\"go\" value=\"stay\">" + t("form.save") + "</button>\n  </div>\n  ")
+		w("</button>\n    <button type=\"submit\" class=\"button button-secondary\" name=\"go\" value=\"stay\">", t("form.save"), "</button>\n  </div>\n  ")
 	}
 	w("\n</form>\n</div>\n")
 	if p.Editable && p.Answered == 0 && len(p.Prefill) > 0 {
-		w("\n<form method=\"post\" action=\"" + respURL + "/prefill\" class=\"prefill-box\">\n  " + csrf + "\n")
-		w("  <h2 class=\"heading-m\">" + t("response.prefill") + "</h2>\n  <p>" + t("response.prefill_help") + "</p>\n  <div class=\"form-group\">\n")
-		w("  <label class=\"label\" for=\"f-from\">" + t("response.prefill_from") + "</label>\n  <p class=\"hint\" id=\"h-from\">" + t("response.prefill_from_hint") + "</p>\n")
+		w("\n<form method=\"post\" action=\"", respURL, "/prefill\" class=\"prefill-box\">\n  ", csrf, "\n")
+		w("  <h2 class=\"heading-m\">", t("response.prefill"), "</h2>\n  <p>", t("response.prefill_help"), "</p>\n  <div class=\"form-group\">\n")
+		w("  <label class=\"label\" for=\"f-from\">", t("response.prefill_from"), "</label>\n  <p class=\"hint\" id=\"h-from\">", t("response.prefill_from_hint"), "</p>\n")
 		w("  <select class=\"select\" id=\"f-from\" name=\"from\" aria-describedby=\"h-from\" required>\n    ")
 		if !p.PrefillDefault() {
-			w(`<option value="" selected disabled>` + t("response.prefill_choose") + `</option>`)
+			w(`<option value="" selected disabled>`, t("response.prefill_choose"), `</option>`)
 		}
 		w("\n    ")
 		for _, x := range p.Prefill {
-			w(`<option value="` + strconv.FormatInt(x.Round.ID, 10) + `"`)
+			w(`<option value="`, strconv.FormatInt(x.Round.ID, 10), `"`)
 			if x.Standard {
 				w(` selected`)
 			}
-			w(`>` + t("rounds.round") + " " + escText(x.Round.Name) + " — " + t("response_status."+x.Status) + " — " + escText(v.N("count.answers", x.Answers)))
+			w(`>`, t("rounds.round"), " ", escText(x.Round.Name), " — ", t("response_status."+x.Status), " — ", escText(v.N("count.answers", x.Answers)))
 			if x.Round.Test {
-				w(" — " + t("rounds.test"))
+				w(" — ", t("rounds.test"))
 			}
 			if !x.Same {
-				w(" — " + t("response.prefill_other_questionnaire"))
+				w(" — ", t("response.prefill_other_questionnaire"))
 			}
 			if x.Standard {
-				w(" (" + t("response.prefill_default") + ")")
+				w(" (", t("response.prefill_default"), ")")
 			}
 			w(`</option>`)
 		}
-		w("\n  </select>\n  </div>\n  <button type=\"submit\" class=\"button button-secondary\">" + t("response.prefill_button") + "</button>\n</form>\n")
+		w("\n  </select>\n  </div>\n  <button type=\"submit\" class=\"button button-secondary\">", t("response.prefill_button"), "</button>\n</form>\n")
 	}
-	w("\n<details class=\"offline-box\">\n  <summary>" + t("offline.summary") + "</summary>\n  <p>" + t("offline.help") + "</p>\n")
-	w("  <p><a class=\"button button-secondary\" href=\"" + respURL + "/xlsx\">" + t("offline.download") + "</a></p>\n  ")
+	w("\n<details class=\"offline-box\">\n  <summary>", t("offline.summary"), "</summary>\n  <p>", t("offline.help"), "</p>\n")
+	w("  <p><a class=\"button button-secondary\" href=\"", respURL, "/xlsx\">", t("offline.download"), "</a></p>\n  ")
 	if p.Editable {
-		w("\n  <form method=\"post\" action=\"" + respURL + "/xlsx\" enctype=\"multipart/form-data\">\n    " + csrf + "\n")
-		w("    <label class=\"label\" for=\"f-sheet\">" + t("offline.file") + "</label>\n")
+		w("\n  <form method=\"post\" action=\"", respURL, "/xlsx\" enctype=\"multipart/form-data\">\n    ", csrf, "\n")
+		w("    <label class=\"label\" for=\"f-sheet\">", t("offline.file"), "</label>\n")
 		w("    <input class=\"file-input\" id=\"f-sheet\" name=\"file\" type=\"file\" accept=\".xlsx\">\n")
-		w("    <button type=\"submit\" class=\"button button-secondary\">" + t("offline.upload") + "</button>\n  </form>\n  ")
+		w("    <button type=\"submit\" class=\"button button-secondary\">", t("offline.upload"), "</button>\n  </form>\n  ")
 	}
 	w("\n</details>\n")
 	if p.Editable {
-		w("\n<form method=\"post\" action=\"" + respURL + "/submit\" class=\"submit-box\">\n  " + csrf + "\n")
-		w("  <input type=\"hidden\" name=\"section\" value=\"" + escText(p.Section.ID) + "\">\n")
-		w("  <h2 class=\"heading-m\">" + t("response.submit_heading") + "</h2>\n  <p>" + t("response.submit_help") + "</p>\n")
-		w("  <button type=\"submit\" class=\"button\">" + t("response.submit") + "</button>\n</form>\n")
+		w("\n<form method=\"post\" action=\"", respURL, "/submit\" class=\"submit-box\">\n  ", csrf, "\n")
+		w("  <input type=\"hidden\" name=\"section\" value=\"", escText(p.Section.ID), "\">\n")
+		w("  <h2 class=\"heading-m\">", t("response.submit_heading"), "</h2>\n  <p>", t("response.submit_help"), "</p>\n")
+		w("  <button type=\"submit\" class=\"button\">", t("response.submit"), "</button>\n</form>\n")
 	}
 	w("\n</div>\n\n")
 	return template.HTML(b.String()) // #nosec G203 -- every value above escaped as html/template would (TestResponseContentMatchesTemplate)

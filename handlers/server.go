@@ -63,6 +63,9 @@ type Server struct {
 	// its template instead of response_content.go: the reference the
 	// tests compare that code with.
 	responseByTemplate bool
+	// layoutByTemplate writes every page's layout with layout.html
+	// instead of layout.go, for the same reason.
+	layoutByTemplate bool
 
 	store   Store
 	cfg     Config

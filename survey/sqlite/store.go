@@ -34,6 +34,9 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 // row, on every questionnaire page (issue 15). Anything else, or a field
 // out of range, goes to time.Parse, which decides.
 func parseTime(s string) time.Time {
+	if s == "" { // a time not set (coalesce(x, ''))
+		return time.Time{}
+	}
 	if len(s) == len(timeLayout) && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == '.' && s[23] == 'Z' {
 		y, ok1 := digits(s[0:4])
 		mo, ok2 := digits(s[5:7])
