@@ -45,27 +45,15 @@ func TestLayoutMatchesTemplate(t *testing.T) {
 			}
 		}
 	}
-	pages := map[authzRole][]string{asAnon: {"/ar/no-such-page", `/ar/catalog?q=%3Cb%3E+%22x%22&sector=a%26b`, "/ar/login?next=%2Far%2Fwork", "/ar/catalog?q=وزارة(x)'y'"}}
-	for _, cs := range authzCases() {
-		method, _, _ := strings.Cut(cs.route, " ")
-		if method != "GET" || !strings.HasPrefix(cs.route, "GET /ar/") || sweepDownload(cs.route) || cs.phase != 0 {
-			continue
-		}
-		path := cs.path
-		if path == "" {
-			path = strings.TrimPrefix(cs.route, "GET ")
-		}
-		for _, role := range []authzRole{asAnon, asA, asViewer, asAdmin} {
-			if cs.want[role] == vAllow {
-				pages[role] = append(pages[role], e.expand(path))
-			}
-		}
+	pages := matrixPages(e, []authzRole{asAnon, asA, asViewer, asAdmin})
+	for _, p := range []string{"/ar/no-such-page", `/ar/catalog?q=%3Cb%3E+%22x%22&sector=a%26b`, "/ar/login?next=%2Far%2Fwork", "/ar/catalog?q=وزارة(x)'y'"} {
+		pages[asAnon] = append(pages[asAnon], sweepPage{path: p})
 	}
 	compared := 0
-	for role, paths := range pages {
-		for _, p := range paths {
+	for role, list := range pages {
+		for _, p := range list {
 			for _, lang := range []string{"ar", "en"} {
-				path := "/" + lang + strings.TrimPrefix(p, "/ar")
+				path := "/" + lang + strings.TrimPrefix(p.path, "/ar")
 				var bodies [2]string
 				var codes [2]int
 				for i, srv := range []*Server{fast, ref} {
