@@ -267,7 +267,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if strings.HasPrefix(cfg.baseURL, "https://") {
 		cfg.secureCookies = true
 	}
-	log := newLogger(cfg, stderr)
+	logOut := stderr
+	if f, ok := stderr.(*os.File); ok { // the process's own stderr, not a test's buffer
+		bl := newBufferedLog(f)
+		defer bl.Close()
+		logOut = bl
+	}
+	log := newLogger(cfg, logOut)
+	if bl, ok := logOut.(*bufferedLog); ok {
+		log = slog.New(flushOnWarn{log.Handler(), bl})
+	}
 	// A soft limit on the Go heap, unless the operator set GOMEMLIMIT: the
 	// collector works harder near it instead of letting the heap double
 	// under load. The live heap is bounded now (the one cache's --cache-mb,

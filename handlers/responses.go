@@ -36,6 +36,13 @@ type responseCtx struct {
 // the user may see them: admins any, respondents their own institution.
 // It answers the request itself when it returns false.
 func (s *Server) loadResponse(c *gin.Context) (responseCtx, bool) {
+	return s.loadResponseWith(c, true)
+}
+
+// loadResponseWith is loadResponse, with the answers read only when
+// answers is true: submitting reads them in its own transaction, and
+// needs them here only to show what is missing.
+func (s *Server) loadResponseWith(c *gin.Context, answers bool) (responseCtx, bool) {
 	var rc responseCtx
 	ctx := c.Request.Context()
 	u := currentUser(c)
@@ -77,6 +84,9 @@ func (s *Server) loadResponse(c *gin.Context) (responseCtx, bool) {
 		}
 		s.serverError(c, err)
 		return rc, false
+	}
+	if !answers {
+		return rc, true
 	}
 	if rc.Answers, err = s.store.Answers(ctx, rc.Response.ID); err != nil {
 		s.serverError(c, err)
@@ -159,6 +169,9 @@ func (s *Server) renderResponse(c *gin.Context, status int, v *view, p responseP
 	}
 	p.itemsRef = v.fragmentRef(p.items)
 	v.Data = p
+	if !s.responseByTemplate {
+		v.Content = p.contentHTML(v) // response_content.go
+	}
 	body, release, ok := s.renderBytes(c, "response", v)
 	defer release()
 	if ok {
@@ -606,7 +619,7 @@ func firstMessage(v *view, ve *survey.ValidationError) string {
 // submitResponse sends the response for review: every required visible item
 // must be answered; otherwise the page lists what is missing.
 func (s *Server) submitResponse(c *gin.Context) {
-	rc, ok := s.loadResponse(c)
+	rc, ok := s.loadResponseWith(c, false)
 	if !ok {
 		return
 	}
@@ -614,6 +627,10 @@ func (s *Server) submitResponse(c *gin.Context) {
 	var inc *survey.ErrIncomplete
 	switch {
 	case errors.As(err, &inc):
+		if rc.Answers, err = s.store.Answers(c.Request.Context(), rc.Response.ID); err != nil {
+			s.serverError(c, err)
+			return
+		}
 		p := s.buildResponsePage(c, rc, c.PostForm("section"))
 		for _, id := range inc.Items {
 			if it, ok := rc.Q.Def.Item(id); ok {

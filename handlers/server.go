@@ -59,6 +59,14 @@ const DefaultCacheBudget = 16 << 20
 
 // Server holds the web layer's dependencies. Its methods are the handlers.
 type Server struct {
+	// responseByTemplate renders the questionnaire page's content with
+	// its template instead of response_content.go: the reference the
+	// tests compare that code with.
+	responseByTemplate bool
+	// layoutByTemplate writes every page's layout with layout.html
+	// instead of layout.go, for the same reason.
+	layoutByTemplate bool
+
 	store   Store
 	cfg     Config
 	log     *slog.Logger

@@ -117,27 +117,7 @@ func TestBrowserSweep(t *testing.T) {
 	}
 
 	// The pages each role may open.
-	byRole := map[authzRole][]sweepPage{}
-	seen := map[string]bool{}
-	for _, cs := range authzCases() {
-		method, _, _ := strings.Cut(cs.route, " ")
-		if method != "GET" || !strings.HasPrefix(cs.route, "GET /ar/") || sweepDownload(cs.route) || cs.phase != 0 {
-			continue
-		}
-		path := cs.path
-		if path == "" {
-			path = strings.TrimPrefix(cs.route, "GET ")
-		}
-		path = e.expand(path)
-		for _, role := range sweepRoles {
-			key := fmt.Sprint(role, path)
-			if cs.want[role] != vAllow || seen[key] {
-				continue
-			}
-			seen[key] = true
-			byRole[role] = append(byRole[role], sweepPage{route: cs.route, path: path})
-		}
-	}
+	byRole := matrixPages(e, sweepRoles)
 	byRole[asAnon] = append(byRole[asAnon], sweepPage{route: "404", path: "/ar/no-such-page", status: 404})
 	// MARSAD_SWEEP=regexp sweeps only the matching paths (to look at a few
 	// pages while fixing them); the test then skips its coverage check.
@@ -503,4 +483,32 @@ func TestSweepFindsProblems(t *testing.T) {
 			t.Errorf("the sweep did not report %q; it reported:\n%s", want, all)
 		}
 	}
+}
+
+// matrixPages are the pages the authorization matrix lets each of roles
+// open: its GET rows in Arabic that are pages (not downloads), of the
+// first phase, with their real ids, each path once per role.
+func matrixPages(e *authzEnv, roles []authzRole) map[authzRole][]sweepPage {
+	byRole := map[authzRole][]sweepPage{}
+	seen := map[string]bool{}
+	for _, cs := range authzCases() {
+		method, _, _ := strings.Cut(cs.route, " ")
+		if method != "GET" || !strings.HasPrefix(cs.route, "GET /ar/") || sweepDownload(cs.route) || cs.phase != 0 {
+			continue
+		}
+		path := cs.path
+		if path == "" {
+			path = strings.TrimPrefix(cs.route, "GET ")
+		}
+		path = e.expand(path)
+		for _, role := range roles {
+			key := fmt.Sprint(role, path)
+			if cs.want[role] != vAllow || seen[key] {
+				continue
+			}
+			seen[key] = true
+			byRole[role] = append(byRole[role], sweepPage{route: cs.route, path: path})
+		}
+	}
+	return byRole
 }

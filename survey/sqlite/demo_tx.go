@@ -164,7 +164,7 @@ func (t *DemoTx) AddResponse(r survey.DemoResponse) (int64, error) {
 	now := formatTime(t.s.now())
 	var snapshot, submitted, accepted any
 	if r.Status != survey.ResponseDraft {
-		snap, err := catalogSnapshot(ctx, tx, r.Institution.Code)
+		snap, _, err := catalogSnapshot(ctx, tx, r.Institution.Code)
 		if err != nil {
 			return 0, err
 		}

@@ -32,9 +32,13 @@ func (s *Store) prefillSources(ctx context.Context, round survey.Round, code str
 	if err != nil {
 		return nil, err
 	}
+	// Round by round, so that each lookup uses the (round_id,
+	// institution_id) key: a filter on the institution alone scanned every
+	// response of every round (1.5 ms of the first page of each response at
+	// 15,000 responses, issue 15).
 	rows, err := s.r.QueryContext(ctx, `SELECT r.round_id, r.status, (SELECT count(*) FROM answers a WHERE a.response_id = r.id)
-		FROM responses r WHERE r.institution_id = (SELECT id FROM institutions WHERE code = ?) AND r.round_id != ?
-		ORDER BY r.round_id DESC`, strings.ToUpper(code), round.ID)
+		FROM rounds ro CROSS JOIN responses r ON r.round_id = ro.id AND r.institution_id = (SELECT id FROM institutions WHERE code = ?)
+		WHERE ro.id != ? ORDER BY ro.id DESC`, strings.ToUpper(code), round.ID)
 	if err != nil {
 		return nil, fmt.Errorf("survey: prefill sources: %w", err)
 	}

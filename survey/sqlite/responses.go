@@ -463,7 +463,7 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 			if missing := survey.MissingAnswers(q.Def, answers); len(missing) > 0 {
 				return &survey.ErrIncomplete{Items: missing}
 			}
-			snapshot, err := catalogSnapshot(ctx, tx, code)
+			snapshot, services, err := catalogSnapshot(ctx, tx, code)
 			if err != nil {
 				return err
 			}
@@ -472,8 +472,9 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 			if err != nil {
 				return err
 			}
-			// The score appears with the submission, in the same transaction.
-			if err := s.scoreResponse(ctx, tx, round, q, resp.ID); err != nil {
+			// The score appears with the submission, in the same
+			// transaction, from the answers and services just read.
+			if err := s.scoreResponseOf(ctx, tx, round, q, resp.ID, answers, services); err != nil {
 				return err
 			}
 		case "accept":
@@ -496,26 +497,33 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 	return out, err
 }
 
-// catalogSnapshot is the institution's services as JSON, frozen at submission.
-func catalogSnapshot(ctx context.Context, tx *sql.Tx, code string) (string, error) {
+// catalogSnapshot is the institution's services as JSON, frozen at
+// submission, and the same services read back from that JSON: what the
+// score of the submission is computed from, as a later rescore reads it.
+func catalogSnapshot(ctx context.Context, tx *sql.Tx, code string) (string, []survey.Service, error) {
 	rows, err := tx.QueryContext(ctx, serviceSelect+"WHERE i.code = ? ORDER BY s.code", code)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer rows.Close()
 	list := []survey.Service{}
 	for rows.Next() {
 		sv, err := scanService(rows)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		list = append(list, sv)
 	}
 	if err := rows.Err(); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	b, err := json.Marshal(list)
-	return string(b), err
+	if err != nil {
+		return "", nil, err
+	}
+	var frozen []survey.Service
+	err = json.Unmarshal(b, &frozen)
+	return string(b), frozen, err
 }
 
 // CatalogSnapshot returns the services frozen with a submitted response.
