@@ -107,7 +107,7 @@ func auditWhere(f survey.AuditFilter) (string, []any) {
 		// Keys name the institution as one of their "/" parts (MOH,
 		// MOH/SVC-1, 2026/MOH, 2026/MOH/STR-1); users and invitations
 		// carry it in their record.
-		conds = append(conds, `((e.entity IN ('institution', 'service', 'initiative', 'response', 'plan_action')
+		conds = append(conds, `((e.entity IN ('institution', 'service', 'initiative', 'response', 'plan_action', 'evidence')
 			AND instr('/' || e.entity_key || '/', '/' || ? || '/') > 0)
 			OR (e.entity IN ('user', 'invitation') AND json_extract(coalesce(e.after_json, e.before_json), '$.institution') = ?))`)
 		args = append(args, f.Institution, f.Institution)

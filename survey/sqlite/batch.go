@@ -26,8 +26,8 @@ const maxBatch = 64
 // waits up to lingerFor for more before it begins, as PostgreSQL's
 // commit_delay waits only while other transactions are active: BEGIN
 // IMMEDIATE and COMMIT were half of a lone save's database time
-// (BenchmarkAutosave), and a respondent's save waits a tenth of a
-// millisecond more only while the server is busy with saves (issue 15).
+// (BenchmarkAutosave), and a respondent's save waits at most 50 µs more,
+// only while the server is busy with saves (issue 15).
 // At a save every few seconds, as people type, nothing waits.
 const lingerFor = 50 * time.Microsecond
 

@@ -136,6 +136,20 @@ func TestEvidenceStore(t *testing.T) {
 	if n := auditCount(t, s, "detach", "2026/MOH/STR-1"); n != 2 {
 		t.Errorf("%d detach events on STR-1, want 2", n)
 	}
+	// The audit log's institution filter finds an institution's files
+	// among its changes, and not another's.
+	mine, err := s.AuditLogPage(ctx, survey.AuditFilter{Institution: "MOH", Entity: "evidence"}, 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine.Total != 6 { // three attached, three detached
+		t.Errorf("MOH's file events by institution: %d, want 6", mine.Total)
+	}
+	for _, e := range mine.Events {
+		if !strings.Contains(e.EntityKey, "/MOH/") {
+			t.Errorf("MOH's filter found %s %s", e.Action, e.EntityKey)
+		}
+	}
 	if files, chunks, _ = s.evidenceStored(ctx); files != 1 || chunks != 2 {
 		t.Errorf("after MOH detached all: %d files, %d chunks; want MOI's file only (1 file, 2 chunks)", files, chunks)
 	}
