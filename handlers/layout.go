@@ -60,9 +60,11 @@ func isHexDigit(c byte) bool {
 }
 
 // executeLayout writes the page v with the layout around its content:
-// v.Content, or else the page template's "content".
-func (s *Server) executeLayout(t *template.Template, buf *bytes.Buffer, v *view) error {
-	if s.layoutByTemplate {
+// v.Content, or else the page template's "content". A page with a layout
+// of its own (the standalone export, a whole offline document: see
+// pageTemplates) runs its template.
+func (s *Server) executeLayout(page string, t *template.Template, buf *bytes.Buffer, v *view) error {
+	if s.layoutByTemplate || page == "standalone" {
 		return t.ExecuteTemplate(buf, "layout", v)
 	}
 	if err := writeLayoutHead(buf, v); err != nil {

@@ -619,7 +619,7 @@ func (s *Server) renderBytes(c *gin.Context, page string, v *view) (body []byte,
 		return nil, release, false
 	}
 	v.navFn = func() (template.HTML, error) { return s.nav.nav(t, v) }
-	if err := s.executeLayout(t, buf, v); err != nil {
+	if err := s.executeLayout(page, t, buf, v); err != nil {
 		if page == "error" {
 			c.String(http.StatusInternalServerError, "500")
 			return nil, release, false
