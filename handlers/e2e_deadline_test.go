@@ -46,14 +46,8 @@ func TestBrowserDeadlineMessageInArabic(t *testing.T) {
 			t.Fatalf("%s: %v\n%.2000s", step, err, body)
 		}
 	}
-	must("sign in", chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/ar/login"),
-		chromedp.WaitVisible(chromedp.ID("f-email")),
-		chromedp.SendKeys(chromedp.ID("f-email"), "moi@example.ps"),
-		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
-		click(chromedp.CSS(`main button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.site-header button[type="submit"]`)),
-	))
+	must("sign in", browserSignIn(ctx, ts.URL, "moi@example.ps"))
+	must("sign in", chromedp.Do(ctx))
 	must("open the questionnaire under the extension", chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.ID("o-STR-1-3")),

@@ -229,13 +229,8 @@ func TestBrowserAnswersSurviveLostConnection(t *testing.T) {
 			t.Fatalf("%s: %v\n%.1500s", step, err, body)
 		}
 	}
-	must("sign in and open", chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/ar/login"),
-		chromedp.WaitVisible(chromedp.ID("f-email")),
-		chromedp.SendKeys(chromedp.ID("f-email"), "moi@example.ps"),
-		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
-		click(chromedp.CSS(`main button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.site-header button[type="submit"]`)),
+	must("sign in", browserSignIn(ctx, ts.URL, "moi@example.ps"))
+	must("open", chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.ID("o-STR-2-2")),
 	))

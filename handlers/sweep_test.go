@@ -268,16 +268,7 @@ func (sw *sweeper) take() []string {
 	return out
 }
 
-func (sw *sweeper) signIn(email string) error {
-	return chromedp.Do(sw.ctx,
-		chromedp.Navigate(sw.base+"/ar/login"),
-		chromedp.WaitVisible(chromedp.ID("f-email")),
-		chromedp.SendKeys(chromedp.ID("f-email"), email),
-		chromedp.SendKeys(chromedp.ID("f-password"), survey.DemoPassword),
-		click(chromedp.CSS(`main button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.site-header form[action$="/logout"]`)),
-	)
-}
+func (sw *sweeper) signIn(email string) error { return browserSignIn(sw.ctx, sw.base, email) }
 
 // visit opens one page in one language, checks it at both widths and
 // reports what it finds.

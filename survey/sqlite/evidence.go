@@ -50,20 +50,7 @@ func scanEvidence(row interface{ Scan(...any) error }) (survey.EvidenceLink, err
 // ResponseEvidence lists the files attached to a response's answers, by
 // question then time.
 func (s *Store) ResponseEvidence(ctx context.Context, responseID int64) ([]survey.EvidenceLink, error) {
-	rows, err := s.r.QueryContext(ctx, evidenceSelect+"WHERE e.response_id = ? ORDER BY e.item_id, e.id", responseID)
-	if err != nil {
-		return nil, fmt.Errorf("survey: evidence: %w", err)
-	}
-	defer rows.Close()
-	var out []survey.EvidenceLink
-	for rows.Next() {
-		l, err := scanEvidence(rows)
-		if err != nil {
-			return nil, fmt.Errorf("survey: evidence: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, "evidence", scanEvidence, evidenceSelect+"WHERE e.response_id = ? ORDER BY e.item_id, e.id", responseID)
 }
 
 // EvidenceLink is one attachment of a response (ErrNotFound when the

@@ -31,20 +31,7 @@ func scanInitiativeEvidence(row interface{ Scan(...any) error }) (survey.Evidenc
 // InitiativeEvidence lists the files attached to an initiative, oldest
 // first.
 func (s *Store) InitiativeEvidence(ctx context.Context, initiativeID int64) ([]survey.EvidenceLink, error) {
-	rows, err := s.r.QueryContext(ctx, initiativeEvidenceSelect+"WHERE v.initiative_id = ? ORDER BY v.id", initiativeID)
-	if err != nil {
-		return nil, fmt.Errorf("survey: initiative evidence: %w", err)
-	}
-	defer rows.Close()
-	var out []survey.EvidenceLink
-	for rows.Next() {
-		l, err := scanInitiativeEvidence(rows)
-		if err != nil {
-			return nil, fmt.Errorf("survey: initiative evidence: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, "initiative evidence", scanInitiativeEvidence, initiativeEvidenceSelect+"WHERE v.initiative_id = ? ORDER BY v.id", initiativeID)
 }
 
 // InitiativeEvidenceLink is one file of an initiative (ErrNotFound when

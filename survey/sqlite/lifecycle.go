@@ -85,20 +85,7 @@ func (s *Store) Extension(ctx context.Context, roundID int64, code string) (surv
 
 // RoundExtensions lists the extensions granted in a round, by institution code.
 func (s *Store) RoundExtensions(ctx context.Context, roundID int64) ([]survey.Extension, error) {
-	rows, err := s.r.QueryContext(ctx, extensionSelect+"WHERE e.round_id = ? ORDER BY i.code", roundID)
-	if err != nil {
-		return nil, fmt.Errorf("survey: extensions: %w", err)
-	}
-	defer rows.Close()
-	out := []survey.Extension{}
-	for rows.Next() {
-		e, err := scanExtension(rows)
-		if err != nil {
-			return nil, fmt.Errorf("survey: extensions: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, "extensions", scanExtension, extensionSelect+"WHERE e.round_id = ? ORDER BY i.code", roundID)
 }
 
 // GrantExtension gives the institution until a later day to answer the

@@ -89,6 +89,28 @@ type rowsQueryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// queryAll runs query and scans every row with scan; errors name what
+// ("survey: <what>: …"). With no row it returns an empty, non-nil list.
+func queryAll[T any](ctx context.Context, q rowsQueryer, what string, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("survey: %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("survey: %s: %w", what, err)
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("survey: %s: %w", what, err)
+	}
+	return out, nil
+}
+
 func queryAnswers(ctx context.Context, q rowsQueryer, responseID int64) (survey.AnswerSet, error) {
 	rows, err := q.QueryContext(ctx, `SELECT a.item_id, a.value, a.na, a.evidence, a.comment, a.version, a.updated_at,
 		coalesce(u.email, ''), a.review_status, a.review_comment
