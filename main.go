@@ -250,7 +250,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.checkEvery, "check-every", envDuration("MARSAD_CHECK_EVERY", 0), "visit every online service URL and institution website this often, e.g. 24h; 0 = only when the coordinator asks (env MARSAD_CHECK_EVERY)")
 	fs.StringVar(&cfg.checkAllow, "check-allow", os.Getenv("MARSAD_CHECK_ALLOW"), "comma-separated CIDRs or host names the service checker may visit although private or loopback; empty = none (env MARSAD_CHECK_ALLOW)")
 	addDBFlag(fs, &cfg)
+	var mc mailConfig
+	addMailFlags(fs, &mc) // mail_cli.go
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, err := mc.settings(); err != nil {
 		return err
 	}
 	if cfg.maxConns < 1 {
@@ -313,7 +318,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := demo.Seed(ctx, store); err != nil {
 			return err
 		}
-		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps, moi@example.ps", "password", "see README")
+		log.Info("demo data ready", "accounts", "admin@example.ps, viewer@example.ps, moh@example.ps (focal point), moh-head@example.ps (signs off), moi@example.ps", "password", "see README")
 	}
 	// Rounds closed before rank bands existed get their analysis, once
 	// (docs/uncertainty.md); a failure leaves them without bands, not the
@@ -337,6 +342,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := errors.Join(err, <-stored); err != nil {
 		return err
 	}
+	// E-mail: the outbox worker, when SMTP is configured (mail_cli.go); it
+	// stops with ctx and is waited for before the store closes.
+	waitMail, err := startMail(ctx, mc, cfg.baseURL, store, srv, log)
+	if err != nil {
+		return err
+	}
+	defer waitMail()
 	hasAdmin, err := store.HasAdmin(ctx)
 	if err != nil {
 		return err
@@ -362,6 +374,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	trim := newIdleTrim(srv, time.Second, store.ReleaseMemory)
 	go trim.run(ctx)
 	go srv.RunChecks(ctx, cfg.checkEvery)
+	// Automatic reminders and the coordinators' digests, hourly (handlers/reminders.go);
+	// nothing is queued while mail is not configured.
+	go srv.RunReminders(ctx, time.Hour)
 	httpSrv := &http.Server{
 		Handler:           trim,
 		ReadHeaderTimeout: 5 * time.Second,

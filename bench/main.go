@@ -125,7 +125,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.survey, "survey", true, "run the survey scenario (autosave, whole responses, form page) on a generated database")
 	fs.IntVar(&o.clients, "clients", defaultClients, "survey: autosaving respondents, one institution each (1-1000)")
 	fs.Float64Var(&o.rate, "rate", defaultPacedRate, "survey: saves per second offered in autosave-paced, over all clients")
-	fs.StringVar(&o.only, "only", "", "run only one scenario: survey, catalog, signin, uploads or checks (the binary is still built and sized)")
+	fs.StringVar(&o.only, "only", "", "run only one scenario: survey, catalog, signin, uploads, checks or mail (the binary is still built and sized)")
 	fs.BoolVar(&o.scenarios, "scenarios", false, "run the sized scenario set (see --size) instead of the phases above: one JSON line per scenario on stdout")
 	var sizes, picked string
 	fs.StringVar(&sizes, "size", "national", "scenarios: database size, national (150 institutions, 3,000 services, 5 rounds) or regional (1,500, 30,000, 10); a comma list runs each")
@@ -181,8 +181,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--clients must be 1-%d", maxSurveyClients)
 	case !(o.rate >= 1 && o.rate <= maxPacedRate):
 		return o, fmt.Errorf("--rate must be 1-%d saves/s", maxPacedRate)
-	case o.only != "" && o.only != "survey" && o.only != "catalog" && o.only != "signin" && o.only != "uploads" && o.only != "checks":
-		return o, errors.New(`--only must be "survey", "catalog", "signin", "uploads" or "checks"`)
+	case o.only != "" && o.only != "survey" && o.only != "catalog" && o.only != "signin" && o.only != "uploads" && o.only != "checks" && o.only != "mail":
+		return o, errors.New(`--only must be "survey", "catalog", "signin", "uploads", "checks" or "mail"`)
 	case o.only == "survey" && !o.survey:
 		return o, errors.New("--only survey with --survey=false leaves nothing to run")
 	case o.only == "catalog" && o.catalog == 0:
@@ -275,6 +275,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.only == "checks" { // checks.go: 30,000 service URLs checked
 		return checksScenario(ctx, bin, tmp, stdout, progress)
+	}
+	if o.only == "mail" { // mail.go: 10,000 messages through the outbox to a local SMTP server
+		return mailScenario(ctx, bin, tmp, stdout, progress)
 	}
 	if o.only == "signin" { // signin.go: sign-in under a password-guessing attack
 		_, err := signinScenario(ctx, o, bin, tmp, stdout, stderr, progress)

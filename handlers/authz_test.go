@@ -155,6 +155,7 @@ func authzCases() []authzCase {
 		{route: "GET /ar/catalog/:id", path: "/ar/catalog/{svcA}", want: anyone},
 		{route: "GET /ar/stories", want: anyone},
 		{route: "GET /ar/method/rankings", want: anyone},
+		{route: "GET /ar/api", want: anyone},
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{story}", label: "approved story", want: anyone},
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{initA}", label: "A's initiative, not a story", want: noneFound},
 		{route: "GET /ar/stories/:id", path: "/ar/stories/{storyPending}", label: "story awaiting review", want: noneFound},
@@ -269,6 +270,9 @@ func authzCases() []authzCase {
 		{route: "GET /ar/rounds/:id/plans", path: "/ar/rounds/{r2025}/plans", want: anySignedIn},
 		{route: "GET /ar/rounds/:id/plans/:code", path: "/ar/rounds/{r2025}/plans/MOH", label: "A's plan", want: readA},
 		{route: "GET /ar/rounds/:id/plans/:code", path: "/ar/rounds/{open}/plans/MOI", label: "B's plan, open round", want: authzWant{vLogin, vDeny, vAllow, vAllow, vAllow}},
+		// The account page: each person's own mail preferences (account.go).
+		{route: "GET /ar/account", want: anySignedIn},
+		{route: "POST /ar/account", want: anySignedIn, form: authzForm("mail_lang", "ar")},
 
 		// The coordinator's pages.
 		{route: "GET /ar/admin/institutions", want: adminOnly},
@@ -285,8 +289,40 @@ func authzCases() []authzCase {
 		{route: "POST /ar/admin/invitations", want: adminOnly, form: authzForm("email", "az-form@example.ps", "role", "viewer")},
 		{route: "POST /ar/admin/invitations/:id/revoke", path: "/ar/admin/invitations/{inviteRevoke}/revoke", want: adminOnly, phase: 1},
 		{route: "GET /ar/admin/users", want: adminOnly},
+		{route: "GET /ar/admin/outbox", want: adminOnly},
+		{route: "GET /ar/admin/outbox/:id", path: "/ar/admin/outbox/{mail}", want: adminOnly},
+		{route: "POST /ar/admin/outbox/:id/resend", path: "/ar/admin/outbox/{mail}/resend", want: adminOnly, phase: 1},
 		{route: "POST /ar/admin/users/:id/reset", path: "/ar/admin/users/{userReset}/reset", want: adminOnly, phase: 1},
 		{route: "POST /ar/admin/users/:id/active", path: "/ar/admin/users/{userToggle}/active", want: adminOnly, phase: 1, form: authzForm("active", "0")},
+
+		// Teams (teams.go). A (moh@example.ps) is MOH's focal point in the
+		// demo; B is a respondent who is not: focal-point pages are 403 to
+		// B, and to viewers and the coordinator (who has the users page).
+		{route: "GET /ar/team", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny},
+			secret: func(*authzEnv) string { return "moh-head@example.ps" }},
+		{route: "GET /ar/team/activity", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}},
+		{route: "POST /ar/team/invitations", form: authzForm("email", "az-colleague@example.ps"), want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}},
+		{route: "POST /ar/team/invitations/:id/revoke", path: "/ar/team/invitations/{teamInvite}/revoke", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}, phase: 1},
+		{route: "POST /ar/team/users/:id/active", path: "/ar/team/users/{colleagueToggle}/active", form: authzForm("active", "0"),
+			want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}, phase: 1},
+		// Assignments: the coordinator and the institution's focal point.
+		{route: "GET /ar/rounds/:id/responses/:code/assignments", path: "/ar/rounds/{open}/responses/MOH/assignments", want: ownA},
+		{route: "GET /ar/rounds/:id/responses/:code/assignments", path: "/ar/rounds/{open}/responses/MOI/assignments", label: "B's, B not a focal point",
+			want: authzWant{vLogin, vDeny, vDeny, vDeny, vAllow}},
+		{route: "POST /ar/rounds/:id/responses/:code/assignments", path: "/ar/rounds/{open}/responses/MOH/assignments", want: ownA,
+			form: func(e *authzEnv) url.Values { return url.Values{"section": {e.q.Def.Sections[0].ID}, "user": {"0"}} }},
+		// Sign-off: the summary for the institution and the coordinator; the
+		// decisions for the head only (none of the matrix's roles). The open
+		// round does not require sign-off: sending is 409 once allowed.
+		{route: "GET /ar/rounds/:id/responses/:code/signoff", path: "/ar/rounds/{open}/responses/MOH/signoff", want: ownA},
+		{route: "POST /ar/rounds/:id/responses/:code/signoff/request", path: "/ar/rounds/{open}/responses/MOH/signoff/request", want: ownA,
+			ok: []int{http.StatusConflict}},
+		{route: "POST /ar/rounds/:id/responses/:code/signoff/approve", path: "/ar/rounds/{open}/responses/MOH/signoff/approve",
+			want: authzWant{vLogin, vDeny, vDeny, vDeny, vDeny}},
+		{route: "POST /ar/rounds/:id/responses/:code/signoff/send-back", path: "/ar/rounds/{open}/responses/MOH/signoff/send-back",
+			form: authzForm("comment", "أعيدوا النظر في المحور الأول"), want: authzWant{vLogin, vDeny, vDeny, vDeny, vDeny}},
+		{route: "POST /ar/admin/users/:id/team", path: "/ar/admin/users/{teamFlags}/team", form: authzForm("focal_point", "1"), want: adminOnly},
+		{route: "POST /ar/admin/rounds/:id/signoff", path: "/ar/admin/rounds/{draft}/signoff", form: authzForm("requires_signoff", "1"), want: adminOnly},
 		{route: "GET /ar/admin/services", want: adminOnly},
 		{route: "GET /ar/admin/services/export.csv", want: adminOnly},
 		{route: "GET /ar/admin/services/export.xlsx", want: adminOnly},
@@ -307,6 +343,13 @@ func authzCases() []authzCase {
 		{route: "POST /ar/admin/rounds/:id/extensions/:code", path: "/ar/admin/rounds/{open}/extensions/MOH", want: adminOnly,
 			form: authzForm("until", "2099-01-31", "reason", "طلب مكتوب")},
 		{route: "POST /ar/admin/rounds/:id/extensions/:code/revoke", path: "/ar/admin/rounds/{open}/extensions/MOH/revoke", want: adminOnly, phase: 1},
+		// Reminders (reminders.go): mail is off on the matrix's server, so a
+		// confirmed run is refused (409) once access is granted.
+		{route: "GET /ar/admin/rounds/:id/reminders", path: "/ar/admin/rounds/{open}/reminders", want: adminOnly},
+		{route: "POST /ar/admin/rounds/:id/reminders", path: "/ar/admin/rounds/{open}/reminders", want: adminOnly,
+			form: authzForm("state", "none"), ok: []int{http.StatusConflict}},
+		{route: "POST /ar/admin/rounds/:id/reminders/settings", path: "/ar/admin/rounds/{open}/reminders/settings", want: adminOnly,
+			form: authzForm("first_days", "7", "second_days", "2")},
 		{route: "GET /ar/admin/rounds/:id/delete", path: "/ar/admin/rounds/{roundDelete}/delete", want: adminOnly},
 		{route: "POST /ar/admin/rounds/:id/delete", path: "/ar/admin/rounds/{roundDelete}/delete", want: adminOnly, phase: 1,
 			form: authzForm("responses", "0", "answers", "0")},
@@ -331,6 +374,7 @@ func authzCases() []authzCase {
 		// The API, with bearer tokens.
 		{route: "POST /api/v1/auth/login", want: anyone, body: authzJSON(`{"email":"viewer@example.ps","password":"` + survey.DemoPassword + `"}`)},
 		{route: "POST /api/v1/auth/logout", want: anyone, phase: 2},
+		{route: "GET /api/v1/openapi.json", want: anyone},
 		{route: "GET /api/v1/catalog", want: anyone},
 		{route: "GET /api/v1/catalog.csv", want: anyone},
 		{route: "GET /api/v1/rounds/:id/scores", path: "/api/v1/rounds/{r2025}/scores", label: "published public round", want: anyone},
@@ -492,6 +536,7 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.tap = openAPITap(t) // every API answer of the matrix, checked against docs/openapi.yaml
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	e := &authzEnv{t: t, ctx: ctx, st: st, ts: ts, routes: rec, ids: map[string]string{}}
@@ -608,6 +653,14 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	_, token, err := st.CreateInvitation(ctx, adminID, survey.InvitationInput{Email: "az-accept@example.ps", Role: survey.RoleViewer})
 	e.must(err, "invitation")
 	e.ids["inviteToken"] = token
+	// An outbox message: mail on, in this store only, for one invitation.
+	st.EnableMail("example.ps")
+	_, _, err = st.CreateInvitation(ctx, adminID, survey.InvitationInput{Email: "az-mail@example.ps", Role: survey.RoleViewer})
+	e.must(err, "mailed invitation")
+	st.EnableMail("")
+	ob, err := st.OutboxPage(ctx, survey.OutboxFilter{}, 1, 1)
+	e.must(err, "outbox")
+	set("mail", ob.Messages[0].ID)
 
 	// Password resets and deactivation end the person's sessions:
 	// throwaway accounts.
@@ -619,6 +672,18 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	}
 	e.ids["resetToken"], err = st.CreatePasswordReset(ctx, actor, e.id("userToken"))
 	e.must(err, "password reset")
+
+	// Teams: MOH colleagues for the focal point and the coordinator's marks,
+	// and an invitation into MOH to revoke.
+	for _, key := range []string{"colleagueToggle", "teamFlags"} {
+		u, err := st.CreateUser(ctx, adminID, survey.NewUser{Email: "az-" + strings.ToLower(key) + "@example.ps", Name: "زميل مؤقت",
+			Role: survey.RoleRespondent, InstitutionCode: "MOH", Password: "a-long-password"})
+		e.must(err, key)
+		set(key, u.ID)
+	}
+	teamInv, _, err := st.CreateInvitation(ctx, adminID, survey.InvitationInput{Email: "az-teaminvite@example.ps", Role: survey.RoleRespondent, InstitutionCode: "MOH"})
+	e.must(err, "team invitation")
+	set("teamInvite", teamInv.ID)
 
 	for _, code := range []string{"ZDEL", "ZOFF"} {
 		_, err := st.CreateInstitution(ctx, adminID, survey.InstitutionInput{Code: code, NameAr: "مؤسسة مؤقتة", Kind: "agency", Sector: "ict", Region: "gaza"})

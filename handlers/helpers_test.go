@@ -150,6 +150,8 @@ func newServerOn(t testing.TB, st *sqlite.Store) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every API exchange of every test is checked against docs/openapi.yaml.
+	srv.tap = openAPITap(t)
 	return srv
 }
 

@@ -17,6 +17,9 @@ type invitationsPage struct {
 	Roles        []survey.Role
 	Link         string // the new invitation's link, shown once to copy
 	Created      *survey.Invitation
+	// MailOn says whether mail is configured: the invitation is then also
+	// mailed (queued in the outbox with it), in the language chosen.
+	MailOn bool
 }
 
 func (s *Server) invitationsView(c *gin.Context) (*view, invitationsPage, error) {
@@ -30,6 +33,7 @@ func (s *Server) invitationsView(c *gin.Context) (*view, invitationsPage, error)
 		return nil, p, err
 	}
 	p.Roles = survey.Roles
+	p.MailOn = s.store.MailEnabled()
 	return s.newView(c, "invitations.title"), p, nil
 }
 
@@ -64,7 +68,7 @@ func (s *Server) listInvitations(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	v.Form = &form{Values: map[string]string{"role": string(survey.RoleRespondent)}}
+	v.Form = &form{Values: map[string]string{"role": string(survey.RoleRespondent), "invite_lang": "ar"}}
 	v.Data = p
 	s.render(c, http.StatusOK, "invitations", v)
 }
@@ -87,10 +91,10 @@ func (s *Server) createInvitation(c *gin.Context) {
 	status := http.StatusOK
 	if ve != nil {
 		status = http.StatusUnprocessableEntity
-		v.Form = &form{Values: map[string]string{"email": in.Email, "role": string(in.Role), "institution": in.InstitutionCode},
+		v.Form = &form{Values: map[string]string{"email": in.Email, "role": string(in.Role), "institution": in.InstitutionCode, "invite_lang": in.Lang},
 			Errors: v.loc.fieldMessages(ve)}
 	} else {
-		v.Form = &form{Values: map[string]string{"role": string(in.Role)}}
+		v.Form = &form{Values: map[string]string{"role": string(in.Role), "invite_lang": survey.MailLang(in.Lang)}}
 		p.Link = s.cfg.BaseURL + "/" + v.Lang + "/invite/" + token
 		p.Created = &inv
 	}
@@ -117,7 +121,7 @@ func (s *Server) listUsers(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	if d := c.Query("done"); d == "user_deactivated" || d == "user_activated" {
+	if d := c.Query("done"); d == "user_deactivated" || d == "user_activated" || d == "team_saved" {
 		p.Notice = "notice." + d
 	}
 	v := s.newView(c, "users.title")

@@ -111,7 +111,7 @@ func writeLayoutHead(buf *bytes.Buffer, v *view) error {
 	w("    <div class=\"header-tools\">\n      <a class=\"lang-switch\" href=\"", escURL(v.OtherURL), "\" hreflang=\"", escText(v.OtherLang), "\" lang=\"", escText(v.OtherLang), "\">", t("nav.other_language"), "</a>\n      ")
 	if v.User != nil {
 		email := escText(v.User.Email)
-		w("\n      <bdi class=\"whoami\" title=\"", email, "\"><span class=\"visually-hidden\">", t("nav.account"), ": </span>", email, "</bdi>\n")
+		w("\n      <a class=\"whoami\" href=\"", escURL(v.URL(pathAccount)), "\" title=\"", email, "\"><span class=\"visually-hidden\">", t("nav.account"), ": </span><bdi>", email, "</bdi></a>\n")
 		w("      <form method=\"post\" action=\"", escURL(v.URL("/logout")), "\" class=\"inline-form\">\n")
 		w("        <input type=\"hidden\" name=\"csrf_token\" value=\"", escText(v.CSRF()), "\">\n")
 		w("        <button type=\"submit\" class=\"link-button\">", t("nav.sign_out"), "</button>\n      </form>\n      ")

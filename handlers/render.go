@@ -729,6 +729,8 @@ var domainErrors = []struct {
 	{survey.ErrRoundChanged, http.StatusConflict, "err.round_changed"},
 	{survey.ErrLastAdmin, http.StatusConflict, "err.last_admin"},
 	{survey.ErrAccountDisabled, http.StatusForbidden, "err.account_disabled"},
+	{survey.ErrSignoffRequired, http.StatusConflict, "err.signoff_required"},
+	{survey.ErrSignoffChanged, http.StatusConflict, "err.signoff_changed"},
 }
 
 func (s *Server) notFound(c *gin.Context) { s.fail(c, http.StatusNotFound, "err.not_found") }

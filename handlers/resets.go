@@ -16,6 +16,8 @@ type usersPage struct {
 	// ResetFor and ResetLink show a reset link just made, once.
 	ResetFor  string
 	ResetLink string
+	// ResetMailed says the link was also queued by mail (mail configured).
+	ResetMailed bool
 	// Notice is a change just made (a message key); Error a change refused.
 	Notice string
 	Error  string
@@ -68,6 +70,7 @@ func (s *Server) resetPassword(c *gin.Context) {
 	}
 	v := s.newView(c, "users.title")
 	p.ResetFor, p.ResetLink = u.Email, s.cfg.BaseURL+"/"+v.Lang+"/reset/"+token
+	p.ResetMailed = s.store.MailEnabled()
 	v.Data = p
 	s.render(c, http.StatusOK, "users", v)
 }

@@ -186,7 +186,9 @@ func (p *responsePage) contentHTML(v *view) template.HTML {
 		w("    <button type=\"submit\" class=\"button button-secondary\">", t("offline.upload"), "</button>\n  </form>\n  ")
 	}
 	w("\n</details>\n")
-	if p.Editable {
+	if p.Signoff != "" {
+		w(string(p.Signoff)) // the sign-off box (teams.go), rendered by html/template
+	} else if p.Editable {
 		w("\n<form method=\"post\" action=\"", respURL, "/submit\" class=\"submit-box\">\n  ", csrf, "\n")
 		w("  <input type=\"hidden\" name=\"section\" value=\"", escText(p.Section.ID), "\">\n")
 		w("  <h2 class=\"heading-m\">", t("response.submit_heading"), "</h2>\n  <p>", t("response.submit_help"), "</p>\n")

@@ -293,7 +293,10 @@ type responsePage struct {
 	DueText template.HTML
 	// Prefill are the rounds a pre-fill may copy from, the default one
 	// marked (only read for an editable response with no answer yet).
-	Prefill  []survey.PrefillSource
+	Prefill []survey.PrefillSource
+	// Signoff replaces the submit box in a round that requires the head's
+	// sign-off (teams.go, addSignoffBox); "" otherwise.
+	Signoff  template.HTML
 	items    fragment      // formItemsJSON: escaped for an attribute
 	itemsRef template.HTML // its placeholder on the page (splice.go)
 }
@@ -509,6 +512,10 @@ func (s *Server) showResponse(c *gin.Context) {
 	}
 	v := s.newView(c, "response.title")
 	v.Title = rc.Q.Title(v.Lang) + " — " + rc.Round.Name
+	if err := s.addSignoffBox(c, v, rc, &p); err != nil {
+		s.serverError(c, err)
+		return
+	}
 	s.renderResponse(c, http.StatusOK, v, p)
 }
 

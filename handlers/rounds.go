@@ -154,7 +154,14 @@ type boardPage struct {
 	Imported int
 	// Extensions are the institutions given more time, by code (lifecycle.go).
 	Extensions map[string]survey.Extension
+	// Reminded is when each institution was last reminded, by code (reminders.go).
+	Reminded map[string]survey.LastReminder
+	// Team is, by institution code, its assigned sections and sign-off (teams.go).
+	Team map[string]survey.TeamBoard
 }
+
+// TeamOf is what the board shows of an institution's team in the round.
+func (p boardPage) TeamOf(code string) survey.TeamBoard { return p.Team[code] }
 
 // ExtendedTo is the last day of the institution's extension, "" without one.
 func (p boardPage) ExtendedTo(code string) string { return p.Extensions[code].Until }
@@ -206,6 +213,12 @@ func (s *Server) newBoardPage(c *gin.Context, v *view, id int64) (boardPage, err
 	}
 	for _, e := range exts {
 		p.Extensions[e.InstitutionCode] = e
+	}
+	if p.Team, err = s.store.TeamBoard(c.Request.Context(), id); err != nil {
+		return boardPage{}, err
+	}
+	if p.Reminded, err = s.store.LastReminders(c.Request.Context(), id); err != nil {
+		return boardPage{}, err
 	}
 	p.Query = q.Clean(p.Sectors)
 	p.Rows = p.Query.Apply(rows, v.Lang)

@@ -55,6 +55,7 @@ func (s *Server) routes() *gin.Engine {
 		open.GET("/stories/:id", s.showStory)
 		open.GET("/stories/:id/evidence/:file", s.downloadStoryEvidence)
 		open.GET("/method/rankings", s.showRankMethod)
+		open.GET("/api", s.showAPIReference) // the API's reference page (openapi.go)
 
 		editors := open.Group("", s.requireRole(survey.RoleAdmin, survey.RoleRespondent))
 		editors.GET("/services", s.myServices)
@@ -77,6 +78,14 @@ func (s *Server) routes() *gin.Engine {
 		editors.POST("/rounds/:id/responses/:code/evidence/:file/delete", s.detachEvidence)
 		editors.GET("/rounds/:id/responses/:code/obstacles", s.showObstacles)
 		editors.POST("/rounds/:id/responses/:code/obstacles", s.saveObstacles)
+		// Teams (teams.go): assignments for the coordinator and focal
+		// points, sign-off for the head; the store checks who.
+		editors.GET("/rounds/:id/responses/:code/assignments", s.showAssignments)
+		editors.POST("/rounds/:id/responses/:code/assignments", s.assignSection)
+		editors.GET("/rounds/:id/responses/:code/signoff", s.showSignoff)
+		editors.POST("/rounds/:id/responses/:code/signoff/request", s.requestSignoff)
+		editors.POST("/rounds/:id/responses/:code/signoff/approve", s.approveSignoff)
+		editors.POST("/rounds/:id/responses/:code/signoff/send-back", s.sendBackSignoff)
 		editors.GET("/institutions/:code/initiatives/new", s.newInitiative)
 		editors.POST("/institutions/:code/initiatives", s.createInitiative)
 		editors.GET("/initiatives/:id/edit", s.editInitiative)
@@ -92,6 +101,13 @@ func (s *Server) routes() *gin.Engine {
 
 		signedIn := open.Group("", s.requireUser)
 		signedIn.GET("/work", s.requireRole(survey.RoleRespondent), s.showWork)
+		// A focal point's team (teams.go): respondents reach it, focal points only get in.
+		team := signedIn.Group("/team", s.requireRole(survey.RoleRespondent))
+		team.GET("", s.showTeam)
+		team.GET("/activity", s.showTeamActivity)
+		team.POST("/invitations", s.inviteColleague)
+		team.POST("/invitations/:id/revoke", s.revokeColleagueInvitation)
+		team.POST("/users/:id/active", s.setColleagueActive)
 		signedIn.GET("/rounds", s.listRounds)
 		signedIn.GET("/initiatives", s.listInitiatives)
 		signedIn.GET("/initiatives.csv", s.exportInitiatives)
@@ -99,6 +115,9 @@ func (s *Server) routes() *gin.Engine {
 		signedIn.GET("/initiatives/:id", s.showInitiative)
 		signedIn.GET("/rounds/:id/plans", s.listPlans)
 		signedIn.GET("/rounds/:id/plans/:code", s.showPlan)
+		// Mail preferences (account.go).
+		signedIn.GET("/account", s.showAccount)
+		signedIn.POST("/account", s.saveAccount)
 
 		admin := open.Group("/admin", s.requireRole(survey.RoleAdmin))
 		admin.GET("/institutions", s.listInstitutions)
@@ -115,7 +134,13 @@ func (s *Server) routes() *gin.Engine {
 		admin.POST("/invitations/:id/revoke", s.revokeInvitation)
 		admin.GET("/users", s.listUsers)
 		admin.POST("/users/:id/reset", s.resetPassword)
+		// The outbox of e-mail (outbox.go).
+		admin.GET("/outbox", s.showOutbox)
+		admin.GET("/outbox/:id", s.showOutboxMessage)
+		admin.POST("/outbox/:id/resend", s.resendMail)
 		admin.POST("/users/:id/active", s.setUserActive)
+		admin.POST("/users/:id/team", s.setTeamFlags)
+		admin.POST("/rounds/:id/signoff", s.setRoundSignoff)
 		admin.GET("/services", s.showCatalogAdmin)
 		admin.GET("/services/export.csv", s.exportServices)
 		admin.GET("/services/export.xlsx", s.exportServices)
@@ -135,6 +160,10 @@ func (s *Server) routes() *gin.Engine {
 		admin.GET("/rounds/:id/extensions/:code", s.showExtension)
 		admin.POST("/rounds/:id/extensions/:code", s.grantExtension)
 		admin.POST("/rounds/:id/extensions/:code/revoke", s.revokeExtension)
+		// Reminders from the board (reminders.go).
+		admin.GET("/rounds/:id/reminders", s.showReminders)
+		admin.POST("/rounds/:id/reminders", s.sendReminders)
+		admin.POST("/rounds/:id/reminders/settings", s.saveReminderSettings)
 		admin.GET("/audit", s.showAudit)
 		admin.GET("/evidence", s.showEvidenceSettings)
 		admin.POST("/evidence", s.saveEvidenceSettings)
@@ -153,6 +182,7 @@ func (s *Server) routes() *gin.Engine {
 	api := r.Group("/api/v1", s.loadSession, s.requireSetup, s.checkAPIWrite)
 	api.POST("/auth/login", s.apiLogin)
 	api.POST("/auth/logout", s.apiLogout)
+	api.GET("/openapi.json", s.apiOpenAPI) // docs/openapi.yaml as JSON (openapi.go)
 	api.GET("/catalog", s.apiCatalog)
 	api.GET("/catalog.csv", s.apiCatalogCSV)
 	api.GET("/rounds/:id/scores", s.apiScores)

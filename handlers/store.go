@@ -156,6 +156,34 @@ type SystemStore interface {
 	IsDemo(ctx context.Context) (bool, error)
 }
 
+// MailStore keeps the outbox (issue 18; docs/mail.md): the worker's
+// claims and results, and the coordinator's outbox page.
+type MailStore interface {
+	MailEnabled() bool
+	ClaimMail(ctx context.Context, n int, lease time.Duration) ([]survey.OutboxMessage, error)
+	MarkMailSent(ctx context.Context, id int64, attempt int, r survey.RenderedMail) error
+	MarkMailFailed(ctx context.Context, id int64, attempt int, r survey.RenderedMail, reason string, permanent bool) error
+	ReleaseMail(ctx context.Context, id int64, attempt int) error
+	ResendMail(ctx context.Context, a survey.Actor, id int64) error
+	OutboxMessage(ctx context.Context, id int64) (survey.OutboxMessage, error)
+	OutboxCounts(ctx context.Context) (map[string]int, error)
+	OutboxPage(ctx context.Context, f survey.OutboxFilter, page, perPage int) (survey.OutboxPage, error)
+}
+
+// ReminderStore keeps reminders, notification preferences and the digest
+// (issue 18, §2; docs/reminders.md).
+type ReminderStore interface {
+	ReminderSettings(ctx context.Context, roundID int64) (survey.ReminderSettings, error)
+	SaveReminderSettings(ctx context.Context, a survey.Actor, roundID int64, in survey.ReminderSettingsInput) (survey.ReminderSettings, error)
+	ReminderPlan(ctx context.Context, roundID int64, states []string, day string) (survey.ReminderPlan, error)
+	SendReminders(ctx context.Context, a survey.Actor, roundID int64, states []string, day string) (survey.ReminderRun, error)
+	RunAutomaticReminders(ctx context.Context, day string) (survey.ReminderRun, error)
+	LastReminders(ctx context.Context, roundID int64) (map[string]survey.LastReminder, error)
+	MailPrefs(ctx context.Context, userID int64) (survey.MailPrefs, error)
+	SaveMailPrefs(ctx context.Context, a survey.Actor, in survey.MailPrefsInput) (survey.MailPrefs, error)
+	QueueDigests(ctx context.Context, day string, from, to time.Time) (int, error)
+}
+
 // Store is every area together: what New needs.
 type Store interface {
 	InstitutionStore
@@ -170,4 +198,7 @@ type Store interface {
 	SystemStore
 	EvidenceStore
 	CheckStore
+	MailStore
+	ReminderStore
+	TeamStore
 }

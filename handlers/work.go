@@ -15,6 +15,10 @@ import (
 type workPage struct {
 	survey.Work
 	Rounds []workRound
+	// Me is the respondent as the database has it now, with the team
+	// marks: a focal point is shown the way to the team page, a head the
+	// responses waiting for sign-off (teams.go).
+	Me survey.User
 }
 
 // workRound is an open round with its deadline said in words.
@@ -23,6 +27,20 @@ type workRound struct {
 	// DueText is the deadline (or the institution's extension) with the
 	// time left: "Deadline: 2026-10-31 … · 12 days left"; "" without one.
 	DueText template.HTML
+	// Assigned are the round's sections assigned in the institution, Mine
+	// those assigned to the reader (shown first), Signoff the response's
+	// sign-off in a round that requires it (teams.go, addTeamWork).
+	Assigned survey.Assignments
+	Mine     []survey.Section
+	Signoff  survey.Signoff
+}
+
+// AssigneeOf names who a section is assigned to, "" for nobody.
+func (w workRound) AssigneeOf(section string) string {
+	if a, ok := w.Assigned[section]; ok {
+		return a.Who()
+	}
+	return ""
 }
 
 // Status is the response's status key for labels and tags ("none" when
@@ -48,6 +66,10 @@ func (s *Server) showWork(c *gin.Context) {
 	p := workPage{Work: w}
 	for _, r := range w.Rounds {
 		p.Rounds = append(p.Rounds, workRound{WorkRound: r, DueText: dueText(v, r, today)})
+	}
+	if err := s.addTeamWork(c, &p); err != nil {
+		s.serverError(c, err)
+		return
 	}
 	v.Data = p
 	s.render(c, http.StatusOK, "work", v)

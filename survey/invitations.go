@@ -35,4 +35,7 @@ type InvitationInput struct {
 	Email           string `form:"email" json:"email"`
 	Role            Role   `form:"role" json:"role"`
 	InstitutionCode string `form:"institution" json:"institution"`
+	// Lang is the language of the invitation's e-mail ("ar", the default,
+	// or "en"), when mail is configured.
+	Lang string `form:"invite_lang" json:"invite_lang"`
 }

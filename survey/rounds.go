@@ -52,6 +52,9 @@ type Round struct {
 	// Test: a rehearsal round, whose answers never pre-fill a later round
 	// by default (DefaultPrefillSource).
 	Test bool `json:"test"`
+	// RequiresSignoff: the head of each institution approves its response
+	// before it is submitted (teams.go).
+	RequiresSignoff bool `json:"requires_signoff,omitempty"`
 }
 
 // Editable reports whether answers may change: only while the round is open.
@@ -64,6 +67,8 @@ type RoundInput struct {
 	Deadline        string `form:"deadline" json:"deadline"`
 	// Test marks a rehearsal round (Round.Test).
 	Test bool `form:"test" json:"test"`
+	// RequiresSignoff: the head of each institution signs off (Round.RequiresSignoff).
+	RequiresSignoff bool `form:"requires_signoff" json:"requires_signoff,omitempty"`
 	// Model names an example model (gtmi, egdi, eu-benchmark) instead of a
 	// questionnaire id; the web layer resolves it.
 	Model string `form:"-" json:"model"`

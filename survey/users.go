@@ -39,6 +39,11 @@ type User struct {
 	InstitutionCode string    `json:"institution,omitempty"`
 	Active          bool      `json:"active"`
 	CreatedAt       time.Time `json:"created_at"`
+	// FocalPoint and Signoff are the coordinator's marks on a respondent
+	// (teams.go): a focal point manages the institution's team, a head
+	// signs off its response where a round requires it.
+	FocalPoint bool `json:"focal_point,omitempty"`
+	Signoff    bool `json:"signoff,omitempty"`
 }
 
 // NewUser is what it takes to create an account.
@@ -48,6 +53,9 @@ type NewUser struct {
 	Role            Role
 	InstitutionCode string // respondents only
 	Password        string
+	// FocalPoint and Signoff mark a respondent (teams.go); the demo sets
+	// them, the coordinator does on the users page.
+	FocalPoint, Signoff bool
 }
 
 // NormalizeEmail lower-cases and trims an address, so that one mailbox is one account.

@@ -53,8 +53,8 @@ func TestLoad(t *testing.T) {
 	for _, in := range c.Institutions {
 		institutions[in.Code] = true
 	}
-	if len(c.Accounts) != 4 || len(c.initiatives) < 20 || len(c.plans.Plans) < 10 || len(c.rounds.Rounds) != 4 {
-		t.Errorf("accounts %d, initiatives %d, plans %d, rounds %d; want 4, ≥ 20, ≥ 10, 4",
+	if len(c.Accounts) != 5 || len(c.initiatives) < 20 || len(c.plans.Plans) < 10 || len(c.rounds.Rounds) != 4 {
+		t.Errorf("accounts %d, initiatives %d, plans %d, rounds %d; want 5, ≥ 20, ≥ 10, 4",
 			len(c.Accounts), len(c.initiatives), len(c.plans.Plans), len(c.rounds.Rounds))
 	}
 	for _, d := range c.initiatives {

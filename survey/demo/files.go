@@ -24,6 +24,9 @@ type account struct {
 	Role        string `json:"role"`
 	Institution string `json:"institution"`
 	Name        string `json:"name"`
+	// FocalPoint and Signoff mark a respondent (survey/teams.go).
+	FocalPoint bool `json:"focal_point"`
+	Signoff    bool `json:"signoff"`
 }
 
 // roundsFile is rounds.json: the demo rounds and how answers are made up.
@@ -240,7 +243,11 @@ func parseAccounts(b []byte, institutions map[string]bool) ([]survey.NewUser, er
 		case a.Institution != "" && !institutions[a.Institution]:
 			p.add("%s: institution %s is not in the demo", a.Email, a.Institution)
 		}
-		out = append(out, survey.NewUser{Email: a.Email, Name: a.Name, Role: role, InstitutionCode: a.Institution})
+		if (a.FocalPoint || a.Signoff) && role != survey.RoleRespondent {
+			p.add("%s: only a respondent is a focal point or signs off", a.Email)
+		}
+		out = append(out, survey.NewUser{Email: a.Email, Name: a.Name, Role: role, InstitutionCode: a.Institution,
+			FocalPoint: a.FocalPoint, Signoff: a.Signoff})
 	}
 	return out, p.err()
 }

@@ -45,6 +45,13 @@ func (s *Store) SetUserActive(ctx context.Context, a survey.Actor, id int64, act
 	if a.Role != survey.RoleAdmin {
 		return survey.User{}, survey.ErrForbidden
 	}
+	return s.setUserActive(ctx, a.ID, id, active, nil)
+}
+
+// setUserActive is SetUserActive once the actor may: check, when not nil,
+// refuses inside the transaction on the account as it is (a focal point's
+// colleague, teams.go).
+func (s *Store) setUserActive(ctx context.Context, actorID, id int64, active bool, check func(before survey.User) error) (survey.User, error) {
 	// The sessions end: forget every cached one after the commit.
 	defer s.sessions.Clear()
 	var out survey.User
@@ -52,6 +59,11 @@ func (s *Store) SetUserActive(ctx context.Context, a survey.Actor, id int64, act
 		before, err := getUser(ctx, tx, "u.id = ?", id)
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(before); err != nil {
+				return err
+			}
 		}
 		if out = before; before.Active == active {
 			return nil
@@ -78,7 +90,7 @@ func (s *Store) SetUserActive(ctx context.Context, a survey.Actor, id int64, act
 		if out, err = getUser(ctx, tx, "u.id = ?", id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.ID, action, "user", out.Email, before, out)
+		return s.audit(ctx, tx, actorID, action, "user", out.Email, before, out)
 	})
 	return out, err
 }

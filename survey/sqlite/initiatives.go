@@ -397,6 +397,9 @@ func (s *Store) ReviewStory(ctx context.Context, a survey.Actor, id, version int
 		if err != nil {
 			return err
 		}
+		if err := s.notifyStory(ctx, tx, after, approve, note); err != nil { // notify.go
+			return err
+		}
 		return s.audit(ctx, tx, a.ID, "story_"+status, "initiative", initiativeKey(after), before, after)
 	})
 }

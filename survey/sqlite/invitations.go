@@ -29,6 +29,7 @@ func (s *Store) state(inv survey.Invitation) string {
 func (s *Store) CreateInvitation(ctx context.Context, actorID int64, in survey.InvitationInput) (survey.Invitation, string, error) {
 	in.Email = survey.NormalizeEmail(in.Email)
 	in.InstitutionCode = strings.ToUpper(survey.CleanText(in.InstitutionCode))
+	in.Lang = survey.MailLang(in.Lang)
 	fe := survey.FieldErrors{}
 	if !survey.ValidEmail(in.Email) {
 		fe.Add("email", "err.email")
@@ -71,6 +72,12 @@ func (s *Store) CreateInvitation(ctx context.Context, actorID int64, in survey.I
 		}
 		id, _ := res.LastInsertId()
 		if inv, err = s.getInvitation(ctx, tx, "v.id = ?", id); err != nil {
+			return err
+		}
+		// By mail too, when mail is configured: queued with the invitation.
+		if _, err := s.enqueueMail(ctx, tx, survey.Mail{Kind: survey.MailInvitation, To: in.Email, Lang: in.Lang,
+			InstitutionID: instID.Int64, Link: "invite/" + survey.SecretMark, Secret: token,
+			Params: map[string]string{"role": string(in.Role), "expires": formatTime(inv.ExpiresAt)}}); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actorID, "create", "invitation", in.Email, nil, in)

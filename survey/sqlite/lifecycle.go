@@ -129,6 +129,9 @@ func (s *Store) GrantExtension(ctx context.Context, a survey.Actor, roundID int6
 		if before != "" {
 			was = map[string]string{"until": before}
 		}
+		if err := s.notifyExtension(ctx, tx, round, inst, in); err != nil { // notify.go
+			return err
+		}
 		return s.audit(ctx, tx, a.ID, "extend", "round", round.Name+"/"+inst.Code, was,
 			map[string]string{"deadline": round.Deadline, "until": in.Until, "reason": in.Reason})
 	})

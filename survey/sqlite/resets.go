@@ -23,8 +23,8 @@ func (s *Store) CreatePasswordReset(ctx context.Context, a survey.Actor, userID 
 	// The user's sessions end: forget every cached one after the commit.
 	defer s.sessions.Clear()
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var email string
-		if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = ?", userID).Scan(&email); err != nil {
+		var email, name string
+		if err := tx.QueryRowContext(ctx, "SELECT email, name FROM users WHERE id = ?", userID).Scan(&email, &name); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return survey.ErrNotFound
 			}
@@ -40,6 +40,12 @@ func (s *Store) CreatePasswordReset(ctx context.Context, a survey.Actor, userID 
 			return fmt.Errorf("survey: create reset: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+			return err
+		}
+		// By mail too, when mail is configured, in the user's language.
+		if _, err := s.enqueueMail(ctx, tx, survey.Mail{Kind: survey.MailReset, To: email, UserID: userID,
+			Link: "reset/" + survey.SecretMark, Secret: token,
+			Params: map[string]string{"name": name, "expires": formatTime(now.Add(survey.ResetTTL))}}); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a.ID, "password_reset", "user", email, nil, map[string]string{"expires": formatTime(now.Add(survey.ResetTTL))})

@@ -432,7 +432,18 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 // institution) checks every required visible item and freezes the catalog
 // snapshot in the same transaction; "return" and "accept" are the
 // reviewer's. Anything else from the current status is ErrInvalidTransition.
+//
+// In a round that requires the head's sign-off, "submit" is refused
+// (ErrSignoffRequired): the head's approval submits (ApproveSignoff).
 func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int64, code, action string) (survey.Response, error) {
+	return s.responseAction(ctx, a, roundID, code, action, nil)
+}
+
+// responseAction is ResponseAction; signoff, when not nil, is the head's
+// approval (teams.go): it submits in a round that requires sign-off, and
+// runs inside the transaction, before the submission is written.
+func (s *Store) responseAction(ctx context.Context, a survey.Actor, roundID int64, code, action string,
+	signoff func(tx *sql.Tx, resp survey.Response) error) (survey.Response, error) {
 	switch action {
 	case "submit":
 		if !a.CanEditInstitution(code) {
@@ -451,6 +462,9 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 	}
 	if action == "submit" && !round.Editable() {
 		return survey.Response{}, survey.ErrInvalidTransition
+	}
+	if action == "submit" && round.RequiresSignoff && signoff == nil {
+		return survey.Response{}, survey.ErrSignoffRequired
 	}
 	if round.Status == survey.RoundPublished {
 		// Accepting, returning or reopening would change published figures.
@@ -473,6 +487,11 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 		if action == "submit" {
 			if err := s.checkDeadline(ctx, tx, a, round, code); err != nil {
 				return err
+			}
+			if signoff != nil {
+				if err := signoff(tx, resp); err != nil {
+					return err
+				}
 			}
 		}
 		now := formatTime(s.now())
@@ -514,6 +533,9 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 		}
 		out = resp
 		out.Status = to
+		if err := s.notifyResponse(ctx, tx, round, out, action); err != nil { // notify.go: returned, accepted
+			return err
+		}
 		return s.audit(ctx, tx, a.ID, action, "response", round.Name+"/"+code, map[string]string{"status": resp.Status}, map[string]string{"status": to})
 	})
 	return out, err

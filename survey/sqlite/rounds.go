@@ -124,12 +124,12 @@ func (s *Store) ListQuestionnaires(ctx context.Context) ([]survey.QuestionnaireV
 }
 
 const roundSelect = `SELECT id, name, questionnaire_id, status, public, deadline, coalesce(opened_at, ''), coalesce(closed_at, ''),
-	coalesce(published_at, ''), archived_at IS NOT NULL, test FROM rounds `
+	coalesce(published_at, ''), archived_at IS NOT NULL, test, requires_signoff FROM rounds `
 
 func scanRound(row interface{ Scan(...any) error }) (survey.Round, error) {
 	var r survey.Round
 	var opened, closed, published string
-	err := row.Scan(&r.ID, &r.Name, &r.QuestionnaireID, &r.Status, &r.Public, &r.Deadline, &opened, &closed, &published, &r.Archived, &r.Test)
+	err := row.Scan(&r.ID, &r.Name, &r.QuestionnaireID, &r.Status, &r.Public, &r.Deadline, &opened, &closed, &published, &r.Archived, &r.Test, &r.RequiresSignoff)
 	r.OpenedAt, r.ClosedAt, r.PublishedAt = parseTime(opened), parseTime(closed), parseTime(published)
 	return r, err
 }
@@ -198,8 +198,8 @@ func (s *Store) CreateRound(ctx context.Context, actorID int64, in survey.RoundI
 			return &survey.ValidationError{Fields: map[string]string{"questionnaire": "err.choose_one"}}
 		}
 		now := formatTime(s.now())
-		res, err := tx.ExecContext(ctx, `INSERT INTO rounds (name, questionnaire_id, status, deadline, test, created_at, updated_at)
-			VALUES (?, ?, 'draft', ?, ?, ?, ?)`, in.Name, in.QuestionnaireID, in.Deadline, in.Test, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO rounds (name, questionnaire_id, status, deadline, test, requires_signoff, created_at, updated_at)
+			VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)`, in.Name, in.QuestionnaireID, in.Deadline, in.Test, in.RequiresSignoff, now, now)
 		if isUniqueViolation(err) {
 			return &survey.ValidationError{Fields: map[string]string{"name": "err.round_name_taken"}}
 		}

@@ -164,6 +164,7 @@ func TestSeedDemo(t *testing.T) {
 		{"admin@example.ps", survey.RoleAdmin, ""},
 		{"viewer@example.ps", survey.RoleViewer, ""},
 		{"moh@example.ps", survey.RoleRespondent, "MOH"},
+		{"moh-head@example.ps", survey.RoleRespondent, "MOH"}, // MOH's head, who signs off (docs/teams.md)
 		{"moi@example.ps", survey.RoleRespondent, "MOI"},
 	}
 	if n := countRows(t, s, "users"); n != len(accounts) {

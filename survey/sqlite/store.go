@@ -115,6 +115,7 @@ type Store struct {
 	batch    batcher     // group commit of autosaves
 	signin   signInGuard // sign-in throttling (signin.go)
 	health   healthProbe // write probe of /healthz (health.go)
+	mail     mailSwitch  // whether messages are queued (outbox.go)
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

@@ -53,8 +53,10 @@ func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, actorID int64, n sur
 	if err != nil {
 		return survey.User{}, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, role, institution_id, active, created_at)
-		VALUES (?, ?, ?, ?, ?, 1, ?)`, n.Email, n.Name, hash, n.Role, instID, formatTime(s.now()))
+	// Only a respondent is a focal point or a head (teams.go).
+	resp := n.Role == survey.RoleRespondent
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, role, institution_id, active, created_at, focal_point, signoff)
+		VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`, n.Email, n.Name, hash, n.Role, instID, formatTime(s.now()), resp && n.FocalPoint, resp && n.Signoff)
 	if isUniqueViolation(err) {
 		return survey.User{}, &survey.ValidationError{Fields: map[string]string{"email": "err.email_taken"}}
 	}
@@ -75,13 +77,13 @@ func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, actorID int64, n sur
 	return u, s.audit(ctx, tx, actorID, "create", "user", u.Email, nil, u)
 }
 
-const userSelect = `SELECT u.id, u.email, u.name, u.role, coalesce(i.code, ''), u.active, u.created_at, u.password_hash
-	FROM users u LEFT JOIN institutions i ON i.id = u.institution_id WHERE `
+const userSelect = `SELECT u.id, u.email, u.name, u.role, coalesce(i.code, ''), u.active, u.created_at, u.password_hash,
+	u.focal_point, u.signoff FROM users u LEFT JOIN institutions i ON i.id = u.institution_id WHERE `
 
 func scanUser(row interface{ Scan(...any) error }) (survey.User, string, error) {
 	var u survey.User
 	var created, hash string
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.InstitutionCode, &u.Active, &created, &hash)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.InstitutionCode, &u.Active, &created, &hash, &u.FocalPoint, &u.Signoff)
 	u.CreatedAt = parseTime(created)
 	return u, hash, err
 }

@@ -43,6 +43,10 @@ type Store interface {
 	// page; the suite needs it because without a coordinator nobody may
 	// invite, review or publish.
 	NewSetupToken(ctx context.Context) (string, error)
+
+	// EnableMail turns queuing of e-mail on ("" off): main does it when
+	// SMTP is configured, not a page.
+	EnableMail(domain string)
 }
 
 // Run runs the contract against the store open returns. open must return a
@@ -69,6 +73,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"accounts and sessions", testAccounts},
 		{"audit", testAudit},
 		{"system", testSystem},
+		{"reminders and mail preferences", testReminders},
+		{"outbox", testOutbox},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
