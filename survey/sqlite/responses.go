@@ -605,6 +605,13 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 		out.Status = to
 		return s.audit(ctx, tx, a.ID, action, "response", round.Name+"/"+code, map[string]string{"status": resp.Status}, map[string]string{"status": to})
 	})
+	if err == nil && action == "submit" {
+		// The respondent is done: their answers leave the memory kept for
+		// the pages of responses being filled in, rather than take the
+		// cache's budget until pushed out (a hall of respondents would
+		// fill it with answers no one reads again soon).
+		s.answers.Forget(strconv.FormatInt(out.ID, 10))
+	}
 	return out, err
 }
 
