@@ -15,16 +15,11 @@ type Actor struct {
 	ID          int64
 	Role        Role
 	Institution string // a respondent's institution code
-	// Email is the actor's address as the answers it saves show it
-	// (Answer.UpdatedBy); empty when unknown, and then a save leaves the
-	// response's answers to be read again rather than kept up to date in
-	// memory (survey/sqlite, Store.Answers).
-	Email string
 }
 
 // ActorOf is the actor for a signed-in user.
 func ActorOf(u User) Actor {
-	return Actor{ID: u.ID, Role: u.Role, Institution: u.InstitutionCode, Email: u.Email}
+	return Actor{ID: u.ID, Role: u.Role, Institution: u.InstitutionCode}
 }
 
 // CanEditInstitution reports whether the actor may change the catalog,

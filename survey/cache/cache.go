@@ -197,24 +197,6 @@ func (s *Space[T]) PutAt(gen uint64, key, version string, v T) {
 	s.putLocked(key, version, v)
 }
 
-// Advance replaces the value kept under key at version from with
-// next(value) at version to, and reports whether it did. When the key is
-// held at another version, or not at all, nothing changes: a writer that
-// knows what its change did to a value moves the value along, and one
-// that lost a race to another writer leaves the next reader to miss and
-// load. next runs under the cache's lock and must not change its
-// argument, which readers may hold.
-func (s *Space[T]) Advance(key, from, to string, next func(T) T) bool {
-	s.c.mu.Lock()
-	defer s.c.mu.Unlock()
-	el, ok := s.c.entries[s.fullKey(key)]
-	if !ok || el.Value.(*entry).version != from {
-		return false
-	}
-	s.putLocked(key, to, next(el.Value.(*entry).value.(T)))
-	return true
-}
-
 // Forget drops the value under key, at any version.
 func (s *Space[T]) Forget(key string) {
 	c := s.c

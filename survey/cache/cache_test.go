@@ -173,36 +173,3 @@ func TestClearOnlyItsSpace(t *testing.T) {
 		t.Errorf("bytes %d after Clear, want b's %d", st.Bytes, b.c.spaces["b"].bytes)
 	}
 }
-
-// TestAdvance: a value moves from one version to the next only from the
-// version it is held at; otherwise nothing changes.
-func TestAdvance(t *testing.T) {
-	t.Parallel()
-	c := New(1 << 20)
-	s := NewSpace(c, "answers", bytesSize)
-	appendX := func(b []byte) []byte { return append(append([]byte{}, b...), 'x') }
-	if s.Advance("r1", "1", "2", appendX) {
-		t.Error("advanced a key not held")
-	}
-	s.Put("r1", "1", []byte("a"))
-	held, _ := s.Get("r1", "1")
-	if !s.Advance("r1", "1", "2", appendX) {
-		t.Fatal("did not advance from the version held")
-	}
-	if v, ok := s.Get("r1", "2"); !ok || string(v) != "ax" {
-		t.Fatalf("after advance: %q, %v", v, ok)
-	}
-	if _, ok := s.Get("r1", "1"); ok {
-		t.Error("the old version is still served")
-	}
-	if string(held) != "a" {
-		t.Errorf("a reader's value changed: %q", held)
-	}
-	// Another writer got there first: its version is not ours to move.
-	if s.Advance("r1", "1", "3", appendX) {
-		t.Error("advanced from a version no longer held")
-	}
-	if v, ok := s.Get("r1", "2"); !ok || string(v) != "ax" {
-		t.Fatalf("a lost race changed the value: %q, %v", v, ok)
-	}
-}

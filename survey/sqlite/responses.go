@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"marsad/survey"
@@ -82,43 +80,9 @@ func (s *Store) ensureResponse(ctx context.Context, tx dbExecer, roundID int64, 
 	return scanResponse(tx.QueryRowContext(ctx, responseSelect+responseOf, roundID, inst.Code))
 }
 
-// Answers returns a response's answers. They are kept in memory under the
-// response's answers version, which triggers move on every change to its
-// answers (migration 0023): a page reads that counter by primary key and
-// the answers themselves only when it has moved. Reading the answers
-// was a tenth of the respondent's path (issue 15): about 120 µs a page
-// against 10 for the counter (BenchmarkAnswersRead). The counter is read
-// before the answers, so what is kept under a version is that version or
-// newer, never older. The caller gets its own map; the answers in it are
-// shared and must not be changed.
+// Answers returns a response's answers.
 func (s *Store) Answers(ctx context.Context, responseID int64) (survey.AnswerSet, error) {
-	var v int64
-	err := s.r.QueryRowContext(ctx, "SELECT answers_version FROM responses WHERE id = ?", responseID).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return survey.AnswerSet{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("survey: answers: %w", err)
-	}
-	set, err := s.answers.Load(strconv.FormatInt(responseID, 10), strconv.FormatInt(v, 10), func() (survey.AnswerSet, error) {
-		return queryAnswers(ctx, s.r, responseID)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return maps.Clone(set), nil
-}
-
-// answerSetBytes is about what a response's answers hold in memory.
-func answerSetBytes(set survey.AnswerSet) int64 {
-	n := int64(64)
-	for id, a := range set {
-		n += 160 + int64(len(id)+len(a.Evidence)+len(a.Comment)+len(a.UpdatedBy)+len(a.ReviewComment))
-		for _, v := range a.Values {
-			n += 16 + int64(len(v))
-		}
-	}
-	return n
+	return queryAnswers(ctx, s.r, responseID)
 }
 
 type rowsQueryer interface {
@@ -207,11 +171,9 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 		first = ins[0].ItemID
 	}
 	var out []survey.Answer
-	var kept keptAnswers // what the save did to the response's answers in memory
 	reqCtx := ctx
 	err := s.withBatchedTx(ctx, func(ctx context.Context, tx dbExecer) error {
 		out = out[:0]
-		kept = keptAnswers{}
 		// A client gone before its turn saves nothing, as when this ran
 		// under its own context (see withBatchedTx).
 		if err := reqCtx.Err(); err != nil {
@@ -228,7 +190,7 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 			respStatus, value, ev, cm sql.NullString
 			updated                   sql.NullString
 			na                        sql.NullBool
-			version, answersVersion   sql.NullInt64
+			version                   sql.NullInt64
 		)
 		// The deadline comes with the round row; the institution's
 		// extension is looked up only once the deadline has passed
@@ -243,8 +205,7 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 		if err != nil {
 			return fmt.Errorf("survey: save answers: %w", err)
 		}
-		err = tx.QueryRowContext(ctx, "SELECT r.id, r.status, r.answers_version FROM responses r "+responseOf, roundID, code).
-			Scan(&respID, &respStatus, &answersVersion)
+		err = tx.QueryRowContext(ctx, "SELECT r.id, r.status FROM responses r "+responseOf, roundID, code).Scan(&respID, &respStatus)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("survey: save answers: %w", err)
 		}
@@ -337,7 +298,6 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 			after := survey.Answer{ItemID: in.ItemID, Values: in.Values, NA: in.NA, Evidence: in.Evidence, Comment: in.Comment,
 				Version: before.Version + 1, UpdatedAt: now}
 			out = append(out, after)
-			kept.wrote(after, now, a.Email)
 			key := round.Name + "/" + code + "/" + in.ItemID
 			ab, aa := answerAuditJSON(before, after)
 			if err := s.auditJSON(ctx, tx, a.ID, "answer", "response", key, ab, aa); err != nil {
@@ -347,58 +307,9 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 		if len(bad) > 0 {
 			return &survey.BatchError{Items: bad}
 		}
-		if respID.Valid && a.Email != "" {
-			kept.response, kept.from = resp.ID, answersVersion.Int64
-		}
 		return nil
 	})
-	if err == nil {
-		s.keepAnswers(kept)
-	}
 	return out, err
-}
-
-// keptAnswers is what a save wrote to a response's answers, so that the
-// answers kept in memory (Store.Answers) can follow it without being read
-// again: each page of the respondent's path comes after a few saves, and
-// reading every answer again was a tenth of the path (issue 15).
-type keptAnswers struct {
-	response int64 // 0: nothing to keep (a new response, an unknown actor)
-	from     int64 // the response's answers version before the save
-	answers  []survey.Answer
-}
-
-// wrote records an answer as the database now holds it and as
-// queryAnswers would read it back: its values joined and split again,
-// its time at the stored precision, the actor's address. Its review mark
-// is the one kept before (a save does not change it; see keepAnswers).
-func (k *keptAnswers) wrote(a survey.Answer, now time.Time, email string) {
-	a.Values = splitValue(strings.Join(a.Values, "\n"))
-	a.UpdatedAt, a.UpdatedBy = parseTime(formatTime(now)), email
-	k.answers = append(k.answers, a)
-}
-
-// keepAnswers moves the response's answers kept in memory from the version
-// before the save to the one after it: the triggers of migration 0023 add
-// one for each answer written. If memory holds another version (another
-// save got there first, or another server wrote), nothing changes and the
-// next page reads the answers again. TestAnswersKeptAsRead holds the kept
-// answers equal to what the database gives.
-func (s *Store) keepAnswers(k keptAnswers) {
-	if k.response == 0 {
-		return
-	}
-	key := strconv.FormatInt(k.response, 10)
-	from, to := strconv.FormatInt(k.from, 10), strconv.FormatInt(k.from+int64(len(k.answers)), 10)
-	s.answers.Advance(key, from, to, func(old survey.AnswerSet) survey.AnswerSet {
-		set := maps.Clone(old)
-		for _, a := range k.answers {
-			prev := old[a.ItemID]
-			a.ReviewStatus, a.ReviewComment = prev.ReviewStatus, prev.ReviewComment
-			set[a.ItemID] = a
-		}
-		return set
-	})
 }
 
 // answerAuditJSON is the audit record of a saved answer: what audit would
@@ -605,13 +516,6 @@ func (s *Store) ResponseAction(ctx context.Context, a survey.Actor, roundID int6
 		out.Status = to
 		return s.audit(ctx, tx, a.ID, action, "response", round.Name+"/"+code, map[string]string{"status": resp.Status}, map[string]string{"status": to})
 	})
-	if err == nil && action == "submit" {
-		// The respondent is done: their answers leave the memory kept for
-		// the pages of responses being filled in, rather than take the
-		// cache's budget until pushed out (a hall of respondents would
-		// fill it with answers no one reads again soon).
-		s.answers.Forget(strconv.FormatInt(out.ID, 10))
-	}
 	return out, err
 }
 

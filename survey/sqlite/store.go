@@ -112,11 +112,9 @@ type Store struct {
 	// rows are services read for result pages (resultRows).
 	rows     *cache.Space[survey.Service]
 	sessions *cache.Space[cachedSession]
-	// answers are responses' answers under their answers version (Answers).
-	answers *cache.Space[survey.AnswerSet]
-	batch   batcher     // group commit of autosaves
-	signin  signInGuard // sign-in throttling (signin.go)
-	health  healthProbe // write probe of /healthz (health.go)
+	batch    batcher     // group commit of autosaves
+	signin   signInGuard // sign-in throttling (signin.go)
+	health   healthProbe // write probe of /healthz (health.go)
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -175,7 +173,6 @@ func (s *Store) useCache(c *cache.Cache) {
 	s.searches = cache.NewSpace(c, "searches", func(m *search.Match) int64 { return int64(m.Bytes()) })
 	s.rows = cache.NewSpace(c, "service rows", serviceBytes)
 	s.sessions = cache.NewSpace(c, "sessions", func(cachedSession) int64 { return 256 })
-	s.answers = cache.NewSpace(c, "answers", answerSetBytes)
 }
 
 // ReleaseMemory gives back what the database holds for speed when the
