@@ -47,7 +47,7 @@ func TestSplicedPageExpands(t *testing.T) {
 			}
 			n := rng.IntN(len(frags))
 			page.WriteString("\x00" + strconv.Itoa(n) + "\x00")
-			want.WriteString(frags[n].html)
+			want.Write(frags[n].html)
 		}
 		for _, gz := range []bool{false, true} {
 			w := httptest.NewRecorder()

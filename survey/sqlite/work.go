@@ -73,8 +73,8 @@ func (s *Store) workRound(ctx context.Context, r survey.Round, code string, toda
 	wr.Answered, wr.Total = survey.Progress(q.Def, answers)
 	for _, sec := range q.Def.Sections {
 		p := survey.SectionProgress{Section: sec}
-		for _, it := range q.Def.SectionItems(sec.ID) {
-			if it.Type == survey.TypeMetric || !answers.Visible(it) {
+		for _, it := range q.Def.Items { // not SectionItems: a copy of every item of every section on each work page
+			if it.Section != sec.ID || it.Type == survey.TypeMetric || !answers.Visible(it) {
 				continue
 			}
 			p.Total++
