@@ -193,6 +193,8 @@ func TestOutboxPage(t *testing.T) {
 	assertStatus(t, r, http.StatusOK)
 	notConfigured := html.EscapeString(srv.locales["en"].T("outbox.not_configured"))
 	assertContains(t, r.Body, notConfigured, srv.locales["en"].T("outbox.none"))
+	board := "/en/admin/rounds/" + strconv.FormatInt(openRoundID(t, st), 10)
+	assertContains(t, admin.get(board).Body, notConfigured)
 	inv := admin.get("/en/admin/invitations")
 	if strings.Contains(inv.Body, `name="invite_lang"`) {
 		t.Error("the invitation form asks for a mail language with mail off")
@@ -215,6 +217,9 @@ func TestOutboxPage(t *testing.T) {
 	assertContains(t, r.Body, "fails@example.ps", "waits@example.ps", "mailbox unavailable")
 	if strings.Contains(r.Body, notConfigured) {
 		t.Error("the page says mail is not configured with mail on")
+	}
+	if strings.Contains(admin.get(board).Body, notConfigured) {
+		t.Error("the board says mail is not configured with mail on")
 	}
 	r = admin.get("/en/admin/outbox?status=failed")
 	assertContains(t, r.Body, "fails@example.ps")

@@ -158,6 +158,9 @@ type boardPage struct {
 	Reminded map[string]survey.LastReminder
 	// Team is, by institution code, its assigned sections and sign-off (teams.go).
 	Team map[string]survey.TeamBoard
+	// MailOn: Marsad can send mail; without it the board says that
+	// reminders and invitations are links to copy (docs/mail.md).
+	MailOn bool
 }
 
 // TeamOf is what the board shows of an institution's team in the round.
@@ -206,7 +209,7 @@ func (s *Server) newBoardPage(c *gin.Context, v *view, id int64) (boardPage, err
 	}
 	var q survey.BoardQuery
 	_ = c.ShouldBindQuery(&q)
-	p := boardPage{Round: round, All: len(rows), Sectors: survey.BoardSectors(rows), Extensions: map[string]survey.Extension{}}
+	p := boardPage{Round: round, All: len(rows), Sectors: survey.BoardSectors(rows), Extensions: map[string]survey.Extension{}, MailOn: s.store.MailEnabled()}
 	exts, err := s.store.RoundExtensions(c.Request.Context(), id)
 	if err != nil {
 		return boardPage{}, err
