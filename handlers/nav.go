@@ -35,6 +35,9 @@ func (m *navMemo) nav(t *template.Template, v *view) (template.HTML, error) {
 	role := "-"
 	if v.User != nil {
 		role = string(v.User.Role)
+		if v.User.FocalPoint { // a focal point's navigation has the team's link
+			role += "+focal"
+		}
 	}
 	group := v.Lang + "|" + role
 	m.mu.RLock()

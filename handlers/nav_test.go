@@ -26,8 +26,9 @@ func TestNavMemoMatchesTemplate(t *testing.T) {
 	}
 	users := []*survey.User{nil,
 		{Role: survey.RoleAdmin, Email: "a@x.ps"}, {Role: survey.RoleRespondent, Email: "r@x.ps", InstitutionCode: "MOH"},
-		{Role: survey.RoleViewer, Email: "v@x.ps"}}
-	paths := []string{"/", "", "/work", "/catalog", "/catalog/services/X", "/stories", "/services", "/rounds", "/rounds/3/responses/MOH",
+		{Role: survey.RoleViewer, Email: "v@x.ps"},
+		{Role: survey.RoleRespondent, Email: "f@x.ps", InstitutionCode: "MOH", FocalPoint: true}}
+	paths := []string{"/", "", "/work", "/team", "/team/activity", "/catalog", "/catalog/services/X", "/stories", "/services", "/rounds", "/rounds/3/responses/MOH",
 		"/initiatives", "/admin", "/admin/institutions", "/admin/services", "/admin/invitations", "/admin/users",
 		"/admin/questionnaires", "/admin/stories", "/admin/obstacles", "/admin/audit", "/admin/rounds/3", "/login", "/workshop"}
 	var memo navMemo
