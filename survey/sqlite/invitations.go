@@ -65,8 +65,8 @@ func (s *Store) CreateInvitation(ctx context.Context, actorID int64, in survey.I
 		if actorID != 0 {
 			creator = sql.NullInt64{Int64: actorID, Valid: true}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, email, role, institution_id, created_by, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, hash, in.Email, in.Role, instID, creator, formatTime(now), formatTime(now.Add(survey.InvitationTTL)))
+		res, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, email, role, institution_id, created_by, created_at, expires_at, lang)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hash, in.Email, in.Role, instID, creator, formatTime(now), formatTime(now.Add(survey.InvitationTTL)), in.Lang)
 		if err != nil {
 			return fmt.Errorf("survey: create invitation: %w", err)
 		}
@@ -197,6 +197,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, token, name, password stri
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE invitations SET used_at = ?, used_by = ? WHERE id = ?", formatTime(s.now()), u.ID, inv.ID)
+		if err != nil {
+			return err
+		}
+		// The invitation's language is the account's for mail (0023).
+		_, err = tx.ExecContext(ctx, "UPDATE users SET lang = (SELECT lang FROM invitations WHERE id = ?) WHERE id = ?", inv.ID, u.ID)
 		return err
 	})
 	return u, err

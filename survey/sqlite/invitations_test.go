@@ -322,3 +322,27 @@ func TestListInvitations(t *testing.T) {
 		t.Errorf("ListInvitations = %v, want newest first", got)
 	}
 }
+
+// TestInvitationLanguageCarriesOver: the language an invitation's mail was
+// sent in is the new account's language for mail; Arabic by default.
+func TestInvitationLanguageCarriesOver(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newAccountsStore(t)
+	for _, c := range []struct{ email, lang, want string }{
+		{"en@moh.ps", "en", "en"}, {"ar@moh.ps", "ar", "ar"}, {"none@moh.ps", "", "ar"}, {"odd@moh.ps", "fr", "ar"},
+	} {
+		_, token, err := s.CreateInvitation(ctx, 0, survey.InvitationInput{Email: c.email, Role: survey.RoleViewer, Lang: c.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.AcceptInvitation(ctx, token, "Someone", "correct horse battery staple")
+		if err != nil {
+			t.Fatal(err)
+		}
+		prefs, err := s.MailPrefs(ctx, u.ID)
+		if err != nil || prefs.Lang != c.want {
+			t.Errorf("invited in %q: the account's mail language is %q (%v), want %q", c.lang, prefs.Lang, err, c.want)
+		}
+	}
+}
