@@ -116,6 +116,28 @@ func (s *Server) bindJSON(c *gin.Context, dst any) bool {
 	return true
 }
 
+// readOnlyJSON are fields that a read of a record returns and that a
+// write ignores, so that a client may send back what it read with only
+// what it means to change (issue 19); any other unknown field is still
+// refused (bindJSON). docs/openapi.yaml lists them on each input.
+type readOnlyJSON struct {
+	ID          json.RawMessage `json:"id,omitempty"`
+	Institution json.RawMessage `json:"institution,omitempty"`
+	CreatedAt   json.RawMessage `json:"created_at,omitempty"`
+	UpdatedAt   json.RawMessage `json:"updated_at,omitempty"`
+}
+
+// bindInstitution reads an institution's fields, ignoring what a read adds.
+func (s *Server) bindInstitution(c *gin.Context) (survey.InstitutionInput, bool) {
+	var body struct {
+		survey.InstitutionInput
+		readOnlyJSON
+		Active json.RawMessage `json:"active,omitempty"`
+	}
+	ok := s.bindJSON(c, &body)
+	return body.InstitutionInput, ok
+}
+
 // apiValidation answers 422 with each field's translated message (409 when
 // the only problem is a code or e-mail already taken).
 func (s *Server) apiValidation(c *gin.Context, ve *survey.ValidationError) {
@@ -229,8 +251,8 @@ func (s *Server) apiGetInstitution(c *gin.Context) {
 }
 
 func (s *Server) apiCreateInstitution(c *gin.Context) {
-	var in survey.InstitutionInput
-	if !s.bindJSON(c, &in) {
+	in, ok := s.bindInstitution(c)
+	if !ok {
 		return
 	}
 	inst, err := s.store.CreateInstitution(c.Request.Context(), currentUser(c).ID, in)
@@ -243,8 +265,8 @@ func (s *Server) apiCreateInstitution(c *gin.Context) {
 }
 
 func (s *Server) apiUpdateInstitution(c *gin.Context) {
-	var in survey.InstitutionInput
-	if !s.bindJSON(c, &in) {
+	in, ok := s.bindInstitution(c)
+	if !ok {
 		return
 	}
 	if in.Code != "" && !strings.EqualFold(strings.TrimSpace(in.Code), c.Param("code")) {

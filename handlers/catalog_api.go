@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -144,6 +145,10 @@ type serviceJSON struct {
 	LastReviewed   string   `json:"last_reviewed"`
 	Status         string   `json:"status"`
 	Version        int64    `json:"version"`
+	// What a read adds, ignored (readOnlyJSON): the observed checks.
+	readOnlyJSON
+	Observed    json.RawMessage `json:"observed,omitempty"`
+	Discrepancy json.RawMessage `json:"discrepancy,omitempty"`
 }
 
 func (j serviceJSON) input(code string) survey.ServiceInput {

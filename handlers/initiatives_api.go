@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -34,6 +35,11 @@ type initiativeJSON struct {
 	FigureBefore  *float64         `json:"figure_before"`
 	FigureAfter   *float64         `json:"figure_after"`
 	Version       int64            `json:"version"`
+	// What a read adds, ignored (readOnlyJSON).
+	readOnlyJSON
+	StoryStatus json.RawMessage `json:"story_status,omitempty"`
+	ReviewNote  json.RawMessage `json:"review_note,omitempty"`
+	Archived    json.RawMessage `json:"archived,omitempty"`
 }
 
 func (j initiativeJSON) input(code string) survey.InitiativeInput {

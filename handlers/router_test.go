@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"mime/multipart"
@@ -674,4 +675,68 @@ func TestAPIWithSessionCookieNeedsCSRFHeader(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CSRF-Token", c.csrf("/ar/"))
 	assertStatus(t, c.do(req), http.StatusCreated)
+}
+
+// TestAPIPutTakesWhatGetReturned: a client may send back the record it
+// read, changed where it means to; the fields only a read has (id,
+// institution, times, review state, observed checks) are ignored, and an
+// unknown field is still refused (issue 19).
+func TestAPIPutTakesWhatGetReturned(t *testing.T) {
+	t.Parallel()
+	ts, _ := startServer(t)
+	admin := apiToken(t, ts, "admin@example.ps")
+	read := func(path string) map[string]any {
+		t.Helper()
+		r := apiCall(t, ts, http.MethodGet, path, admin, "")
+		assertStatus(t, r, http.StatusOK)
+		var m map[string]any
+		if err := json.Unmarshal([]byte(r.Body), &m); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return m
+	}
+	firstID := func(path, list string) string {
+		t.Helper()
+		items, _ := read(path)[list].([]any)
+		if len(items) == 0 {
+			t.Fatalf("%s: no %s", path, list)
+		}
+		return fmt.Sprint(int64(items[0].(map[string]any)["id"].(float64)))
+	}
+	for _, c := range []struct{ path, field string }{
+		{"/api/v1/institutions/MOH", "website"},
+		{"/api/v1/services/" + firstID("/api/v1/institutions/MOH/services", "services"), "name_en"},
+		{"/api/v1/initiatives/" + firstID("/api/v1/institutions/MOH/initiatives", "initiatives"), "title_en"},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			rec := read(c.path)
+			want := "https://changed.example.ps/" + c.field
+			rec[c.field] = want
+			for _, ro := range []string{"id", "created_at", "updated_at"} {
+				if _, ok := rec[ro]; ok {
+					rec[ro] = "changed by the client"
+				}
+			}
+			body, _ := json.Marshal(rec)
+			r := apiCall(t, ts, http.MethodPut, c.path, admin, string(body))
+			assertStatus(t, r, http.StatusOK)
+			after := read(c.path)
+			if after[c.field] != want {
+				t.Errorf("%s = %v after the PUT, want %q", c.field, after[c.field], want)
+			}
+			if id, ok := after["id"].(float64); ok && fmt.Sprint(int64(id)) != c.path[strings.LastIndex(c.path, "/")+1:] {
+				t.Errorf("the id moved: %v", after["id"])
+			}
+			// Sent back again unchanged (the version moved for services
+			// and initiatives: send the new one), then with a field no read has.
+			after["bogus"] = 1
+			body, _ = json.Marshal(after)
+			r = apiCall(t, ts, http.MethodPut, c.path, admin, string(body))
+			assertStatus(t, r, http.StatusBadRequest)
+			assertAPIError(t, r, "bad_json")
+			delete(after, "bogus")
+			body, _ = json.Marshal(after)
+			assertStatus(t, apiCall(t, ts, http.MethodPut, c.path, admin, string(body)), http.StatusOK)
+		})
+	}
 }
