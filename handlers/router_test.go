@@ -740,3 +740,47 @@ func TestAPIPutTakesWhatGetReturned(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIUnsetTimesAreNull: a time that has not happened is null in the
+// API, not Go's zero time (issue 19): a draft round's opening, closing and
+// publication, a draft response's submission and acceptance.
+func TestAPIUnsetTimesAreNull(t *testing.T) {
+	t.Parallel()
+	ts, _ := startServer(t)
+	admin := apiToken(t, ts, "admin@example.ps")
+	r := apiCall(t, ts, http.MethodPost, "/api/v1/rounds", admin, `{"name":"2031","questionnaire_id":1,"deadline":"2031-12-31"}`)
+	assertStatus(t, r, http.StatusCreated)
+	assertContains(t, r.Body, `"opened_at":null`, `"closed_at":null`, `"published_at":null`)
+	rounds := apiCall(t, ts, http.MethodGet, "/api/v1/rounds", admin, "")
+	if strings.Contains(rounds.Body, "0001-01-01") {
+		t.Errorf("a zero time in the rounds: %s", rounds.Body)
+	}
+	var list struct {
+		Rounds []struct {
+			ID       int64   `json:"id"`
+			Status   string  `json:"status"`
+			OpenedAt *string `json:"opened_at"`
+		} `json:"rounds"`
+	}
+	if err := json.Unmarshal([]byte(rounds.Body), &list); err != nil {
+		t.Fatal(err)
+	}
+	var open int64
+	for _, rd := range list.Rounds {
+		if rd.Status == "open" {
+			open = rd.ID
+			if rd.OpenedAt == nil || !strings.HasPrefix(*rd.OpenedAt, "20") {
+				t.Errorf("an open round's opened_at = %v", rd.OpenedAt)
+			}
+		}
+	}
+	if open == 0 {
+		t.Fatal("no open round in the demo")
+	}
+	// A response to the open round carries the round, not yet closed.
+	r = apiCall(t, ts, http.MethodGet, fmt.Sprintf("/api/v1/rounds/%d/responses/MOI", open), admin, "")
+	assertStatus(t, r, http.StatusOK)
+	if strings.Contains(r.Body, "0001-01-01") || !strings.Contains(r.Body, `"closed_at":null`) {
+		t.Errorf("an open round's response: %.300s", r.Body)
+	}
+}

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,6 +58,17 @@ type Response struct {
 	SubmittedAt     time.Time `json:"submitted_at"`
 	AcceptedAt      time.Time `json:"accepted_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// MarshalJSON writes a response with its unset times (not submitted, not
+// accepted) as null, not as Go's zero time (issue 19).
+func (r Response) MarshalJSON() ([]byte, error) {
+	type plain Response
+	return json.Marshal(struct {
+		plain
+		SubmittedAt *time.Time `json:"submitted_at"`
+		AcceptedAt  *time.Time `json:"accepted_at"`
+	}{plain(r), timeOrNull(r.SubmittedAt), timeOrNull(r.AcceptedAt)})
 }
 
 // Editable reports whether the respondent may change answers: a draft, or

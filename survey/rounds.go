@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/json"
 	"errors"
 	"sort"
 	"time"
@@ -55,6 +56,26 @@ type Round struct {
 	// RequiresSignoff: the head of each institution approves its response
 	// before it is submitted (teams.go).
 	RequiresSignoff bool `json:"requires_signoff,omitempty"`
+}
+
+// MarshalJSON writes a round with its unset times (never opened, closed
+// or published) as null, not as Go's zero time (issue 19).
+func (r Round) MarshalJSON() ([]byte, error) {
+	type plain Round
+	return json.Marshal(struct {
+		plain
+		OpenedAt    *time.Time `json:"opened_at"`
+		ClosedAt    *time.Time `json:"closed_at"`
+		PublishedAt *time.Time `json:"published_at"`
+	}{plain(r), timeOrNull(r.OpenedAt), timeOrNull(r.ClosedAt), timeOrNull(r.PublishedAt)})
+}
+
+// timeOrNull is t, or nil (null in JSON) when t is unset.
+func timeOrNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // Editable reports whether answers may change: only while the round is open.
