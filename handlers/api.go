@@ -116,6 +116,84 @@ func (s *Server) bindJSON(c *gin.Context, dst any) bool {
 	return true
 }
 
+// bindUpdate reads an update's body into dst: with PUT the whole record
+// (bindJSON); with PATCH a JSON Merge Patch (RFC 7396) applied to current,
+// the record as a read returns it, then read as a PUT's body would be
+// (unknown fields refused, read-only ones ignored). A patch of a record
+// with a version must name the version it was made from (needVersion):
+// the current one, taken from current, would let it overwrite a change it
+// never saw.
+func (s *Server) bindUpdate(c *gin.Context, current, dst any, needVersion bool) bool {
+	if c.Request.Method != http.MethodPatch {
+		return s.bindJSON(c, dst)
+	}
+	body, ok := s.readBody(c)
+	if !ok {
+		return false
+	}
+	var patch any
+	if loneSurrogate(body) {
+		s.fail(c, http.StatusBadRequest, "err.bad_encoding")
+		return false
+	}
+	if err := json.Unmarshal(body, &patch); err != nil {
+		s.fail(c, http.StatusBadRequest, "err.bad_json")
+		return false
+	}
+	p, isObject := patch.(map[string]any)
+	if !isObject {
+		s.fail(c, http.StatusBadRequest, "err.bad_json")
+		return false
+	}
+	if _, has := p["version"]; needVersion && !has {
+		s.apiValidation(c, &survey.ValidationError{Fields: map[string]string{"version": "err.version_required"}})
+		return false
+	}
+	read, err := json.Marshal(current)
+	if err != nil {
+		s.serverError(c, err)
+		return false
+	}
+	var doc any
+	if err := json.Unmarshal(read, &doc); err != nil {
+		s.serverError(c, err)
+		return false
+	}
+	merged, err := json.Marshal(mergePatch(doc, patch))
+	if err != nil {
+		s.serverError(c, err)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(merged))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		s.fail(c, http.StatusBadRequest, "err.bad_json")
+		return false
+	}
+	return true
+}
+
+// mergePatch applies patch to target by RFC 7396: an object's members
+// are merged one by one, null removes a member, anything else replaces.
+func mergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(t, k)
+		} else {
+			t[k] = mergePatch(t[k], v)
+		}
+	}
+	return t
+}
+
 // readOnlyJSON are fields that a read of a record returns and that a
 // write ignores, so that a client may send back what it read with only
 // what it means to change (issue 19); any other unknown field is still
@@ -127,13 +205,17 @@ type readOnlyJSON struct {
 	UpdatedAt   json.RawMessage `json:"updated_at,omitempty"`
 }
 
+// institutionJSON is an institution's fields as a write takes them,
+// with what a read adds, ignored.
+type institutionJSON struct {
+	survey.InstitutionInput
+	readOnlyJSON
+	Active json.RawMessage `json:"active,omitempty"`
+}
+
 // bindInstitution reads an institution's fields, ignoring what a read adds.
 func (s *Server) bindInstitution(c *gin.Context) (survey.InstitutionInput, bool) {
-	var body struct {
-		survey.InstitutionInput
-		readOnlyJSON
-		Active json.RawMessage `json:"active,omitempty"`
-	}
+	var body institutionJSON
 	ok := s.bindJSON(c, &body)
 	return body.InstitutionInput, ok
 }
@@ -265,10 +347,19 @@ func (s *Server) apiCreateInstitution(c *gin.Context) {
 }
 
 func (s *Server) apiUpdateInstitution(c *gin.Context) {
-	in, ok := s.bindInstitution(c)
-	if !ok {
+	var current survey.Institution
+	if c.Request.Method == http.MethodPatch { // the patch applies to the institution as it is
+		var err error
+		if current, err = s.store.Institution(c.Request.Context(), c.Param("code")); err != nil {
+			s.apiFail(c, err)
+			return
+		}
+	}
+	var body institutionJSON
+	if !s.bindUpdate(c, current, &body, false) {
 		return
 	}
+	in := body.InstitutionInput
 	if in.Code != "" && !strings.EqualFold(strings.TrimSpace(in.Code), c.Param("code")) {
 		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{Error: apiErrorBody{
 			Code: "validation", Message: s.apiLocale(c).T("err.validation"),

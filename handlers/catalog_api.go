@@ -243,7 +243,7 @@ func (s *Server) apiUpdateService(c *gin.Context) {
 		return
 	}
 	var in serviceJSON
-	if !s.bindJSON(c, &in) {
+	if !s.bindUpdate(c, sv, &in, true) {
 		return
 	}
 	if in.Version == 0 {

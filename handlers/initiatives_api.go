@@ -128,7 +128,7 @@ func (s *Server) apiUpdateInitiative(c *gin.Context) {
 		return
 	}
 	var in initiativeJSON
-	if !s.bindJSON(c, &in) {
+	if !s.bindUpdate(c, before, &in, true) {
 		return
 	}
 	if in.Version == 0 {

@@ -279,7 +279,8 @@ func (s *Server) checkAPIWrite(c *gin.Context) {
 			return
 		}
 	}
-	if c.Request.ContentLength != 0 && c.ContentType() != "application/json" && !csvBodyRoutes[c.FullPath()] {
+	if c.Request.ContentLength != 0 && c.ContentType() != "application/json" && !csvBodyRoutes[c.FullPath()] &&
+		(c.Request.Method != http.MethodPatch || c.ContentType() != "application/merge-patch+json") {
 		s.fail(c, http.StatusUnsupportedMediaType, "err.want_json")
 		return
 	}

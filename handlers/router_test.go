@@ -784,3 +784,97 @@ func TestAPIUnsetTimesAreNull(t *testing.T) {
 		t.Errorf("an open round's response: %.300s", r.Body)
 	}
 }
+
+// TestAPIMergePatch: PATCH takes a JSON Merge Patch (RFC 7396) of an
+// institution, a service or an initiative: the members it names change,
+// null removes one, the rest stay; a versioned record's patch must name
+// its version, and a stale one is 409 (issue 19).
+func TestAPIMergePatch(t *testing.T) {
+	t.Parallel()
+	ts, _ := startServer(t)
+	admin := apiToken(t, ts, "admin@example.ps")
+	patch := func(path, contentType, body string) response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPatch, ts.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		return newClient(t, ts).do(req)
+	}
+	read := func(path string) map[string]any {
+		t.Helper()
+		r := apiCall(t, ts, http.MethodGet, path, admin, "")
+		assertStatus(t, r, http.StatusOK)
+		var m map[string]any
+		if err := json.Unmarshal([]byte(r.Body), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	const mp = "application/merge-patch+json"
+
+	// An institution: one member changes, the others stay.
+	before := read("/api/v1/institutions/MOH")
+	r := patch("/api/v1/institutions/MOH", mp, `{"website":"https://patched.moh.example.ps"}`)
+	assertStatus(t, r, http.StatusOK)
+	after := read("/api/v1/institutions/MOH")
+	if after["website"] != "https://patched.moh.example.ps" || after["name_ar"] != before["name_ar"] || after["region"] != before["region"] {
+		t.Errorf("institution after the patch: %v (before %v)", after, before)
+	}
+	assertStatus(t, patch("/api/v1/institutions/MOH", "text/plain", `{"website":""}`), http.StatusUnsupportedMediaType)
+	assertStatus(t, patch("/api/v1/institutions/NOPE", mp, `{"website":""}`), http.StatusNotFound)
+
+	// A service: the version is required and checked; null removes.
+	var list struct {
+		Services []struct {
+			ID int64 `json:"id"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal([]byte(apiCall(t, ts, http.MethodGet, "/api/v1/institutions/MOH/services", admin, "").Body), &list); err != nil || len(list.Services) == 0 {
+		t.Fatalf("services: %v", err)
+	}
+	svc := fmt.Sprintf("/api/v1/services/%d", list.Services[0].ID)
+	before = read(svc)
+	version := int64(before["version"].(float64))
+	r = patch(svc, mp, `{"name_en":"Patched"}`)
+	assertStatus(t, r, http.StatusUnprocessableEntity)
+	if e := assertAPIError(t, r, "validation"); e.Fields["version"] == "" {
+		t.Errorf("a patch without a version: %+v", e)
+	}
+	r = patch(svc, mp, fmt.Sprintf(`{"name_en":"Patched","description_en":null,"version":%d}`, version))
+	assertStatus(t, r, http.StatusOK)
+	after = read(svc)
+	if after["name_en"] != "Patched" || after["description_en"] != "" || after["name_ar"] != before["name_ar"] || after["stage"] != before["stage"] {
+		t.Errorf("service after the patch: %v (before %v)", after, before)
+	}
+	assertStatus(t, patch(svc, mp, fmt.Sprintf(`{"name_en":"Stale","version":%d}`, version)), http.StatusConflict)
+	for name, body := range map[string]string{
+		"not an object": `["name_en"]`,
+		"unknown field": fmt.Sprintf(`{"nmae_en":"x","version":%d}`, version+1),
+		"wrong type":    fmt.Sprintf(`{"name_en":1,"version":%d}`, version+1),
+		"malformed":     `{"name_en":`,
+	} {
+		r := patch(svc, mp, body)
+		assertStatus(t, r, http.StatusBadRequest)
+		if e := assertAPIError(t, r, "bad_json"); e.Code == "" {
+			t.Errorf("%s: %+v", name, e)
+		}
+	}
+	if read(svc)["name_en"] != "Patched" {
+		t.Error("a refused patch changed the service")
+	}
+
+	// An initiative.
+	var inits struct {
+		Initiatives []struct {
+			ID      int64 `json:"id"`
+			Version int64 `json:"version"`
+		} `json:"initiatives"`
+	}
+	if err := json.Unmarshal([]byte(apiCall(t, ts, http.MethodGet, "/api/v1/institutions/MOH/initiatives", admin, "").Body), &inits); err != nil || len(inits.Initiatives) == 0 {
+		t.Fatalf("initiatives: %v", err)
+	}
+	in := inits.Initiatives[0]
+	r = patch(fmt.Sprintf("/api/v1/initiatives/%d", in.ID), mp, fmt.Sprintf(`{"title_en":"Patched initiative","version":%d}`, in.Version))
+	assertStatus(t, r, http.StatusOK)
+	assertContains(t, r.Body, `"title_en":"Patched initiative"`)
+}
