@@ -405,6 +405,8 @@ func authzCases() []authzCase {
 		{route: "DELETE /api/v1/initiatives/:id", path: "/api/v1/initiatives/{initDelete}", want: ownA, phase: 1},
 		{route: "POST /api/v1/initiatives/:id/restore", path: "/api/v1/initiatives/{initA}/restore", want: ownA},
 		{route: "GET /api/v1/rounds", want: anySignedIn, secret: authzDraftName, hideFrom: []authzRole{asA, asB, asViewer}},
+		{route: "GET /api/v1/rounds/:id/questionnaire", path: "/api/v1/rounds/{open}/questionnaire", label: "open round", want: anySignedIn},
+		{route: "GET /api/v1/rounds/:id/questionnaire", path: "/api/v1/rounds/{draft}/questionnaire", label: "draft round", want: authzWant{vLogin, vNotFound, vNotFound, vNotFound, vAllow}},
 		{route: "GET /api/v1/rounds/:id/responses/:code", path: "/api/v1/rounds/{open}/responses/MOH", label: "A", want: ownA},
 		{route: "GET /api/v1/rounds/:id/responses/:code", path: "/api/v1/rounds/{open}/responses/MOI", label: "B", want: ownB},
 		{route: "PUT /api/v1/rounds/:id/responses/:code/answers/:item", path: "/api/v1/rounds/{open}/responses/MOH/answers/{item}", want: ownA, body: (*authzEnv).answerJSON},

@@ -152,6 +152,33 @@ func (s *Server) apiListRounds(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"rounds": list})
 }
 
+// apiRoundQuestionnaire is the questionnaire a round asks, as stored
+// (docs/questionnaire.md): its sections and items with their ids, types,
+// options and conditions, so that a respondent's client knows what to
+// save (issue 19). Anyone who may see the round may read it.
+func (s *Server) apiRoundQuestionnaire(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	round, err := s.store.Round(c.Request.Context(), id)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	if !survey.Allowed(currentUser(c), survey.SeeRound, round, "") {
+		s.notFound(c)
+		return
+	}
+	body, err := s.store.QuestionnaireBody(c.Request.Context(), round.QuestionnaireID)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
 // apiCreateRound creates a draft round on a questionnaire version, or on an
 // example model by name ({"name": "2026", "model": "gtmi"}).
 func (s *Server) apiCreateRound(c *gin.Context) {

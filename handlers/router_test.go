@@ -878,3 +878,40 @@ func TestAPIMergePatch(t *testing.T) {
 	assertStatus(t, r, http.StatusOK)
 	assertContains(t, r.Body, `"title_en":"Patched initiative"`)
 }
+
+// TestAPIRoundQuestionnaire: a respondent's client can learn the items it
+// saves — ids, types, options — from the round (issue 19), and saving one
+// of them by that id works; a draft round's questionnaire stays hidden.
+func TestAPIRoundQuestionnaire(t *testing.T) {
+	t.Parallel()
+	ts, st := startServer(t)
+	moh := apiToken(t, ts, "moh@example.ps")
+	open := openRoundID(t, st)
+	r := apiCall(t, ts, http.MethodGet, fmt.Sprintf("/api/v1/rounds/%d/questionnaire", open), moh, "")
+	assertStatus(t, r, http.StatusOK)
+	var q survey.Definition
+	if err := json.Unmarshal([]byte(r.Body), &q); err != nil || len(q.Items) == 0 {
+		t.Fatalf("questionnaire: %v, %d items", err, len(q.Items))
+	}
+	var single *survey.Item
+	for i := range q.Items {
+		if q.Items[i].Type == survey.TypeSingle && len(q.Items[i].Options) > 0 && q.Items[i].ShowIf == "" {
+			single = &q.Items[i]
+			break
+		}
+	}
+	if single == nil {
+		t.Fatal("no single-choice item without a condition")
+	}
+	resp := apiCall(t, ts, http.MethodGet, fmt.Sprintf("/api/v1/rounds/%d/responses/MOH", open), moh, "")
+	var current struct {
+		Answers map[string]survey.Answer `json:"answers"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &current); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"values":[%q],"version":%d}`, single.Options[0].Value, current.Answers[single.ID].Version)
+	assertStatus(t, apiCall(t, ts, http.MethodPut, fmt.Sprintf("/api/v1/rounds/%d/responses/MOH/answers/%s", open, single.ID), moh, body), http.StatusOK)
+	assertStatus(t, apiCall(t, ts, http.MethodGet, "/api/v1/rounds/999999/questionnaire", moh, ""), http.StatusNotFound)
+	assertStatus(t, apiCall(t, ts, http.MethodGet, fmt.Sprintf("/api/v1/rounds/%d/questionnaire", open), "", ""), http.StatusUnauthorized)
+}

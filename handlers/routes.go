@@ -207,6 +207,7 @@ func (s *Server) routes() *gin.Engine {
 	apiEditors.DELETE("/initiatives/:id", s.apiArchiveInitiative)
 	apiEditors.POST("/initiatives/:id/restore", s.apiRestoreInitiative)
 	signedIn.GET("/rounds", s.apiListRounds)
+	signedIn.GET("/rounds/:id/questionnaire", s.apiRoundQuestionnaire)
 	apiEditors.GET("/rounds/:id/responses/:code", s.apiGetResponse)
 	apiEditors.PUT("/rounds/:id/responses/:code/answers/:item", s.apiSaveAnswer)
 	apiEditors.PUT("/rounds/:id/responses/:code/answers", s.apiSaveAnswers)
