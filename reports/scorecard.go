@@ -109,7 +109,9 @@ func LevelBands(m survey.Model) []LevelBand {
 // ActionView is an improvement action with its item.
 type ActionView struct {
 	survey.Action
-	Item survey.Item
+	// Item is the question's whole definition; "question" in JSON, since
+	// the action's "item" is already its id (issue 19).
+	Item survey.Item `json:"question"`
 }
 
 // DimensionView is a dimension's score on the model's scale.
