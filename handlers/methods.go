@@ -23,7 +23,7 @@ func (h headWriter) WriteString(s string) (int, error) { return len(s), nil }
 func (s *Server) options(w http.ResponseWriter, r *http.Request) {
 	methods := s.methodsFor(r.URL.Path)
 	if r.URL.Path == "*" || r.RequestURI == "*" {
-		methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete}
+		methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 	}
 	if len(methods) == 0 {
 		s.engine.ServeHTTP(w, r) // the site's own 404
@@ -46,7 +46,7 @@ func (s *Server) methodsFor(path string) []string {
 	if slices.Contains(out, http.MethodGet) {
 		out = append(out, http.MethodHead)
 	}
-	order := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete}
+	order := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 	slices.SortFunc(out, func(a, b string) int { return slices.Index(order, a) - slices.Index(order, b) })
 	return out
 }

@@ -51,7 +51,7 @@ func TestOptionsListsTheMethods(t *testing.T) {
 	for path, want := range map[string]string{
 		"/ar/catalog":                "GET, HEAD, OPTIONS",
 		"/ar/login":                  "GET, HEAD, POST, OPTIONS",
-		"/api/v1/services/12":        "GET, HEAD, PUT, DELETE, OPTIONS",
+		"/api/v1/services/12":        "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
 		"/static/css/marsad.css":     "GET, HEAD, OPTIONS",
 		"/api/v1/rounds/3/open":      "POST, OPTIONS",
 		"/ar/rounds/3/responses/MOH": "GET, HEAD, POST, OPTIONS",
