@@ -177,6 +177,11 @@ func (s *Server) routes() *gin.Engine {
 		admin.GET("/questionnaires/:id", s.downloadQuestionnaire)
 		admin.GET("/questionnaires/:id/version", s.showQuestionnaire)
 		admin.POST("/questionnaires/:id/predecessor", s.setPredecessor)
+		// ---- page routes added by opendata (insert below this line) ----
+		// ---- page routes added by microdata (insert below this line) ----
+		// ---- page routes added by api-work (insert below this line) ----
+		// ---- page routes added by api-admin (insert below this line) ----
+		// ---- page routes added by tokens (insert below this line) ----
 	}
 
 	api := r.Group("/api/v1", s.loadSession, s.requireSetup, s.checkAPIWrite)
@@ -237,5 +242,10 @@ func (s *Server) routes() *gin.Engine {
 	apiAdmin.GET("/questionnaires", s.apiListQuestionnaires)
 	apiAdmin.POST("/questionnaires", s.apiCreateQuestionnaire)
 	apiAdmin.PUT("/questionnaires/:id/predecessor", s.apiSetPredecessor)
+	// ---- /api/v1 routes added by opendata (insert below this line) ----
+	// ---- /api/v1 routes added by microdata (insert below this line) ----
+	// ---- /api/v1 routes added by api-work (insert below this line) ----
+	// ---- /api/v1 routes added by api-admin (insert below this line) ----
+	// ---- /api/v1 routes added by tokens (insert below this line) ----
 	return r
 }
