@@ -490,9 +490,9 @@ func prepareLoad(t *testing.T, c *apiClient) (int64, []*loadPair) {
 			ID     int64  `json:"id"`
 			Name   string `json:"name"`
 			Status string `json:"status"`
-		} `json:"rounds"`
+		} `json:"items"`
 	}
-	c.mustGet(t, "/api/v1/rounds", &rounds)
+	c.mustGet(t, "/api/v1/rounds?per_page=1000", &rounds)
 	var roundID int64
 	for _, r := range rounds.Rounds {
 		if r.Status == "open" {
@@ -542,9 +542,9 @@ func prepareLoad(t *testing.T, c *apiClient) (int64, []*loadPair) {
 	var insts struct {
 		Institutions []struct {
 			Code string `json:"code"`
-		} `json:"institutions"`
+		} `json:"items"`
 	}
-	c.mustGet(t, "/api/v1/institutions", &insts)
+	c.mustGet(t, "/api/v1/institutions?per_page=1000", &insts)
 	var pairs []*loadPair
 	editable := 0
 	for _, in := range insts.Institutions {

@@ -288,7 +288,7 @@ func uploadCSRF(ctx context.Context, c *http.Client, base, path string) (string,
 
 // uploadOpenRound is the id of the demo's open round, from the API.
 func uploadOpenRound(ctx context.Context, c *http.Client, base string) (int64, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/rounds", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/rounds?per_page=1000", nil)
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, err
@@ -298,7 +298,7 @@ func uploadOpenRound(ctx context.Context, c *http.Client, base string) (int64, e
 		Rounds []struct {
 			ID     int64  `json:"id"`
 			Status string `json:"status"`
-		} `json:"rounds"`
+		} `json:"items"` // the API's list envelope: one page, the largest
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return 0, err

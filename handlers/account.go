@@ -3,6 +3,8 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,6 +23,13 @@ type accountPage struct {
 	Prefs  survey.MailPrefs
 	MailOn bool
 	Saved  bool
+	// Personal access tokens (tokens.go): the list, the secret of the one
+	// just made (shown once), the choices of lifetime.
+	Tokens    []survey.AccessToken
+	NewToken  string
+	Revoked   bool
+	Lifetimes []int
+	Now       time.Time
 }
 
 func prefsForm(p survey.MailPrefs) *form {
@@ -35,30 +44,47 @@ func prefsForm(p survey.MailPrefs) *form {
 }
 
 // showAccount is the account page.
-func (s *Server) showAccount(c *gin.Context) {
-	prefs, err := s.store.MailPrefs(c.Request.Context(), currentUser(c).ID)
+func (s *Server) showAccount(c *gin.Context) { s.renderAccount(c, http.StatusOK, "", nil, nil) }
+
+// renderAccount shows the account page with the stored preferences and
+// tokens, and optionally a new token's secret, or the errors of a form with
+// the values posted (extra, merged over the stored ones).
+func (s *Server) renderAccount(c *gin.Context, status int, newToken string, ve *survey.ValidationError, posted map[string]string) {
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	prefs, err := s.store.MailPrefs(ctx, u.ID)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	tokens, err := s.store.AccessTokens(ctx, u.ID)
 	if err != nil {
 		s.failErr(c, err)
 		return
 	}
 	v := s.newView(c, "account.title")
 	v.Form = prefsForm(prefs)
-	v.Data = accountPage{Prefs: prefs, MailOn: s.store.MailEnabled(), Saved: c.Query("saved") == "1"}
-	s.render(c, http.StatusOK, "account", v)
+	v.Form.Values["token_scope"], v.Form.Values["token_days"] = survey.ScopeRead, strconv.Itoa(survey.DefaultTokenDays)
+	for k, val := range posted {
+		v.Form.Values[k] = val
+	}
+	if ve != nil {
+		v.Form.Errors = v.loc.fieldMessages(ve)
+	}
+	v.Data = accountPage{Prefs: prefs, MailOn: s.store.MailEnabled(), Saved: c.Query("saved") == "1" && status == http.StatusOK && newToken == "",
+		Tokens: tokens, NewToken: newToken, Revoked: c.Query("revoked") == "1", Lifetimes: survey.TokenLifetimes, Now: time.Now()}
+	s.render(c, status, "account", v)
 }
 
 // saveAccount saves the mail preferences of the signed-in person.
 func (s *Server) saveAccount(c *gin.Context) {
 	var in survey.MailPrefsInput
 	_ = c.ShouldBind(&in)
-	prefs, err := s.store.SaveMailPrefs(c.Request.Context(), survey.ActorOf(*currentUser(c)), in)
+	_, err := s.store.SaveMailPrefs(c.Request.Context(), survey.ActorOf(*currentUser(c)), in)
 	var ve *survey.ValidationError
 	if errors.As(err, &ve) {
-		v := s.newView(c, "account.title")
-		v.Form = prefsForm(prefs)
-		v.Form.Errors = v.loc.fieldMessages(ve)
-		v.Data = accountPage{Prefs: prefs, MailOn: s.store.MailEnabled()}
-		s.render(c, http.StatusUnprocessableEntity, "account", v)
+		posted := map[string]string{"mail_lang": in.Lang}
+		s.renderAccount(c, http.StatusUnprocessableEntity, "", ve, posted)
 		return
 	}
 	if err != nil {
@@ -70,3 +96,6 @@ func (s *Server) saveAccount(c *gin.Context) {
 
 // MailLanguages are the languages messages are written in.
 func (v *view) MailLanguages() []string { return Languages }
+
+// TokenScopes are the scopes a personal access token may have.
+func (v *view) TokenScopes() []string { return []string{survey.ScopeRead, survey.ScopeWrite} }

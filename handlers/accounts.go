@@ -59,17 +59,15 @@ func (s *Server) setUserActive(c *gin.Context) {
 }
 
 // apiListUsers lists every account (coordinators only), for the ids the
-// activate and deactivate calls take.
+// activate and deactivate calls take: paged, by role then e-mail, as the
+// users page lists them.
 func (s *Server) apiListUsers(c *gin.Context) {
 	list, err := s.store.ListUsers(c.Request.Context())
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
-	if list == nil {
-		list = []survey.User{}
-	}
-	c.JSON(http.StatusOK, list)
+	writePage(s, c, list)
 }
 
 // apiSetUserActive is POST /api/v1/users/{id}/activate or /deactivate: it

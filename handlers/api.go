@@ -314,10 +314,7 @@ func (s *Server) apiListInstitutions(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	if list == nil {
-		list = []survey.Institution{}
-	}
-	c.JSON(http.StatusOK, gin.H{"institutions": list})
+	writePage(s, c, list) // by code
 }
 
 func (s *Server) apiGetInstitution(c *gin.Context) {

@@ -262,10 +262,12 @@ func authzCases() []authzCase {
 
 		// Draft rounds are the coordinator's: others do not see them listed.
 		{route: "GET /ar/rounds", want: anySignedIn, secret: authzDraftName, hideFrom: []authzRole{asA, asB, asViewer}},
-		{route: "GET /ar/initiatives", path: "/ar/initiatives?institution=MOH", want: anySignedIn, secret: (*authzEnv).initiativeATitle},
+		// Visitors read the public registry there: never A's private initiative.
+		{route: "GET /ar/initiatives", path: "/ar/initiatives?institution=MOH", want: anyone, secret: (*authzEnv).initiativeATitle, hideFrom: []authzRole{asAnon, asB}},
 		{route: "GET /ar/initiatives.csv", path: "/ar/initiatives.csv?institution=MOH", want: anySignedIn, secret: (*authzEnv).initiativeATitle},
 		{route: "GET /ar/initiatives.xlsx", path: "/ar/initiatives.xlsx?institution=MOH", want: anySignedIn},
-		{route: "GET /ar/initiatives/:id", path: "/ar/initiatives/{initA}", want: readA},
+		{route: "GET /ar/initiatives/:id", path: "/ar/initiatives/{initA}", label: "A's, not public", want: authzWant{vNotFound, vAllow, vDeny, vAllow, vAllow}},
+		{route: "GET /ar/initiatives/:id", path: "/ar/initiatives/{initPublic}", label: "in the public registry", want: anyone},
 		// Respondents are sent on to their own plan.
 		{route: "GET /ar/rounds/:id/plans", path: "/ar/rounds/{r2025}/plans", want: anySignedIn},
 		{route: "GET /ar/rounds/:id/plans/:code", path: "/ar/rounds/{r2025}/plans/MOH", label: "A's plan", want: readA},
@@ -273,6 +275,10 @@ func authzCases() []authzCase {
 		// The account page: each person's own mail preferences (account.go).
 		{route: "GET /ar/account", want: anySignedIn},
 		{route: "POST /ar/account", want: anySignedIn, form: authzForm("mail_lang", "ar")},
+		// Personal access tokens (tokens.go): each person's own; an id that
+		// is not theirs is not found.
+		{route: "POST /ar/account/tokens", want: anySignedIn, form: authzForm("token_name", "authz", "token_scope", "read", "token_days", "7")},
+		{route: "POST /ar/account/tokens/:id/revoke", path: "/ar/account/tokens/999999/revoke", want: authzWant{vLogin, vNotFound, vNotFound, vNotFound, vNotFound}},
 
 		// The coordinator's pages.
 		{route: "GET /ar/admin/institutions", want: adminOnly},
@@ -360,6 +366,13 @@ func authzCases() []authzCase {
 		{route: "GET /ar/admin/stories", want: adminOnly},
 		{route: "GET /ar/admin/evidence", want: adminOnly},
 		{route: "POST /ar/admin/evidence", want: adminOnly, form: authzForm("file_mb", "10", "round_mb", "100")},
+		{route: "GET /ar/open-data", want: anyone},
+		{route: "GET /ar/admin/open-data", want: adminOnly},
+		{route: "POST /ar/admin/open-data", want: adminOnly, form: authzForm("licence", "cc-by-4.0", "publisher_ar", "وزارة الاتصالات والاقتصاد الرقمي")},
+		{route: "POST /ar/admin/initiatives/:id/public", path: "/ar/admin/initiatives/{initPublish}/public", want: adminOnly, phase: 1,
+			form: func(e *authzEnv) url.Values {
+				return url.Values{"public": {"1"}, "version": {strconv.FormatInt(e.initiative("initPublish").Version, 10)}}
+			}},
 		{route: "POST /ar/admin/initiatives/:id/story", path: "/ar/admin/initiatives/{storyPending}/story", want: adminOnly, phase: 1,
 			form: func(e *authzEnv) url.Values { return e.storyDecision("storyPending") }},
 		{route: "GET /ar/admin/obstacles", want: adminOnly},
@@ -377,6 +390,25 @@ func authzCases() []authzCase {
 		{route: "GET /api/v1/openapi.json", want: anyone},
 		{route: "GET /api/v1/catalog", want: anyone},
 		{route: "GET /api/v1/catalog.csv", want: anyone},
+		{route: "GET /api/v1/catalog.jsonld", want: anyone},
+		{route: "GET /api/v1/vocab.jsonld", want: anyone},
+		{route: "GET /api/v1/dcat", want: anyone},
+		// Microdata and codebook (microdata.go): a published public round's
+		// for anyone; an open round has none, for nobody.
+		{route: "GET /api/v1/rounds/:id/microdata.csv", path: "/api/v1/rounds/{r2025}/microdata.csv", label: "published public round", want: anyone},
+		{route: "GET /api/v1/rounds/:id/microdata.csv", path: "/api/v1/rounds/{open}/microdata.csv", label: "open round", want: noneFound},
+		{route: "GET /api/v1/rounds/:id/microdata.xlsx", path: "/api/v1/rounds/{r2025}/microdata.xlsx", label: "published public round", want: anyone},
+		{route: "GET /api/v1/rounds/:id/microdata.xlsx", path: "/api/v1/rounds/{open}/microdata.xlsx", label: "open round", want: noneFound},
+		{route: "GET /api/v1/rounds/:id/microdata.json", path: "/api/v1/rounds/{r2025}/microdata.json", label: "published public round", want: anyone},
+		{route: "GET /api/v1/rounds/:id/microdata.json", path: "/api/v1/rounds/{open}/microdata.json", label: "open round", want: noneFound},
+		{route: "GET /api/v1/rounds/:id/codebook.json", path: "/api/v1/rounds/{r2025}/codebook.json", label: "published public round", want: anyone},
+		{route: "GET /api/v1/rounds/:id/codebook.json", path: "/api/v1/rounds/{open}/codebook.json", label: "open round", want: noneFound},
+		// The public registry of initiatives and the stories (initiatives_public.go).
+		{route: "GET /api/v1/open/initiatives", want: anyone},
+		{route: "GET /api/v1/open/initiatives.csv", want: anyone},
+		{route: "GET /api/v1/open/stories", want: anyone},
+		{route: "GET /api/v1/rounds/:id/dashboard", path: "/api/v1/rounds/{r2025}/dashboard", label: "published public round", want: anyone},
+		{route: "GET /api/v1/rounds/:id/dashboard", path: "/api/v1/rounds/{open}/dashboard", label: "open round", want: unpublishedScoresAPI},
 		{route: "GET /api/v1/rounds/:id/scores", path: "/api/v1/rounds/{r2025}/scores", label: "published public round", want: anyone},
 		{route: "GET /api/v1/rounds/:id/scores", path: "/api/v1/rounds/{open}/scores", label: "open round", want: unpublishedScoresAPI},
 		{route: "GET /api/v1/rounds/:id/institutions/:code/scorecard", path: "/api/v1/rounds/{r2025}/institutions/MOH/scorecard", label: "published A", want: anyone},
@@ -385,6 +417,9 @@ func authzCases() []authzCase {
 		{route: "GET /api/v1/rounds/:id/institutions/:code/scorecard", path: "/api/v1/rounds/{open}/institutions/{scored}/scorecard", label: "open round, a submitted score",
 			want: unpublishedScoresAPI},
 		{route: "GET /api/v1/me", want: anySignedIn},
+		{route: "GET /api/v1/me/tokens", want: anySignedIn},
+		{route: "POST /api/v1/me/tokens", want: anySignedIn, body: authzJSON(`{"name":"authz","scope":"read","days":7}`)},
+		{route: "DELETE /api/v1/me/tokens/:id", path: "/api/v1/me/tokens/999999", want: authzWant{vLogin, vNotFound, vNotFound, vNotFound, vNotFound}},
 		{route: "GET /api/v1/institutions", want: anySignedIn},
 		{route: "GET /api/v1/institutions/:code", path: "/api/v1/institutions/MOH", label: "active", want: anySignedIn},
 		{route: "GET /api/v1/institutions/:code", path: "/api/v1/institutions/ZOFF", label: "inactive", want: authzWant{vLogin, vNotFound, vNotFound, vNotFound, vAllow}},
@@ -448,6 +483,74 @@ func authzCases() []authzCase {
 		{route: "POST /api/v1/questionnaires", want: adminOnly, body: (*authzEnv).questionnaireJSON},
 		{route: "PUT /api/v1/questionnaires/:id/predecessor", path: "/api/v1/questionnaires/{qid}/predecessor", want: adminOnly,
 			body: authzJSON(`{"predecessor_id":0}`)},
+		// A response and what follows it (api-work: work_api.go,
+		// teams_api.go, evidence_api.go), as on the pages above.
+		{route: "GET /api/v1/obstacles", want: anySignedIn},
+		{route: "POST /api/v1/obstacles", want: adminOnly,
+			body: authzJSON(`{"code":"az_api","kind":"internal","label_ar":"معيق عبر الواجهة","position":90,"active":true}`)},
+		{route: "PUT /api/v1/obstacles/:id", path: "/api/v1/obstacles/{obstacle}", want: adminOnly, body: (*authzEnv).obstacleJSON},
+		{route: "GET /api/v1/rounds/:id/responses/:code/obstacles", path: "/api/v1/rounds/{open}/responses/MOH/obstacles", want: ownA},
+		{route: "PUT /api/v1/rounds/:id/responses/:code/obstacles", path: "/api/v1/rounds/{open}/responses/MOH/obstacles", want: ownA,
+			body: (*authzEnv).obstacleRatingsJSON},
+		{route: "GET /api/v1/rounds/:id/plans", path: "/api/v1/rounds/{r2025}/plans", want: anySignedIn},
+		{route: "GET /api/v1/rounds/:id/plans/:code", path: "/api/v1/rounds/{r2025}/plans/MOH", label: "A's plan", want: readA},
+		{route: "GET /api/v1/rounds/:id/plans/:code", path: "/api/v1/rounds/{open}/plans/MOI", label: "B's plan, open round", want: authzWant{vLogin, vDeny, vAllow, vAllow, vAllow}},
+		{route: "POST /api/v1/rounds/:id/plans/:code", path: "/api/v1/rounds/{r2025}/plans/MOH", want: ownA,
+			body: authzJSON(`{"text_ar":"إجراء عبر الواجهة","owner":"مدير تكنولوجيا المعلومات","target_round":"2026","progress":"planned"}`)},
+		{route: "GET /api/v1/plans/:id", path: "/api/v1/plans/{planA}", want: readA},
+		{route: "PUT /api/v1/plans/:id", path: "/api/v1/plans/{planA}", want: ownA, body: func(e *authzEnv) string { return e.planJSON("planA") }},
+		{route: "PATCH /api/v1/plans/:id", path: "/api/v1/plans/{planA}", want: ownA, body: func(e *authzEnv) string { return e.planJSON("planA") }},
+		{route: "DELETE /api/v1/plans/:id", path: "/api/v1/plans/{planDeleteAPI}", want: ownA, phase: 1},
+		{route: "GET /api/v1/stories/pending", want: adminOnly, secret: func(*authzEnv) string { return "قصة نجاح بانتظار المراجعة" }, hideFrom: []authzRole{}},
+		{route: "POST /api/v1/initiatives/:id/story", path: "/api/v1/initiatives/{storyPendingAPI}/story", want: adminOnly, phase: 1,
+			body: func(e *authzEnv) string { return e.storyDecisionJSON("storyPendingAPI") }},
+		{route: "GET /api/v1/rounds/:id/responses/:code/review", path: "/api/v1/rounds/{open}/responses/MOH/review", want: adminOnly},
+		{route: "PUT /api/v1/rounds/:id/responses/:code/review", path: "/api/v1/rounds/{open}/responses/MOH/review", want: adminOnly,
+			body: authzJSON(`{"marks":[]}`)},
+		{route: "GET /api/v1/rounds/:id/responses/:code/assignments", path: "/api/v1/rounds/{open}/responses/MOH/assignments", want: ownA},
+		{route: "GET /api/v1/rounds/:id/responses/:code/assignments", path: "/api/v1/rounds/{open}/responses/MOI/assignments", label: "B's, B not a focal point",
+			want: authzWant{vLogin, vDeny, vDeny, vDeny, vAllow}},
+		{route: "PUT /api/v1/rounds/:id/responses/:code/assignments/:section", path: "/api/v1/rounds/{open}/responses/MOH/assignments/{section}", want: ownA,
+			body: authzJSON(`{"user_id":0}`)},
+		{route: "GET /api/v1/rounds/:id/responses/:code/signoff", path: "/api/v1/rounds/{open}/responses/MOH/signoff", want: ownA},
+		{route: "POST /api/v1/rounds/:id/responses/:code/signoff/request", path: "/api/v1/rounds/{open}/responses/MOH/signoff/request", want: ownA,
+			ok: []int{http.StatusConflict}},
+		{route: "POST /api/v1/rounds/:id/responses/:code/signoff/approve", path: "/api/v1/rounds/{open}/responses/MOH/signoff/approve",
+			want: authzWant{vLogin, vDeny, vDeny, vDeny, vDeny}},
+		{route: "POST /api/v1/rounds/:id/responses/:code/signoff/send-back", path: "/api/v1/rounds/{open}/responses/MOH/signoff/send-back",
+			body: authzJSON(`{"comment":"أعيدوا النظر في المحور الأول"}`), want: authzWant{vLogin, vDeny, vDeny, vDeny, vDeny}},
+		{route: "GET /api/v1/rounds/:id/responses/:code/evidence", path: "/api/v1/rounds/{open}/responses/MOH/evidence", want: ownA,
+			secret: func(*authzEnv) string { return "evidenceA" }},
+		// A form without a file: 422 once access is granted.
+		{route: "POST /api/v1/rounds/:id/responses/:code/evidence", path: "/api/v1/rounds/{open}/responses/MOH/evidence", want: ownA,
+			ctype: "multipart/form-data; boundary=azb", body: authzJSON("--azb\r\nContent-Disposition: form-data; name=\"item\"\r\n\r\n{item}\r\n--azb--\r\n"),
+			ok: []int{http.StatusUnprocessableEntity}},
+		{route: "GET /api/v1/rounds/:id/responses/:code/evidence/:file", path: "/api/v1/rounds/{open}/responses/MOH/evidence/{evidenceA}", want: ownA,
+			secret: func(*authzEnv) string { return authzEvidenceText }},
+		// 409 once a row before sent A's response in.
+		{route: "DELETE /api/v1/rounds/:id/responses/:code/evidence/:file", path: "/api/v1/rounds/{open}/responses/MOH/evidence/{evidenceDetachAPI}", want: ownA,
+			phase: 1, ok: []int{http.StatusConflict}},
+		// The coordinator's pages and the account page through the API (api_admin.go).
+		{route: "GET /api/v1/invitations", want: adminOnly},
+		{route: "POST /api/v1/invitations", want: adminOnly, body: authzJSON(`{"email":"az-api-invite@example.ps","role":"viewer"}`)},
+		{route: "DELETE /api/v1/invitations/:id", path: "/api/v1/invitations/{inviteRevoke}", want: adminOnly, phase: 1},
+		{route: "POST /api/v1/users/:id/reset", path: "/api/v1/users/{userReset}/reset", want: adminOnly, phase: 1},
+		{route: "PUT /api/v1/users/:id/team", path: "/api/v1/users/{teamFlags}/team", want: adminOnly, body: authzJSON(`{"focal_point":true}`)},
+		{route: "GET /api/v1/audit", want: adminOnly},
+		{route: "GET /api/v1/outbox", want: adminOnly},
+		{route: "GET /api/v1/outbox/:id", path: "/api/v1/outbox/{mail}", want: adminOnly},
+		// The matrix's one message is queued, not failed: 409 once access is granted.
+		{route: "POST /api/v1/outbox/:id/resend", path: "/api/v1/outbox/{mail}/resend", want: adminOnly, phase: 1, ok: []int{http.StatusConflict}},
+		{route: "PATCH /api/v1/rounds/:id", path: "/api/v1/rounds/{draft}", want: adminOnly, body: authzJSON(`{"requires_signoff":true}`)},
+		{route: "GET /api/v1/rounds/:id/reminders", path: "/api/v1/rounds/{open}/reminders", want: adminOnly},
+		// Mail is off on the matrix's server: a run is refused (409) once access is granted.
+		{route: "POST /api/v1/rounds/:id/reminders", path: "/api/v1/rounds/{open}/reminders", want: adminOnly,
+			body: authzJSON(`{"states":["none"]}`), ok: []int{http.StatusConflict}},
+		{route: "GET /api/v1/rounds/:id/reminders/settings", path: "/api/v1/rounds/{open}/reminders/settings", want: adminOnly},
+		{route: "PUT /api/v1/rounds/:id/reminders/settings", path: "/api/v1/rounds/{open}/reminders/settings", want: adminOnly,
+			body: authzJSON(`{"first_days":7,"second_days":2}`)},
+		{route: "GET /api/v1/me/preferences", want: anySignedIn},
+		{route: "PUT /api/v1/me/preferences", want: anySignedIn, body: authzJSON(`{"lang":"ar","mail_optout":false,"digest":false}`)},
 	}...)
 	// Destructive rows run after the others, sign-out last.
 	sort.SliceStable(cases, func(i, j int) bool { return cases[i].phase < cases[j].phase })
@@ -618,15 +721,23 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	list, err := st.ListInitiatives(ctx, survey.InitiativeFilter{Institution: "MOH"})
 	e.must(err, "MOH initiatives")
 	for _, in := range list {
-		if !in.Story {
+		if !in.Story && !in.Public {
 			set("initA", in.ID)
 			break
 		}
 	}
+	// The public registry: one of the demo's public initiatives, and one
+	// the coordinator publishes.
+	public, err := st.ListInitiatives(ctx, survey.InitiativeFilter{PublicOnly: true, ActiveOnly: true})
+	e.must(err, "public initiatives")
+	if len(public) == 0 {
+		t.Fatal("no public initiative in the demo")
+	}
+	set("initPublic", public[0].ID)
 	if e.ids["initA"] == "" {
 		t.Fatal("no MOH initiative that is not a story")
 	}
-	for _, key := range []string{"initArchive", "initDelete"} {
+	for _, key := range []string{"initArchive", "initDelete", "initPublish"} {
 		in, err := st.CreateInitiative(ctx, actor, survey.InitiativeInput{InstitutionCode: "MOH", TitleAr: "مبادرة مؤقتة", Status: "in_progress", BudgetBand: "unknown"})
 		e.must(err, key)
 		set(key, in.ID)
@@ -717,6 +828,7 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 		set(f.key, l.ID)
 	}
 
+	e.apiWorkSetup(actor, set) // work_api_test.go
 	var pairs []string
 	for k, v := range e.ids {
 		pairs = append(pairs, "{"+k+"}", v)

@@ -87,24 +87,28 @@ func toOpenService(s survey.Service) openService {
 	return o
 }
 
-// apiCatalog is the public catalog as open data, with the same filters as
-// the catalog page, one page at a time (per_page up to 1000).
+// apiCatalog is the public catalog as open data, with the same filters and
+// sort as the catalog page, paged as every list is (paging.go). A page past
+// the end is empty, as elsewhere, not the last page the page shows.
 func (s *Server) apiCatalog(c *gin.Context) {
-	q := catalogQuery(c)
-	q.PerPage, _ = strconv.Atoi(c.DefaultQuery("per_page", "100"))
-	if q.PerPage < 1 || q.PerPage > 1000 {
-		q.PerPage = 100
+	p, ok := s.pageOf(c)
+	if !ok {
+		return
 	}
+	q := catalogQuery(c)
+	q.Page, q.PerPage = p.Page, p.PerPage
 	res, err := s.store.SearchCatalog(c.Request.Context(), q)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
-	out := make([]openService, 0, len(res.Services))
-	for _, sv := range res.Services {
-		out = append(out, toOpenService(sv))
+	out := listJSON[openService]{Items: []openService{}, Page: p.Page, PerPage: p.PerPage, Total: res.Total}
+	if res.Page == p.Page { // the store gives the last page for one past it
+		for _, sv := range res.Services {
+			out.Items = append(out.Items, toOpenService(sv))
+		}
 	}
-	c.JSON(http.StatusOK, gin.H{"total": res.Total, "page": res.Page, "pages": res.Pages, "per_page": q.PerPage, "services": out})
+	c.JSON(http.StatusOK, out)
 }
 
 // apiCatalogCSV streams the whole public catalog as CSV.
@@ -191,7 +195,7 @@ func (s *Server) apiListServices(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"services": list})
+	writePage(s, c, list) // services in use first, retired last, each by code
 }
 
 func (s *Server) apiCreateService(c *gin.Context) {

@@ -221,7 +221,7 @@ func TestPublicCatalogSearch(t *testing.T) {
 	assertStatus(t, r, http.StatusOK)
 	var open struct {
 		Total    int
-		Services []map[string]any
+		Services []map[string]any `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(r.Body), &open); err != nil || open.Total != 1 {
 		t.Fatalf("open data %s: %v", r.Body, err)

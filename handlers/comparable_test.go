@@ -434,7 +434,7 @@ func TestPredecessorAPI(t *testing.T) {
 			Questionnaires []struct {
 				ID          int64 `json:"id"`
 				Predecessor int64 `json:"predecessor_id"`
-			} `json:"questionnaires"`
+			} `json:"items"`
 		}
 		if err := json.Unmarshal([]byte(r.Body), &out); err != nil {
 			t.Fatal(err)

@@ -138,6 +138,13 @@ func (s *Server) exportChartData(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "err.not_found")
 		return
 	}
+	s.sendTable(c, chartFile(p.Round, ch.ID, v.Lang), "data", reports.DataTable(ch, p.exportNote(v, ch)), v.Lang == "ar")
+}
+
+// exportNote is what a chart's exported table says above its rows (the
+// file exports and the dashboard API alike): provisional figures, today's
+// catalog, changes on the common items only; "" for nothing.
+func (p dashboardPage) exportNote(v *view, ch reports.Chart) string {
 	note := ""
 	if p.Provisional {
 		note = v.T("dashboard.provisional", p.Round.Name)
@@ -148,7 +155,7 @@ func (s *Server) exportChartData(c *gin.Context) {
 	if ch.ID == reports.ChartID("movers", p.Round.ID) {
 		note += " " + v.commonItemsText(p.RoundComparison) // changes on the common items only
 	}
-	s.sendTable(c, chartFile(p.Round, ch.ID, v.Lang), "data", reports.DataTable(ch, strings.TrimSpace(note)), v.Lang == "ar")
+	return strings.TrimSpace(note)
 }
 
 // sendTable answers rows (header first) as a workbook when the path ends

@@ -129,12 +129,12 @@ func TestUserDeactivation(t *testing.T) {
 	adminToken := apiToken(t, ts, "admin@example.ps")
 	r := apiCall(t, ts, http.MethodGet, "/api/v1/users", adminToken, "")
 	assertStatus(t, r, http.StatusOK)
-	var users []survey.User
+	var users listJSON[survey.User]
 	if err := json.Unmarshal([]byte(r.Body), &users); err != nil {
 		t.Fatal(err)
 	}
 	ids := map[string]int64{}
-	for _, u := range users {
+	for _, u := range users.Items {
 		ids[u.Email] = u.ID
 	}
 	viewerID, adminID := strconv.FormatInt(ids["viewer@example.ps"], 10), strconv.FormatInt(ids["admin@example.ps"], 10)

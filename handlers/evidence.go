@@ -179,6 +179,13 @@ var errNoFile = errors.New("handlers: no file")
 // problem the page shows (evidenceError), or errAnswered once the request
 // has been answered (400, 403, 500).
 func (s *Server) receiveEvidence(c *gin.Context, limits survey.EvidenceLimits) (*evidenceUpload, survey.EvidenceInput, error) {
+	return s.receiveEvidenceForm(c, limits, true)
+}
+
+// receiveEvidenceForm is receiveEvidence; formToken false leaves out the
+// form's CSRF token, for the API, whose middleware has checked the call
+// (checkAPIWrite: a bearer token, or the X-CSRF-Token header).
+func (s *Server) receiveEvidenceForm(c *gin.Context, limits survey.EvidenceLimits, formToken bool) (*evidenceUpload, survey.EvidenceInput, error) {
 	var in survey.EvidenceInput
 	f, err := readEvidenceForm(c.Request, limits.FileBytes)
 	var tooBig *http.MaxBytesError
@@ -189,7 +196,7 @@ func (s *Server) receiveEvidence(c *gin.Context, limits survey.EvidenceLimits) (
 		s.fail(c, http.StatusBadRequest, "err.bad_request")
 		return f, in, errAnswered
 	}
-	if !tokenMatches(f.fields.Get("csrf_token"), s.csrfToken(c)) {
+	if formToken && !tokenMatches(f.fields.Get("csrf_token"), s.csrfToken(c)) {
 		s.fail(c, http.StatusForbidden, "err.csrf")
 		return f, in, errAnswered
 	}
@@ -242,23 +249,35 @@ func evidenceError(err error) (string, int) {
 	return "", 0
 }
 
-// detachEvidence removes a file from an answer.
-func (s *Server) detachEvidence(c *gin.Context) {
+// removeEvidence removes the file in the URL from its answer, for the
+// page and the API: the response must be one the user may see, and its
+// deadline not over for them; the store checks the rest. It answers the
+// request itself when it returns false.
+func (s *Server) removeEvidence(c *gin.Context) (responseCtx, bool) {
 	rc, ok := s.loadResponse(c)
 	if !ok {
-		return
+		return rc, false
 	}
 	id, err := strconv.ParseInt(c.Param("file"), 10, 64)
 	if err != nil {
 		s.notFound(c)
-		return
+		return rc, false
 	}
 	if rc.Late {
 		s.fail(c, http.StatusConflict, "err.past_deadline")
-		return
+		return rc, false
 	}
 	if err := s.store.DetachEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), rc.Round.ID, rc.Institution.Code, id); err != nil {
 		s.failErr(c, err)
+		return rc, false
+	}
+	return rc, true
+}
+
+// detachEvidence removes a file from an answer.
+func (s *Server) detachEvidence(c *gin.Context) {
+	rc, ok := s.removeEvidence(c)
+	if !ok {
 		return
 	}
 	v := s.newView(c, "evidence.title")

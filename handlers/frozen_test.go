@@ -130,7 +130,7 @@ func TestPublishedRoundNeverChanges(t *testing.T) {
 	// its reach, a new service at stage 5 is added, another is retired.
 	for n, code := range scored {
 		var list struct {
-			Services []survey.Service `json:"services"`
+			Services []survey.Service `json:"items"`
 		}
 		r := apiCall(t, ts, http.MethodGet, "/api/v1/institutions/"+code+"/services", token, "")
 		assertStatus(t, r, http.StatusOK)

@@ -49,6 +49,10 @@ func (p initiativesPage) Query() template.URL {
 }
 
 func (s *Server) listInitiatives(c *gin.Context) {
+	if currentUser(c) == nil {
+		s.showPublicInitiatives(c) // the public registry (initiatives_public.go)
+		return
+	}
 	f := initiativeFilter(c)
 	list, err := s.store.ListInitiatives(c.Request.Context(), f)
 	if err != nil {
@@ -80,7 +84,7 @@ func (s *Server) listInitiatives(c *gin.Context) {
 
 func initiativeNotice(c *gin.Context) string {
 	switch d := c.Query("done"); d {
-	case "created", "updated", "archived", "restored", "approved", "rejected", "file_attached", "file_detached":
+	case "created", "updated", "archived", "restored", "approved", "rejected", "file_attached", "file_detached", "published", "unpublished":
 		return "notice.initiative_" + d
 	}
 	return ""
@@ -157,6 +161,9 @@ type initiativePage struct {
 	Limits      survey.EvidenceLimits
 	// Error is a refused upload's message.
 	Error string
+	// CanPublish: the reader is the coordinator, who puts the initiative
+	// in the public registry or takes it out (initiatives_public.go).
+	CanPublish bool
 }
 
 // MB is a limit in megabytes.
@@ -165,6 +172,19 @@ func (initiativePage) MB(n int64) int64 { return survey.MB(n) }
 // showInitiative is one initiative, read-only, with its linked services
 // and its files.
 func (s *Server) showInitiative(c *gin.Context) {
+	u := currentUser(c)
+	if u == nil {
+		s.showPublicInitiative(c) // the public registry (initiatives_public.go)
+		return
+	}
+	if u.Role == survey.RoleRespondent {
+		// Another institution's initiative is not theirs to read, unless
+		// it is in the public registry: then they read what anyone does.
+		if pub, err := s.publicInitiativeByID(c, c.Param("id")); err == nil && pub.InstitutionCode != u.InstitutionCode {
+			s.renderPublicInitiative(c, pub)
+			return
+		}
+	}
 	in, ok := s.initiativeByParam(c, false)
 	if !ok {
 		return
@@ -181,7 +201,8 @@ func (s *Server) showInitiative(c *gin.Context) {
 // the request itself when it returns false.
 func (s *Server) initiativePageOf(c *gin.Context, in survey.Initiative) (initiativePage, bool) {
 	ctx := c.Request.Context()
-	p := initiativePage{Initiative: in, CanEdit: survey.ActorOf(*currentUser(c)).CanEditInstitution(in.InstitutionCode)}
+	p := initiativePage{Initiative: in, CanEdit: survey.ActorOf(*currentUser(c)).CanEditInstitution(in.InstitutionCode),
+		CanPublish: currentUser(c).Role == survey.RoleAdmin}
 	services, err := s.store.InstitutionServices(ctx, in.InstitutionCode)
 	if err != nil {
 		s.serverError(c, err)

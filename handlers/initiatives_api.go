@@ -34,7 +34,12 @@ type initiativeJSON struct {
 	FigureLabelEn string           `json:"figure_label_en"`
 	FigureBefore  *float64         `json:"figure_before"`
 	FigureAfter   *float64         `json:"figure_after"`
-	Version       int64            `json:"version"`
+	// Public is the coordinator's mark for the public registry: absent or
+	// the current value keeps it; only the coordinator may change it
+	// (403 for anyone else), so a respondent may send back what a read
+	// returned.
+	Public  *bool `json:"public"`
+	Version int64 `json:"version"`
 	// What a read adds, ignored (readOnlyJSON).
 	readOnlyJSON
 	StoryStatus json.RawMessage `json:"story_status,omitempty"`
@@ -53,7 +58,7 @@ func (j initiativeJSON) input(code string) survey.InitiativeInput {
 		SummaryEn: j.SummaryEn, Status: j.Status, StartMonth: j.StartMonth, EndMonth: j.EndMonth, BudgetBand: j.BudgetBand,
 		OutcomeAr: j.OutcomeAr, OutcomeEn: j.OutcomeEn, Partners: j.Partners, ServiceIDs: j.Services, Story: j.SuccessStory,
 		StoryAr: j.StoryAr, StoryEn: j.StoryEn, FigureLabelAr: j.FigureLabelAr, FigureLabelEn: j.FigureLabelEn,
-		FigureBefore: num(j.FigureBefore), FigureAfter: num(j.FigureAfter), Version: j.Version}
+		FigureBefore: num(j.FigureBefore), FigureAfter: num(j.FigureAfter), Public: j.Public, Version: j.Version}
 }
 
 // apiListInitiatives lists initiatives with the page's filters
@@ -65,10 +70,7 @@ func (s *Server) apiListInitiatives(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	if list == nil {
-		list = []survey.Initiative{}
-	}
-	c.JSON(http.StatusOK, gin.H{"initiatives": list})
+	writePage(s, c, list) // the latest change first, then by id
 }
 
 // apiInstitutionInitiatives lists one institution's initiatives: any for
@@ -89,10 +91,7 @@ func (s *Server) apiInstitutionInitiatives(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	if list == nil {
-		list = []survey.Initiative{}
-	}
-	c.JSON(http.StatusOK, gin.H{"initiatives": list})
+	writePage(s, c, list) // the latest change first, then by id
 }
 
 func (s *Server) apiCreateInitiative(c *gin.Context) {

@@ -132,5 +132,6 @@ func writeLayoutTail(buf *bytes.Buffer, v *view) {
 	t := func(key string) string { return escText(v.T(key)) }
 	w("\n</main>\n")
 	w("<footer class=\"site-footer\">\n  <div class=\"container\">\n    <p>", t("footer.text"), "</p>\n")
+	w("    <p><a href=\"", escURL(v.URL("/open-data")), "\">", t("footer.open_data"), "</a></p>\n")
 	w("    <p class=\"muted\">", t("footer.version"), " <bdi dir=\"ltr\" translate=\"no\">", escText(v.Version), "</bdi></p>\n  </div>\n</footer>\n</body>\n</html>")
 }

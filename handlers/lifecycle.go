@@ -299,7 +299,7 @@ func (s *Server) apiRoundExtensions(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"extensions": list})
+	writePage(s, c, list) // by institution code
 }
 
 // apiGrantExtension grants or changes an institution's extension:
@@ -397,10 +397,7 @@ func (s *Server) apiArchivedRounds(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	if list == nil {
-		list = []survey.Round{}
-	}
-	c.JSON(http.StatusOK, gin.H{"rounds": list})
+	writePage(s, c, list) // by name, the latest first, then by id
 }
 
 // apiPrefillSources lists the rounds whose answers may pre-fill the
@@ -415,7 +412,7 @@ func (s *Server) apiPrefillSources(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"sources": list})
+	writePage(s, c, list) // the latest round first
 }
 
 type prefillRequest struct {

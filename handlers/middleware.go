@@ -28,8 +28,10 @@ const (
 // uploadRoutes take files and so get the larger body limit.
 var uploadRoutes = map[string]bool{"/api/v1/rounds/:id/answers/import": true}
 
-// csvBodyRoutes are API routes whose body is CSV rather than JSON.
-var csvBodyRoutes = map[string]bool{"/api/v1/rounds/:id/answers/import": true}
+// csvBodyRoutes are API routes whose body is not JSON: CSV, or the
+// multipart form of an evidence upload, whose handler checks its type
+// after who may upload there (evidence_api.go).
+var csvBodyRoutes = map[string]bool{"/api/v1/rounds/:id/answers/import": true, apiEvidenceRoute: true}
 
 func init() {
 	for _, l := range Languages {
@@ -179,6 +181,9 @@ func (s *Server) loadSession(c *gin.Context) {
 	if token != "" {
 		sess, err := s.store.SessionByToken(c.Request.Context(), token)
 		switch {
+		case err == nil && sess.Kind == survey.SessionToken && !strings.HasPrefix(c.Request.URL.Path, "/api/v1/"):
+			// A personal access token is for programs calling the API;
+			// on the pages it is no one.
 		case err == nil:
 			c.Set(keySession, &sess)
 		case !errors.Is(err, survey.ErrNotFound):
@@ -271,6 +276,10 @@ func (s *Server) checkForm(c *gin.Context) {
 func (s *Server) checkAPIWrite(c *gin.Context) {
 	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
 		c.Next()
+		return
+	}
+	if sess := session(c); sess != nil && sess.ReadOnly {
+		s.fail(c, http.StatusForbidden, "err.token_read_only")
 		return
 	}
 	if sess := session(c); sess != nil && !c.GetBool(keyAPI) {

@@ -75,19 +75,26 @@ func (s *Server) renderObstacles(c *gin.Context, status int, p obstaclesPage) {
 	s.render(c, status, "obstacles", v)
 }
 
+// obstaclesWritable checks that the obstacles of a loaded response may be
+// saved now (the page and the API): 409 past the deadline or once the
+// response or round no longer takes changes. It answers itself when false.
+func (s *Server) obstaclesWritable(c *gin.Context, p obstaclesPage) bool {
+	switch {
+	case p.Late:
+		s.fail(c, http.StatusConflict, "err.past_deadline")
+		return false
+	case !p.Editable:
+		s.fail(c, http.StatusConflict, "err.not_editable")
+		return false
+	}
+	return true
+}
+
 // saveObstacles stores the obstacles as one set, against the version the
 // page showed; a newer set saved by someone else is shown, not overwritten.
 func (s *Server) saveObstacles(c *gin.Context) {
 	p, ok := s.obstaclesFor(c)
-	if !ok {
-		return
-	}
-	if p.Late {
-		s.fail(c, http.StatusConflict, "err.past_deadline")
-		return
-	}
-	if !p.Editable {
-		s.fail(c, http.StatusConflict, "err.not_editable")
+	if !ok || !s.obstaclesWritable(c, p) {
 		return
 	}
 	chosen := map[int64]int{}

@@ -107,14 +107,37 @@ func (s *Server) apiSaveAnswers(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"answers": out})
 }
 
-// apiResponseAction is submit (the institution), return and accept (the reviewer).
+// responseActions are the moves of POST …/responses/{code}/{action};
+// any other name is a path that does not exist (404), not a move the
+// status refuses (409).
+var responseActions = map[string]bool{"submit": true, "return": true, "accept": true, "reopen": true}
+
+// apiResponseAction is submit (the institution), return, accept and
+// reopen (the reviewer). Return and accept may carry the reviewer's marks
+// and comments ({"marks": [...]}, as PUT …/review takes them), stored
+// first, as the review form sends them with its decision.
 func (s *Server) apiResponseAction(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
+	action := c.Param("action")
+	if err != nil || !responseActions[action] {
 		s.notFound(c)
 		return
 	}
-	resp, err := s.store.ResponseAction(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, c.Param("code"), c.Param("action"))
+	if (action == "return" || action == "accept") && c.Request.ContentLength != 0 {
+		if !survey.ActorOf(*currentUser(c)).CanReview() { // refused before the body is read
+			s.fail(c, http.StatusForbidden, "err.forbidden")
+			return
+		}
+		rc, ok := s.loadResponse(c)
+		if !ok {
+			return
+		}
+		marks, ok := s.bindMarks(c)
+		if !ok || !s.setMarks(c, rc, marks) {
+			return
+		}
+	}
+	resp, err := s.store.ResponseAction(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, c.Param("code"), action)
 	var inc *survey.ErrIncomplete
 	if errors.As(err, &inc) {
 		fields := map[string]string{}
@@ -149,7 +172,7 @@ func (s *Server) apiListRounds(c *gin.Context) {
 			list = append(list, r)
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"rounds": list})
+	writePage(s, c, list) // by name, the latest first, then by id
 }
 
 // apiRoundQuestionnaire is the questionnaire a round asks, as stored
@@ -221,6 +244,22 @@ func (s *Server) apiRoundAction(c *gin.Context) {
 	c.JSON(http.StatusOK, r)
 }
 
+// questionnaireJSON is a stored questionnaire version as the API lists it.
+// The definition's own id and version string (its file's "id" and
+// "version") are def_id and def_version: on every other record "version"
+// is the number a write must carry (optimistic locking), and "id" the
+// stored row's.
+type questionnaireJSON struct {
+	ID            int64  `json:"id"`
+	Hash          string `json:"hash"`
+	DefID         string `json:"def_id"`
+	DefVersion    string `json:"def_version"`
+	TitleAr       string `json:"title_ar"`
+	TitleEn       string `json:"title_en"`
+	PredecessorID int64  `json:"predecessor_id"` // the version it continues, declared comparable (0: none)
+}
+
+// apiListQuestionnaires lists the stored questionnaire versions, paged.
 func (s *Server) apiListQuestionnaires(c *gin.Context) {
 	list, err := s.store.ListQuestionnaires(c.Request.Context())
 	if err != nil {
@@ -232,13 +271,12 @@ func (s *Server) apiListQuestionnaires(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	out := make([]gin.H, 0, len(list))
+	out := make([]questionnaireJSON, 0, len(list))
 	for _, q := range list {
-		// predecessor_id: the version it continues, declared comparable (0: none).
-		out = append(out, gin.H{"id": q.ID, "hash": q.Hash, "def_id": q.DefID, "version": q.Version, "title_ar": q.TitleAr, "title_en": q.TitleEn,
-			"predecessor_id": lineage[q.ID]})
+		out = append(out, questionnaireJSON{ID: q.ID, Hash: q.Hash, DefID: q.DefID, DefVersion: q.Version,
+			TitleAr: q.TitleAr, TitleEn: q.TitleEn, PredecessorID: lineage[q.ID]})
 	}
-	c.JSON(http.StatusOK, gin.H{"questionnaires": out})
+	writePage(s, c, out) // the latest stored first (by id)
 }
 
 // apiCreateQuestionnaire stores a JSON definition as a new version; every

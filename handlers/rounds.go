@@ -364,34 +364,28 @@ func (s *Server) saveReview(c *gin.Context) {
 	v := s.newView(c, "review.title")
 	v.Title = v.T("review.title") + " — " + rc.Institution.Name(v.Lang)
 	p := s.reviewPage(c, rc)
-	failed := false
-	for i := range p.Items {
-		iv := &p.Items[i]
-		status, sent := c.GetPostForm("r." + iv.Item.ID)
-		comment := c.PostForm("rc." + iv.Item.ID)
-		if !sent { // not on the form (a browser sends every item's choice): unchanged
-			continue
-		}
-		if status == iv.Answer.ReviewStatus && comment == iv.Answer.ReviewComment {
-			continue
-		}
-		iv.Answer.ReviewStatus, iv.Answer.ReviewComment = status, comment
-		err := s.store.ReviewAnswer(ctx, actor, rc.Round.ID, rc.Institution.Code, iv.Item.ID, status, comment)
-		var ve *survey.ValidationError
-		switch {
-		case err == nil:
-		case errors.As(err, &ve):
-			failed = true
-			iv.Error = firstReviewMessage(v, ve)
-		case errors.Is(err, survey.ErrNotFound):
-			failed = true
-			iv.Error = v.T("err.review_unanswered")
-		default:
-			s.failErr(c, err)
-			return
+	marks := map[string]reviewMark{}
+	for _, iv := range p.Items {
+		// Not on the form (a browser sends every item's choice): unchanged.
+		if status, sent := c.GetPostForm("r." + iv.Item.ID); sent {
+			marks[iv.Item.ID] = reviewMark{Item: iv.Item.ID, Status: status, Comment: c.PostForm("rc." + iv.Item.ID)}
 		}
 	}
-	if failed {
+	refused, err := s.applyReviewMarks(c, rc, p.Items, marks)
+	if err != nil {
+		s.failErr(c, err)
+		return
+	}
+	for i := range p.Items {
+		iv := &p.Items[i]
+		if m, ok := marks[iv.Item.ID]; ok {
+			iv.Answer.ReviewStatus, iv.Answer.ReviewComment = m.Status, m.Comment
+		}
+		if key := refused[iv.Item.ID]; key != "" {
+			iv.Error = v.T(key)
+		}
+	}
+	if len(refused) > 0 {
 		v.Data = p
 		s.render(c, http.StatusUnprocessableEntity, "review", v)
 		return
@@ -420,11 +414,61 @@ func (s *Server) saveReview(c *gin.Context) {
 // (another reviewer decided first) or an unexpected error.
 func (s *Server) reviewFailed(c *gin.Context, err error) { s.failErr(c, err) }
 
-func firstReviewMessage(v *view, ve *survey.ValidationError) string {
-	for _, k := range ve.Fields {
-		return v.T(k)
+// firstFieldKey is the message of a validation error's first field, by
+// name: one message per answer, the same each time.
+func firstFieldKey(ve *survey.ValidationError) string {
+	first := ""
+	for f := range ve.Fields {
+		if first == "" || f < first {
+			first = f
+		}
 	}
-	return ""
+	return ve.Fields[first]
+}
+
+// reviewMark is the reviewer's mark on one answer (approved, issues, or
+// none) and comment, as the review form and the API send it.
+type reviewMark struct {
+	Item    string `json:"item"`
+	Status  string `json:"status"`
+	Comment string `json:"comment"`
+}
+
+// applyReviewMarks stores the marks that differ from what items hold,
+// through the store's ReviewAnswer (which checks who and when), for the
+// review page and the API alike. A mark refused for what it says comes
+// back by item as a message key, the others are still stored; any other
+// error ends it. A mark for an item not among items (hidden, a metric,
+// unknown) is refused as an unknown question.
+func (s *Server) applyReviewMarks(c *gin.Context, rc responseCtx, items []itemView, marks map[string]reviewMark) (map[string]string, error) {
+	ctx := c.Request.Context()
+	actor := survey.ActorOf(*currentUser(c))
+	refused := map[string]string{}
+	known := map[string]bool{}
+	for _, iv := range items {
+		known[iv.Item.ID] = true
+		m, ok := marks[iv.Item.ID]
+		if !ok || (m.Status == iv.Answer.ReviewStatus && m.Comment == iv.Answer.ReviewComment) {
+			continue
+		}
+		err := s.store.ReviewAnswer(ctx, actor, rc.Round.ID, rc.Institution.Code, iv.Item.ID, m.Status, m.Comment)
+		var ve *survey.ValidationError
+		switch {
+		case err == nil:
+		case errors.As(err, &ve):
+			refused[iv.Item.ID] = firstFieldKey(ve)
+		case errors.Is(err, survey.ErrNotFound):
+			refused[iv.Item.ID] = "err.review_unanswered"
+		default:
+			return refused, err
+		}
+	}
+	for id := range marks {
+		if !known[id] {
+			refused[id] = "err.unknown_question"
+		}
+	}
+	return refused, nil
 }
 
 // AnswerText is an answer as a reviewer reads it in the page's language:

@@ -705,8 +705,8 @@ func TestAPIPutTakesWhatGetReturned(t *testing.T) {
 	}
 	for _, c := range []struct{ path, field string }{
 		{"/api/v1/institutions/MOH", "website"},
-		{"/api/v1/services/" + firstID("/api/v1/institutions/MOH/services", "services"), "name_en"},
-		{"/api/v1/initiatives/" + firstID("/api/v1/institutions/MOH/initiatives", "initiatives"), "title_en"},
+		{"/api/v1/services/" + firstID("/api/v1/institutions/MOH/services", "items"), "name_en"},
+		{"/api/v1/initiatives/" + firstID("/api/v1/institutions/MOH/initiatives", "items"), "title_en"},
 	} {
 		t.Run(c.path, func(t *testing.T) {
 			rec := read(c.path)
@@ -760,7 +760,7 @@ func TestAPIUnsetTimesAreNull(t *testing.T) {
 			ID       int64   `json:"id"`
 			Status   string  `json:"status"`
 			OpenedAt *string `json:"opened_at"`
-		} `json:"rounds"`
+		} `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(rounds.Body), &list); err != nil {
 		t.Fatal(err)
@@ -827,7 +827,7 @@ func TestAPIMergePatch(t *testing.T) {
 	var list struct {
 		Services []struct {
 			ID int64 `json:"id"`
-		} `json:"services"`
+		} `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(apiCall(t, ts, http.MethodGet, "/api/v1/institutions/MOH/services", admin, "").Body), &list); err != nil || len(list.Services) == 0 {
 		t.Fatalf("services: %v", err)
@@ -868,7 +868,7 @@ func TestAPIMergePatch(t *testing.T) {
 		Initiatives []struct {
 			ID      int64 `json:"id"`
 			Version int64 `json:"version"`
-		} `json:"initiatives"`
+		} `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(apiCall(t, ts, http.MethodGet, "/api/v1/institutions/MOH/initiatives", admin, "").Body), &inits); err != nil || len(inits.Initiatives) == 0 {
 		t.Fatalf("initiatives: %v", err)

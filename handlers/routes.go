@@ -51,6 +51,10 @@ func (s *Server) routes() *gin.Engine {
 		open.GET("/rounds/:id/dashboard.xlsx", s.exportChartData)
 		open.GET("/present/:id", s.showPresentation)
 		open.GET("/rounds/:id/scorecards/:code", s.showScorecard)
+		// Initiatives: anyone not signed in reads the public registry
+		// there (initiatives_public.go); signed-in users their list.
+		open.GET("/initiatives", s.listInitiatives)
+		open.GET("/initiatives/:id", s.showInitiative)
 		open.GET("/stories", s.showStories)
 		open.GET("/stories/:id", s.showStory)
 		open.GET("/stories/:id/evidence/:file", s.downloadStoryEvidence)
@@ -109,15 +113,15 @@ func (s *Server) routes() *gin.Engine {
 		team.POST("/invitations/:id/revoke", s.revokeColleagueInvitation)
 		team.POST("/users/:id/active", s.setColleagueActive)
 		signedIn.GET("/rounds", s.listRounds)
-		signedIn.GET("/initiatives", s.listInitiatives)
 		signedIn.GET("/initiatives.csv", s.exportInitiatives)
 		signedIn.GET("/initiatives.xlsx", s.exportInitiatives)
-		signedIn.GET("/initiatives/:id", s.showInitiative)
 		signedIn.GET("/rounds/:id/plans", s.listPlans)
 		signedIn.GET("/rounds/:id/plans/:code", s.showPlan)
 		// Mail preferences (account.go).
 		signedIn.GET("/account", s.showAccount)
 		signedIn.POST("/account", s.saveAccount)
+		signedIn.POST("/account/tokens", s.createToken)
+		signedIn.POST("/account/tokens/:id/revoke", s.revokeToken)
 
 		admin := open.Group("/admin", s.requireRole(survey.RoleAdmin))
 		admin.GET("/institutions", s.listInstitutions)
@@ -178,7 +182,11 @@ func (s *Server) routes() *gin.Engine {
 		admin.GET("/questionnaires/:id/version", s.showQuestionnaire)
 		admin.POST("/questionnaires/:id/predecessor", s.setPredecessor)
 		// ---- page routes added by opendata (insert below this line) ----
+		open.GET("/open-data", s.showOpenData) // the published datasets (opendata.go)
+		admin.GET("/open-data", s.showOpenDataSettings)
+		admin.POST("/open-data", s.saveOpenDataSettings)
 		// ---- page routes added by microdata (insert below this line) ----
+		admin.POST("/initiatives/:id/public", s.setInitiativePublic) // the public registry (initiatives_public.go)
 		// ---- page routes added by api-work (insert below this line) ----
 		// ---- page routes added by api-admin (insert below this line) ----
 		// ---- page routes added by tokens (insert below this line) ----
@@ -243,9 +251,69 @@ func (s *Server) routes() *gin.Engine {
 	apiAdmin.POST("/questionnaires", s.apiCreateQuestionnaire)
 	apiAdmin.PUT("/questionnaires/:id/predecessor", s.apiSetPredecessor)
 	// ---- /api/v1 routes added by opendata (insert below this line) ----
+	api.GET("/catalog.jsonld", s.apiCatalogJSONLD) // CPSV-AP, DCAT-AP and the vocabulary (opendata.go)
+	api.GET("/vocab.jsonld", s.apiVocabulary)
+	api.GET("/dcat", s.apiDCAT)
+	api.GET("/rounds/:id/dashboard", s.apiDashboard) // as the dashboard page allows
 	// ---- /api/v1 routes added by microdata (insert below this line) ----
+	// Microdata of a round and its codebook (microdata.go), the public
+	// registry of initiatives and the success stories (initiatives_public.go).
+	api.GET("/rounds/:id/microdata.csv", s.apiMicrodata)
+	api.GET("/rounds/:id/microdata.xlsx", s.apiMicrodata)
+	api.GET("/rounds/:id/microdata.json", s.apiMicrodata)
+	api.GET("/rounds/:id/codebook.json", s.apiCodebook)
+	api.GET("/open/initiatives", s.apiOpenInitiatives)
+	api.GET("/open/initiatives.csv", s.apiOpenInitiativesCSV)
+	api.GET("/open/stories", s.apiOpenStories)
 	// ---- /api/v1 routes added by api-work (insert below this line) ----
+	// A response and what follows it (work_api.go, teams_api.go, evidence_api.go).
+	signedIn.GET("/obstacles", s.apiListObstacles)
+	apiAdmin.POST("/obstacles", s.apiCreateObstacle)
+	apiAdmin.PUT("/obstacles/:id", s.apiUpdateObstacle)
+	apiEditors.GET("/rounds/:id/responses/:code/obstacles", s.apiGetResponseObstacles)
+	apiEditors.PUT("/rounds/:id/responses/:code/obstacles", s.apiSaveResponseObstacles)
+	signedIn.GET("/rounds/:id/plans", s.apiListPlans)
+	signedIn.GET("/rounds/:id/plans/:code", s.apiInstitutionPlan)
+	apiEditors.POST("/rounds/:id/plans/:code", s.apiCreatePlanAction)
+	signedIn.GET("/plans/:id", s.apiGetPlanAction)
+	apiEditors.PUT("/plans/:id", s.apiUpdatePlanAction)
+	apiEditors.PATCH("/plans/:id", s.apiUpdatePlanAction)
+	apiEditors.DELETE("/plans/:id", s.apiDeletePlanAction)
+	apiAdmin.GET("/stories/pending", s.apiPendingStories)
+	apiAdmin.POST("/initiatives/:id/story", s.apiReviewStory)
+	apiAdmin.GET("/rounds/:id/responses/:code/review", s.apiGetReview)
+	apiAdmin.PUT("/rounds/:id/responses/:code/review", s.apiSaveReview)
+	apiEditors.GET("/rounds/:id/responses/:code/assignments", s.apiAssignments)
+	apiEditors.PUT("/rounds/:id/responses/:code/assignments/:section", s.apiAssignSection)
+	apiEditors.GET("/rounds/:id/responses/:code/signoff", s.apiSignoff)
+	apiEditors.POST("/rounds/:id/responses/:code/signoff/request", s.apiRequestSignoff)
+	apiEditors.POST("/rounds/:id/responses/:code/signoff/approve", s.apiApproveSignoff)
+	apiEditors.POST("/rounds/:id/responses/:code/signoff/send-back", s.apiSendBackSignoff)
+	apiEditors.GET("/rounds/:id/responses/:code/evidence", s.apiListEvidence)
+	apiEditors.POST("/rounds/:id/responses/:code/evidence", s.apiUploadEvidence)
+	apiEditors.GET("/rounds/:id/responses/:code/evidence/:file", s.apiDownloadEvidence)
+	apiEditors.DELETE("/rounds/:id/responses/:code/evidence/:file", s.apiDetachEvidence)
 	// ---- /api/v1 routes added by api-admin (insert below this line) ----
+	// The coordinator's pages and the account page through the API (api_admin.go).
+	apiAdmin.GET("/invitations", s.apiListInvitations)
+	apiAdmin.POST("/invitations", s.apiCreateInvitation)
+	apiAdmin.DELETE("/invitations/:id", s.apiRevokeInvitation)
+	apiAdmin.POST("/users/:id/reset", s.apiResetPassword)
+	apiAdmin.PUT("/users/:id/team", s.apiSetTeamFlags)
+	apiAdmin.GET("/audit", s.apiAudit)
+	apiAdmin.GET("/outbox", s.apiOutbox)
+	apiAdmin.GET("/outbox/:id", s.apiOutboxMessage)
+	apiAdmin.POST("/outbox/:id/resend", s.apiResendMail)
+	apiAdmin.PATCH("/rounds/:id", s.apiPatchRound)
+	apiAdmin.GET("/rounds/:id/reminders", s.apiReminderPlan)
+	apiAdmin.POST("/rounds/:id/reminders", s.apiSendReminders)
+	apiAdmin.GET("/rounds/:id/reminders/settings", s.apiReminderSettings)
+	apiAdmin.PUT("/rounds/:id/reminders/settings", s.apiSaveReminderSettings)
+	signedIn.GET("/me/preferences", s.apiMailPrefs)
+	signedIn.PUT("/me/preferences", s.apiSaveMailPrefs)
 	// ---- /api/v1 routes added by tokens (insert below this line) ----
+	signedIn.GET("/me/tokens", s.apiListTokens)
+	signedIn.POST("/me/tokens", s.apiCreateToken)
+	signedIn.DELETE("/me/tokens/:id", s.apiRevokeToken)
 	return r
 }

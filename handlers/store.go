@@ -97,6 +97,9 @@ type ScoreStore interface {
 	RoundCatalog(ctx context.Context, roundID int64) (survey.RoundCatalog, error)
 	ScoringVersions(ctx context.Context, roundID int64) ([]string, error)
 	PreviousScores(ctx context.Context, roundID int64, kind string, version string) ([]survey.InstitutionScore, error)
+	// EachMicrodata reads a frozen round's scored responses one at a time
+	// for its microdata (microdata.go).
+	EachMicrodata(ctx context.Context, roundID int64, fn func(survey.MicrodataResponse) error) error
 }
 
 // PlanStore keeps institutions' action plans.
@@ -118,6 +121,7 @@ type InitiativeStore interface {
 	RestoreInitiative(ctx context.Context, a survey.Actor, id int64) error
 	ReviewStory(ctx context.Context, a survey.Actor, id int64, version int64, approve bool, note string) error
 	UpdateInitiative(ctx context.Context, a survey.Actor, id int64, in survey.InitiativeInput) (survey.Initiative, error)
+	SetInitiativePublic(ctx context.Context, a survey.Actor, id int64, version int64, public bool) (survey.Initiative, error)
 }
 
 // AccountStore keeps accounts, invitations, password resets, sessions, sign-in and first-run setup.
@@ -201,4 +205,14 @@ type Store interface {
 	MailStore
 	ReminderStore
 	TeamStore
+	TokenStore
+	OpenDataStore // opendata.go
+}
+
+// TokenStore keeps personal access tokens (survey/tokens.go). Each method
+// acts on the actor's own tokens only.
+type TokenStore interface {
+	CreateAccessToken(ctx context.Context, a survey.Actor, in survey.AccessTokenInput) (string, survey.AccessToken, error)
+	AccessTokens(ctx context.Context, userID int64) ([]survey.AccessToken, error)
+	RevokeAccessToken(ctx context.Context, a survey.Actor, id int64) error
 }

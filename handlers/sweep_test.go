@@ -306,10 +306,21 @@ func (sw *sweeper) problems(p sweepPage, lang string) (problems []string, shown 
 	if int(resp.Status) != want || !strings.HasPrefix(resp.MimeType, "text/html") {
 		return nil, false
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete" &&
+	var err2 error
+	for range 3 {
+		_, err2 = chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete" &&
 		Array.prototype.every.call(document.querySelectorAll(".chart[data-option]"), function (c) { return c.hasAttribute("data-rendered") || !c.getClientRects().length; })`,
-		chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-		problems = append(problems, "the page and its charts did not finish: "+err.Error())
+			chromedp.WithPollingTimeout(15*time.Second)))
+		// The document's script context may not exist yet when the response
+		// is in (a busy machine): that is the browser's timing, not the
+		// page's, so ask again.
+		if err2 == nil || !strings.Contains(err2.Error(), "Cannot find context") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err2 != nil {
+		problems = append(problems, "the page and its charts did not finish: "+err2.Error())
 	}
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](sw.check)); err != nil {
 		return append(problems, "sweep.js: "+err.Error()), true

@@ -243,40 +243,52 @@ func (s *Server) showAssignments(c *gin.Context) {
 	s.renderAssignments(c, http.StatusOK, "")
 }
 
-func (s *Server) renderAssignments(c *gin.Context, status int, errKey string) {
+// assignmentsFor loads a response's section assignments and the
+// colleagues who can take one, for the page and the API, after checking
+// that the user may assign them (the coordinator, the institution's focal
+// point). It answers the request itself when it returns false.
+func (s *Server) assignmentsFor(c *gin.Context) (assignPage, bool) {
 	// Refused before the response is loaded: loading makes an open
 	// round's draft, which a refused request must not.
 	me, ok := s.freshUser(c)
 	if !ok {
-		return
+		return assignPage{}, false
 	}
 	if !survey.CanAssignSections(me, c.Param("code")) {
 		s.fail(c, http.StatusForbidden, "err.forbidden")
-		return
+		return assignPage{}, false
 	}
 	rc, ok := s.loadResponseWith(c, false)
 	if !ok {
-		return
+		return assignPage{}, false
 	}
 	ctx := c.Request.Context()
 	p := assignPage{Round: rc.Round, Q: rc.Q, Institution: rc.Institution}
 	var err error
 	if p.Assignments, err = s.store.Assignments(ctx, rc.Round.ID, rc.Institution.Code); err != nil {
 		s.serverError(c, err)
-		return
+		return p, false
 	}
 	all, err := s.store.Colleagues(ctx, rc.Institution.Code)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return p, false
 	}
 	for _, u := range all {
 		if u.Active {
 			p.Colleagues = append(p.Colleagues, u)
 		}
 	}
+	return p, true
+}
+
+func (s *Server) renderAssignments(c *gin.Context, status int, errKey string) {
+	p, ok := s.assignmentsFor(c)
+	if !ok {
+		return
+	}
 	v := s.newView(c, "assign.title")
-	v.Title = v.T("assign.title") + " — " + rc.Round.Name
+	v.Title = v.T("assign.title") + " — " + p.Round.Name
 	if c.Query("saved") == "1" {
 		p.Notice = "assign.saved"
 	}
@@ -370,6 +382,17 @@ func answerWords(it survey.Item, a survey.Answer, lang string) string {
 	return strings.Join(out, "، ")
 }
 
+// canDecideSignoff says whether the signed-in account may approve or send
+// back the response now: it is the institution's head, and the response
+// waits for them (the page's buttons, the API's can_decide).
+func (s *Server) canDecideSignoff(c *gin.Context, rc responseCtx, so survey.Signoff) (bool, error) {
+	me, err := s.store.User(c.Request.Context(), currentUser(c).ID)
+	if err != nil {
+		return false, err
+	}
+	return survey.CanSignOff(me, rc.Institution.Code) && survey.CanDecideSignoff(rc.Round, rc.Response, so) == nil, nil
+}
+
 func (s *Server) buildSignoffPage(c *gin.Context, v *view, rc responseCtx) (signoffPage, error) {
 	ctx := c.Request.Context()
 	p := signoffPage{Round: rc.Round, Q: rc.Q, Institution: rc.Institution, Response: rc.Response}
@@ -380,12 +403,9 @@ func (s *Server) buildSignoffPage(c *gin.Context, v *view, rc responseCtx) (sign
 	if p.Preview, err = s.store.SignoffPreview(ctx, rc.Round.ID, rc.Institution.Code); err != nil {
 		return p, err
 	}
-	me, err := s.store.User(ctx, currentUser(c).ID)
-	if err != nil {
+	if p.CanDecide, err = s.canDecideSignoff(c, rc, p.Signoff); err != nil {
 		return p, err
 	}
-	p.CanDecide = survey.CanSignOff(me, rc.Institution.Code) &&
-		survey.CanDecideSignoff(rc.Round, rc.Response, p.Signoff) == nil
 	scores := map[string]survey.DimensionScore{}
 	for _, d := range p.Preview.Dimensions {
 		scores[d.Section] = d

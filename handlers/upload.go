@@ -47,8 +47,11 @@ var errAnswered = errors.New("handlers: answered")
 // uploadBodyLimit is the body limit of an upload route (limitBody,
 // middleware.go): its file's limit and room for the rest of the form.
 func uploadBodyLimit(route string) int64 {
-	if route == "/api/v1/rounds/:id/answers/import" {
+	switch route {
+	case "/api/v1/rounds/:id/answers/import":
 		return survey.AnswerFileLimits.FileBytes + uploadFormRoom
+	case apiEvidenceRoute: // as the page's upload (evidence_api.go)
+		return survey.MaxEvidenceFileBytes + uploadFormRoom
 	}
 	for _, l := range Languages {
 		switch strings.TrimPrefix(route, "/"+l) {

@@ -28,3 +28,9 @@ func ActorOf(u User) Actor {
 func (a Actor) CanEditInstitution(code string) bool {
 	return Allowed(&User{ID: a.ID, Role: a.Role, InstitutionCode: a.Institution}, Edit, Round{}, code)
 }
+
+// CanReview reports whether the actor may review responses: mark answers,
+// return, accept or reopen a response (the coordinator). The store checks
+// it on every such change; the API checks it first too, so that a refused
+// request is refused before its body is read.
+func (a Actor) CanReview() bool { return a.Role == RoleAdmin }

@@ -105,7 +105,7 @@ const AuditSystem = "system"
 
 // AuditEntities are the kinds of record the audit log holds.
 var AuditEntities = []string{"institution", "user", "invitation", "service", "questionnaire", "round", "response",
-	"initiative", "plan_action", "obstacle"}
+	"initiative", "plan_action", "obstacle", "access_token"}
 
 // AuditPage is one page of the filtered audit log, newest first.
 type AuditPage struct {

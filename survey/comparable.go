@@ -88,10 +88,13 @@ func (l Lineage) CheckPredecessor(id, pred int64) error {
 }
 
 // QuestionnaireRef names a questionnaire version in a comparison's message.
+// The definition's own id and version are def_id and def_version, as GET
+// /api/v1/questionnaires lists them: "version" on an API record is the
+// number a write carries.
 type QuestionnaireRef struct {
 	ID      int64  `json:"id"`
 	DefID   string `json:"def_id"`
-	Version string `json:"version"`
+	Version string `json:"def_version"`
 	TitleAr string `json:"title_ar"`
 	TitleEn string `json:"title_en"`
 }

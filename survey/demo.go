@@ -48,4 +48,6 @@ type DemoWriter interface {
 	AddServiceChecks(institution, code string, checks []URLCheck) error
 	// Now is the store's time: the demo's recent checks are dated from it.
 	Now() time.Time
+	// SetOpenData sets the open data's licence and publisher (opendata.go).
+	SetOpenData(o OpenDataSettings) error
 }

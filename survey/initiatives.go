@@ -66,10 +66,13 @@ type Initiative struct {
 	FigureBefore    *float64  `json:"figure_before"`
 	FigureAfter     *float64  `json:"figure_after"`
 	ReviewNote      string    `json:"review_note"`
-	Archived        bool      `json:"archived"`
-	Version         int64     `json:"version"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	// Public: the coordinator put it in the public registry, which anyone
+	// may read (PublicInitiative; docs/opendata.md).
+	Public    bool      `json:"public"`
+	Archived  bool      `json:"archived"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Title is the initiative's title in lang, falling back to Arabic.
@@ -134,6 +137,11 @@ type InitiativeInput struct {
 	FigureLabelEn   string    `json:"figure_label_en"`
 	FigureBefore    string    `json:"figure_before"`
 	FigureAfter     string    `json:"figure_after"`
+	// Public is the coordinator's mark for the public registry; nil keeps
+	// it as it is. Only the coordinator may change it: anyone else asking
+	// for a value other than the current one is refused (ErrForbidden), so
+	// that an editor may send back what a read returned.
+	Public *bool `json:"public,omitempty"`
 	// Version is the version the editor started from; an older one is
 	// refused (someone else saved in between). 0 skips the check on create.
 	Version int64 `json:"version"`
@@ -262,4 +270,5 @@ type InitiativeFilter struct {
 	StoryStatus string // "" any, or one story state
 	Archived    bool   // list archived ones instead
 	ActiveOnly  bool   // only institutions that are active
+	PublicOnly  bool   // only those the coordinator made public
 }

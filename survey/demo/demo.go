@@ -139,6 +139,9 @@ func (c *Content) Seed(ctx context.Context, st Store) error {
 		if err := c.seedChecks(tx, tx.Now()); err != nil {
 			return err
 		}
+		if err := tx.SetOpenData(survey.DemoOpenData); err != nil { // the demo's data is CC BY 4.0
+			return err
+		}
 		for _, a := range c.Accounts {
 			if err := tx.AddUser(a); err != nil {
 				return err

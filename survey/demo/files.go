@@ -135,20 +135,22 @@ type partnerSpec struct {
 
 // initiativeSpec is one initiative; stories.json refers to it by key.
 type initiativeSpec struct {
-	Key         string   `json:"key"`
-	Institution string   `json:"institution"`
-	TitleAr     string   `json:"title_ar"`
-	TitleEn     string   `json:"title_en"`
-	SummaryAr   string   `json:"summary_ar"`
-	SummaryEn   string   `json:"summary_en"`
-	Status      string   `json:"status"`
-	StartMonth  string   `json:"start_month"`
-	EndMonth    string   `json:"end_month"`
-	BudgetBand  string   `json:"budget_band"`
-	OutcomeAr   string   `json:"outcome_ar"`
-	OutcomeEn   string   `json:"outcome_en"`
-	Partners    []string `json:"partners"` // keys of partners
-	Services    []string `json:"services"` // codes of the institution's services
+	Key         string `json:"key"`
+	Institution string `json:"institution"`
+	TitleAr     string `json:"title_ar"`
+	TitleEn     string `json:"title_en"`
+	SummaryAr   string `json:"summary_ar"`
+	SummaryEn   string `json:"summary_en"`
+	Status      string `json:"status"`
+	StartMonth  string `json:"start_month"`
+	EndMonth    string `json:"end_month"`
+	BudgetBand  string `json:"budget_band"`
+	// Public: the coordinator put it in the public registry.
+	Public    bool     `json:"public"`
+	OutcomeAr string   `json:"outcome_ar"`
+	OutcomeEn string   `json:"outcome_en"`
+	Partners  []string `json:"partners"` // keys of partners
+	Services  []string `json:"services"` // codes of the institution's services
 }
 
 // storySpec is the success story of an initiative (stories.json).
@@ -379,6 +381,9 @@ func parseInitiatives(ib, sb []byte) ([]initiative, error) {
 		in := survey.InitiativeInput{InstitutionCode: s.Institution, TitleAr: s.TitleAr, TitleEn: s.TitleEn,
 			SummaryAr: s.SummaryAr, SummaryEn: s.SummaryEn, Status: s.Status, StartMonth: s.StartMonth, EndMonth: s.EndMonth,
 			BudgetBand: s.BudgetBand, OutcomeAr: s.OutcomeAr, OutcomeEn: s.OutcomeEn}
+		if s.Public {
+			in.Public = &s.Public
+		}
 		for _, k := range s.Partners {
 			pt, ok := partners[k]
 			if !ok {

@@ -273,11 +273,11 @@ func (t *DemoTx) AddInitiative(in survey.InitiativeInput, serviceCodes []string,
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO initiatives (institution_id, title_ar, title_en, summary_ar, summary_en, status,
 		start_month, end_month, budget_band, outcome_ar, outcome_en, story, story_status, story_ar, story_en, figure_label_ar,
-		figure_label_en, figure_before, figure_after, reviewed_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		figure_label_en, figure_before, figure_after, reviewed_at, public, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		instID, n.TitleAr, n.TitleEn, n.SummaryAr, n.SummaryEn, n.Status, n.StartMonth, n.EndMonth, n.BudgetBand,
 		n.OutcomeAr, n.OutcomeEn, n.Story, n.StoryStatus, n.StoryAr, n.StoryEn, n.FigureLabelAr, n.FigureLabelEn,
-		n.FigureBefore, n.FigureAfter, reviewed, now, now)
+		n.FigureBefore, n.FigureAfter, reviewed, in.Public != nil && *in.Public, now, now)
 	if err != nil {
 		return false, fmt.Errorf("survey: demo initiative %q: %w", n.TitleEn, err)
 	}

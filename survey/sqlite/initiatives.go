@@ -14,7 +14,7 @@ import (
 
 const initiativeColumns = `n.id, i.code, i.name_ar, i.name_en, i.sector, i.region, i.kind, n.title_ar, n.title_en, n.summary_ar, n.summary_en,
 	n.status, n.start_month, n.end_month, n.budget_band, n.outcome_ar, n.outcome_en, n.story, n.story_status, n.story_ar,
-	n.story_en, n.figure_label_ar, n.figure_label_en, n.figure_before, n.figure_after, n.review_note, n.archived,
+	n.story_en, n.figure_label_ar, n.figure_label_en, n.figure_before, n.figure_after, n.review_note, n.public, n.archived,
 	n.version, n.created_at, n.updated_at`
 
 func scanInitiative(row interface{ Scan(...any) error }) (survey.Initiative, error) {
@@ -24,7 +24,7 @@ func scanInitiative(row interface{ Scan(...any) error }) (survey.Initiative, err
 	err := row.Scan(&in.ID, &in.InstitutionCode, &in.InstitutionAr, &in.InstitutionEn, &in.Sector, &in.Region, &in.InstitutionKind, &in.TitleAr,
 		&in.TitleEn, &in.SummaryAr, &in.SummaryEn, &in.Status, &in.StartMonth, &in.EndMonth, &in.BudgetBand, &in.OutcomeAr,
 		&in.OutcomeEn, &in.Story, &in.StoryStatus, &in.StoryAr, &in.StoryEn, &in.FigureLabelAr, &in.FigureLabelEn,
-		&before, &after, &in.ReviewNote, &in.Archived, &in.Version, &created, &updated)
+		&before, &after, &in.ReviewNote, &in.Public, &in.Archived, &in.Version, &created, &updated)
 	if err != nil {
 		return in, err
 	}
@@ -121,6 +121,9 @@ func (s *Store) ListInitiatives(ctx context.Context, f survey.InitiativeFilter) 
 	if f.ActiveOnly {
 		where = append(where, "i.active = 1")
 	}
+	if f.PublicOnly {
+		where = append(where, "n.public = 1")
+	}
 	if f.StoryStatus != "" {
 		where = append(where, "n.story = 1 AND n.story_status = ?")
 		args = append(args, f.StoryStatus)
@@ -176,6 +179,9 @@ func (s *Store) CreateInitiative(ctx context.Context, a survey.Actor, in survey.
 	if !a.CanEditInstitution(n.InstitutionCode) {
 		return survey.Initiative{}, survey.ErrForbidden
 	}
+	if n.Public, err = publicMark(a, false, in.Public); err != nil {
+		return survey.Initiative{}, err
+	}
 	var out survey.Initiative
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		inst, err := getInstitution(ctx, tx, n.InstitutionCode)
@@ -192,11 +198,11 @@ func (s *Store) CreateInitiative(ctx context.Context, a survey.Actor, in survey.
 		now := formatTime(s.now())
 		res, err := tx.ExecContext(ctx, `INSERT INTO initiatives (institution_id, title_ar, title_en, summary_ar, summary_en, status,
 			start_month, end_month, budget_band, outcome_ar, outcome_en, story, story_status, story_ar, story_en, figure_label_ar,
-			figure_label_en, figure_before, figure_after, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			figure_label_en, figure_before, figure_after, public, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			inst.ID, n.TitleAr, n.TitleEn, n.SummaryAr, n.SummaryEn, n.Status, n.StartMonth, n.EndMonth, n.BudgetBand,
 			n.OutcomeAr, n.OutcomeEn, n.Story, n.StoryStatus, n.StoryAr, n.StoryEn, n.FigureLabelAr, n.FigureLabelEn,
-			n.FigureBefore, n.FigureAfter, now, now)
+			n.FigureBefore, n.FigureAfter, n.Public, now, now)
 		if err != nil {
 			return fmt.Errorf("survey: create initiative: %w", err)
 		}
@@ -268,6 +274,9 @@ func (s *Store) UpdateInitiative(ctx context.Context, a survey.Actor, id int64, 
 		if in.Version != before.Version {
 			return survey.ErrConflict
 		}
+		if n.Public, err = publicMark(a, before.Public, in.Public); err != nil {
+			return err
+		}
 		n.StoryStatus = before.StoryStatus
 		switch {
 		case !n.Story:
@@ -278,10 +287,10 @@ func (s *Store) UpdateInitiative(ctx context.Context, a survey.Actor, id int64, 
 		_, err = tx.ExecContext(ctx, `UPDATE initiatives SET title_ar = ?, title_en = ?, summary_ar = ?, summary_en = ?, status = ?,
 			start_month = ?, end_month = ?, budget_band = ?, outcome_ar = ?, outcome_en = ?, story = ?, story_status = ?,
 			story_ar = ?, story_en = ?, figure_label_ar = ?, figure_label_en = ?, figure_before = ?, figure_after = ?,
-			version = version + 1, updated_at = ? WHERE id = ?`,
+			public = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 			n.TitleAr, n.TitleEn, n.SummaryAr, n.SummaryEn, n.Status, n.StartMonth, n.EndMonth, n.BudgetBand, n.OutcomeAr,
 			n.OutcomeEn, n.Story, n.StoryStatus, n.StoryAr, n.StoryEn, n.FigureLabelAr, n.FigureLabelEn, n.FigureBefore,
-			n.FigureAfter, formatTime(s.now()), id)
+			n.FigureAfter, n.Public, formatTime(s.now()), id)
 		if err != nil {
 			return fmt.Errorf("survey: update initiative %d: %w", id, err)
 		}
@@ -296,6 +305,61 @@ func (s *Store) UpdateInitiative(ctx context.Context, a survey.Actor, id int64, 
 			return err
 		}
 		return s.audit(ctx, tx, a.ID, "update", "initiative", initiativeKey(out), before, out)
+	})
+	return out, err
+}
+
+// publicMark is an initiative's public mark after a save that asks for
+// want (nil: keep it) when it is now current. Only the coordinator may
+// change it; anyone else asking for the other value is refused, while
+// sending back the current value (what a read returned) is fine.
+func publicMark(a survey.Actor, current bool, want *bool) (bool, error) {
+	if want == nil || *want == current {
+		return current, nil
+	}
+	if a.Role != survey.RoleAdmin {
+		return current, survey.ErrForbidden
+	}
+	return *want, nil
+}
+
+// SetInitiativePublic puts an initiative in the public registry or takes
+// it out: the coordinator's decision, audited ("publish" or "unpublish").
+// version is the version the coordinator read (ErrConflict when it changed
+// since, so nothing is published unseen); an archived initiative cannot
+// be published.
+func (s *Store) SetInitiativePublic(ctx context.Context, a survey.Actor, id, version int64, public bool) (survey.Initiative, error) {
+	if a.Role != survey.RoleAdmin {
+		return survey.Initiative{}, survey.ErrForbidden
+	}
+	var out survey.Initiative
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		before, err := getInitiative(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if before.Archived {
+			return survey.ErrNotFound
+		}
+		if before.Version != version {
+			return survey.ErrConflict
+		}
+		if before.Public == public {
+			out = before
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE initiatives SET public = ?, version = version + 1, updated_at = ? WHERE id = ?",
+			public, formatTime(s.now()), id); err != nil {
+			return fmt.Errorf("survey: publish initiative %d: %w", id, err)
+		}
+		if out, err = getInitiative(ctx, tx, id); err != nil {
+			return err
+		}
+		action := "publish"
+		if !public {
+			action = "unpublish"
+		}
+		return s.audit(ctx, tx, a.ID, action, "initiative", initiativeKey(out), before, out)
 	})
 	return out, err
 }

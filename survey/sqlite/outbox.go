@@ -362,7 +362,7 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 // OutboxPage is a page of the outbox, newest first, with the counts by
 // status.
 func (s *Store) OutboxPage(ctx context.Context, f survey.OutboxFilter, page, perPage int) (survey.OutboxPage, error) {
-	if perPage < 1 || perPage > 200 {
+	if perPage < 1 || perPage > 1000 { // the API's largest page (handlers/paging.go)
 		perPage = 50
 	}
 	if page < 1 {

@@ -450,7 +450,7 @@ func (s *Store) responseAction(ctx context.Context, a survey.Actor, roundID int6
 			return survey.Response{}, survey.ErrForbidden
 		}
 	case "return", "accept", "reopen":
-		if a.Role != survey.RoleAdmin {
+		if !a.CanReview() {
 			return survey.Response{}, survey.ErrForbidden
 		}
 	default:
@@ -588,7 +588,7 @@ func (s *Store) CatalogSnapshot(ctx context.Context, responseID int64) ([]survey
 // ReviewAnswer records the reviewer's mark on one answer of a submitted
 // response: approved, or issues with a required comment.
 func (s *Store) ReviewAnswer(ctx context.Context, a survey.Actor, roundID int64, code, itemID, status, comment string) error {
-	if a.Role != survey.RoleAdmin {
+	if !a.CanReview() {
 		return survey.ErrForbidden
 	}
 	comment = survey.NormalizeNewlines(comment)

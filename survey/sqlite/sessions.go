@@ -76,21 +76,22 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (survey.Sessio
 	if token == "" {
 		return survey.Session{}, survey.ErrNotFound
 	}
+	if isAccessToken(token) {
+		if sess, err := s.tokenSession(ctx, token); !errors.Is(err, survey.ErrNotFound) {
+			return sess, err
+		}
+	}
 	hash := hashToken(token)
 	now := s.now()
 	e, gen, ok := s.cachedSession(hash, now)
 	if !ok {
-		var lastSeen, expires, userCreated string
+		var lastSeen, expires string
 		sess := &e.sess
 		// Two lookups, not a join (see responseSelect): 14 µs against 40.
 		err := s.r.QueryRowContext(ctx, `SELECT kind, csrf_token, last_seen_at, expires_at, user_id FROM sessions
 			WHERE token_hash = ?`, hash).Scan(&sess.Kind, &sess.CSRFToken, &lastSeen, &expires, &sess.User.ID)
 		if err == nil {
-			// leaks: a respondent of a deactivated institution counts as
-			// deactivated, so that the session ends (survey/accounts.go).
-			err = s.r.QueryRowContext(ctx, `SELECT email, name, role, coalesce((SELECT code FROM institutions WHERE id = u.institution_id), ''),
-				active AND coalesce((SELECT active FROM institutions WHERE id = u.institution_id), 1), created_at FROM users u WHERE id = ?`, sess.User.ID).
-				Scan(&sess.User.Email, &sess.User.Name, &sess.User.Role, &sess.User.InstitutionCode, &sess.User.Active, &userCreated)
+			err = s.sessionUser(ctx, &sess.User)
 		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return survey.Session{}, survey.ErrNotFound
@@ -98,7 +99,6 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (survey.Sessio
 		if err != nil {
 			return survey.Session{}, fmt.Errorf("survey: session: %w", err)
 		}
-		sess.User.CreatedAt = parseTime(userCreated)
 		sess.ExpiresAt = parseTime(expires)
 		e.lastSeen, e.loaded = parseTime(lastSeen), now
 		s.sessions.PutAt(gen, hash, "", e)
@@ -107,18 +107,40 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (survey.Sessio
 	if !now.Before(sess.ExpiresAt) || now.Sub(e.lastSeen) >= s.opt.SessionIdle || !sess.User.Active {
 		return survey.Session{}, survey.ErrNotFound
 	}
-	if now.Sub(e.lastSeen) >= touchEvery {
-		err := s.withTx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", formatTime(now), hash)
-			return err
-		})
-		if err != nil {
-			return survey.Session{}, fmt.Errorf("survey: touch session: %w", err)
-		}
-		e.lastSeen = now
-		s.sessions.PutAt(gen, hash, "", e)
+	if err := s.touch(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", hash, gen, &e, now); err != nil {
+		return survey.Session{}, err
 	}
 	return sess, nil
+}
+
+// sessionUser reads the user u.ID of a session or token into u. A
+// respondent of a deactivated institution counts as deactivated, so that
+// the session ends (survey/accounts.go).
+func (s *Store) sessionUser(ctx context.Context, u *survey.User) error {
+	var created string
+	err := s.r.QueryRowContext(ctx, `SELECT email, name, role, coalesce((SELECT code FROM institutions WHERE id = u.institution_id), ''),
+		active AND coalesce((SELECT active FROM institutions WHERE id = u.institution_id), 1), created_at FROM users u WHERE id = ?`, u.ID).
+		Scan(&u.Email, &u.Name, &u.Role, &u.InstitutionCode, &u.Active, &created)
+	u.CreatedAt = parseTime(created)
+	return err
+}
+
+// touch records the use of the session or token cached as e at most once
+// every touchEvery, with update (taking the time and the hash).
+func (s *Store) touch(ctx context.Context, update, hash string, gen uint64, e *cachedSession, now time.Time) error {
+	if now.Sub(e.lastSeen) < touchEvery {
+		return nil
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, update, formatTime(now), hash)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("survey: touch session: %w", err)
+	}
+	e.lastSeen = now
+	s.sessions.PutAt(gen, hash, "", *e)
+	return nil
 }
 
 // DeleteSession ends a session (sign-out). Ending an unknown session is not an error.

@@ -70,6 +70,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"comparable rounds", testComparable},
 		{"plans", testPlans},
 		{"initiatives", testInitiatives},
+		{"public registry of initiatives", testPublicRegistry},
+		{"microdata", testMicrodata},
 		{"accounts and sessions", testAccounts},
 		{"audit", testAudit},
 		{"system", testSystem},
