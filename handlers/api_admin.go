@@ -247,18 +247,7 @@ func (s *Server) apiAudit(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	out := listJSON[auditEventJSON]{Items: []auditEventJSON{}, Page: p.Page, PerPage: p.PerPage, Total: page.Total}
-	if page.Page == p.Page { // the store gives the last page for one past it
-		for _, e := range page.Events {
-			actor := e.ActorName
-			if e.ActorID == 0 {
-				actor = survey.AuditSystem
-			}
-			out.Items = append(out.Items, auditEventJSON{ID: e.ID, At: e.At.UTC(), Actor: actor, Action: e.Action,
-				Entity: e.Entity, Key: e.EntityKey, Before: rawOrNull(e.Before), After: rawOrNull(e.After)})
-		}
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, auditPageJSON(page, p)) // team_api.go
 }
 
 // ---- The outbox (/admin/outbox) ----

@@ -306,21 +306,7 @@ func (s *Server) apiImportAnswers(c *gin.Context) {
 	}
 	var ie *survey.ImportError
 	if errors.As(err, &ie) {
-		loc := s.apiLocale(c)
-		fields := map[string]string{}
-		if ie.Key != "" {
-			fields["file"] = importText(loc, ie)
-		}
-		for _, r := range ie.Rows {
-			for f, k := range r.Fields {
-				fields["line "+strconv.Itoa(r.Line)+" "+f] = loc.T(k)
-			}
-		}
-		msg := loc.T("import.rows_invalid")
-		if ie.Key != "" {
-			msg = fields["file"]
-		}
-		c.AbortWithStatusJSON(importStatus(ie), apiError{Error: apiErrorBody{Code: "import", Message: msg, Fields: fields}})
+		s.apiImportFailed(c, ie) // admin_io_api.go
 		return
 	}
 	if err != nil {

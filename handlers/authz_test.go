@@ -530,6 +530,28 @@ func authzCases() []authzCase {
 		// 409 once a row before sent A's response in.
 		{route: "DELETE /api/v1/rounds/:id/responses/:code/evidence/:file", path: "/api/v1/rounds/{open}/responses/MOH/evidence/{evidenceDetachAPI}", want: ownA,
 			phase: 1, ok: []int{http.StatusConflict}},
+		// A focal point's team through the API (team_api.go): as the team
+		// page, 403 to B (not a focal point), viewers and the coordinator.
+		{route: "GET /api/v1/team", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny},
+			secret: func(*authzEnv) string { return "moh-head@example.ps" }},
+		{route: "GET /api/v1/team/invitations", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny},
+			secret: func(*authzEnv) string { return "az-teaminviteapi@example.ps" }},
+		{route: "POST /api/v1/team/invitations", body: authzJSON(`{"email":"az-api-colleague@example.ps"}`), want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}},
+		{route: "DELETE /api/v1/team/invitations/:id", path: "/api/v1/team/invitations/{teamInviteAPI}", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}, phase: 1},
+		{route: "POST /api/v1/team/users/:id/activate", path: "/api/v1/team/users/{colleagueToggleAPI}/activate", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}},
+		{route: "POST /api/v1/team/users/:id/deactivate", path: "/api/v1/team/users/{colleagueToggleAPI}/deactivate", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}, phase: 1},
+		{route: "GET /api/v1/team/activity", want: authzWant{vLogin, vAllow, vDeny, vDeny, vDeny}},
+		// An initiative's files through the API (initiative_evidence_api.go),
+		// as on its page: the institution's respondents and the coordinator.
+		{route: "GET /api/v1/initiatives/:id/evidence", path: "/api/v1/initiatives/{initA}/evidence", want: ownA,
+			secret: func(*authzEnv) string { return "initEvidenceA" }},
+		// A form without a file: 422 once access is granted.
+		{route: "POST /api/v1/initiatives/:id/evidence", path: "/api/v1/initiatives/{initA}/evidence", want: ownA,
+			ctype: "multipart/form-data; boundary=azb", body: authzJSON("--azb\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nx\r\n--azb--\r\n"),
+			ok: []int{http.StatusUnprocessableEntity}},
+		{route: "GET /api/v1/initiatives/:id/evidence/:file", path: "/api/v1/initiatives/{initA}/evidence/{initEvidenceA}", want: ownA,
+			secret: func(*authzEnv) string { return authzEvidenceText + " initEvidenceA" }},
+		{route: "DELETE /api/v1/initiatives/:id/evidence/:file", path: "/api/v1/initiatives/{initA}/evidence/{initEvidenceDetachAPI}", want: ownA, phase: 1},
 		// The coordinator's pages and the account page through the API (api_admin.go).
 		{route: "GET /api/v1/invitations", want: adminOnly},
 		{route: "POST /api/v1/invitations", want: adminOnly, body: authzJSON(`{"email":"az-api-invite@example.ps","role":"viewer"}`)},
@@ -551,6 +573,24 @@ func authzCases() []authzCase {
 			body: authzJSON(`{"first_days":7,"second_days":2}`)},
 		{route: "GET /api/v1/me/preferences", want: anySignedIn},
 		{route: "PUT /api/v1/me/preferences", want: anySignedIn, body: authzJSON(`{"lang":"ar","mail_optout":false,"digest":false}`)},
+		// Imports, exports, checks and settings (admin_io_api.go). A file
+		// without the expected header: 422 once access is granted.
+		{route: "POST /api/v1/institutions/import", want: adminOnly, ctype: "text/csv", body: authzJSON("a,b\n1,2\n"),
+			ok: []int{http.StatusUnprocessableEntity}},
+		{route: "GET /api/v1/institutions/export.csv", want: adminOnly},
+		{route: "POST /api/v1/services/import", want: adminOnly, ctype: "text/csv", body: authzJSON("a,b\n1,2\n"),
+			ok: []int{http.StatusUnprocessableEntity}},
+		{route: "GET /api/v1/services/export.csv", want: adminOnly},
+		{route: "GET /api/v1/services/export.xlsx", want: adminOnly},
+		{route: "GET /api/v1/services/checks", want: adminOnly},
+		// The page's "check now" row may have started a run moments ago:
+		// 409 or 429 once access is granted.
+		{route: "POST /api/v1/services/checks", want: adminOnly, ok: []int{http.StatusConflict, http.StatusTooManyRequests}},
+		{route: "GET /api/v1/settings/evidence", want: adminOnly},
+		{route: "PUT /api/v1/settings/evidence", want: adminOnly, body: authzJSON(`{"file_mb":10,"round_mb":100}`)},
+		{route: "GET /api/v1/settings/open-data", want: adminOnly},
+		{route: "PUT /api/v1/settings/open-data", want: adminOnly,
+			body: authzJSON(`{"licence":"cc-by-4.0","licence_name":"","licence_url":"","publisher_ar":"وزارة الاتصالات والاقتصاد الرقمي","publisher_en":""}`)},
 	}...)
 	// Destructive rows run after the others, sign-out last.
 	sort.SliceStable(cases, func(i, j int) bool { return cases[i].phase < cases[j].phase })
@@ -829,6 +869,7 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	}
 
 	e.apiWorkSetup(actor, set) // work_api_test.go
+	e.teamAPISetup(actor, set) // team_api_test.go
 	var pairs []string
 	for k, v := range e.ids {
 		pairs = append(pairs, "{"+k+"}", v)

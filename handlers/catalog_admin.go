@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -123,18 +124,28 @@ func (s *Server) importServices(c *gin.Context) {
 	s.render(c, status, "catalog_admin", v)
 }
 
-// readServicesUpload reads the uploaded file as CSV or XLSX, by its
-// content: a zip signature means a workbook. Either streams from the
-// upload, within survey.ServiceFileLimits.
+// readServicesUpload reads the uploaded file as CSV or XLSX (readServices),
+// a workbook by its name or its content; the file itself goes to the
+// workbook reader, which then needs no copy of it in memory.
 func readServicesUpload(f *uploadFile, filename string) ([]survey.ServiceInput, error) {
 	head := make([]byte, 4)
 	n, _ := f.ReadAt(head, 0)
-	isZip := bytes.Equal(head[:n], []byte("PK\x03\x04"))
-	if strings.EqualFold(filepath.Ext(filename), ".xlsx") || isZip {
+	return readServices(f, zipSignature(head[:n]), strings.EqualFold(filepath.Ext(filename), ".xlsx"))
+}
+
+// zipSignature says whether a file starts as a zip (a workbook) does.
+func zipSignature(head []byte) bool { return bytes.Equal(head, []byte("PK\x03\x04")) }
+
+// readServices reads a catalog file as CSV or XLSX: a zip signature
+// (isZip) means a workbook, and one said to be a workbook (wantXLSX: its
+// name, or the API body's type) must be one. Either streams from r, within
+// survey.ServiceFileLimits. The page's upload and the API's body share it.
+func readServices(r io.Reader, isZip, wantXLSX bool) ([]survey.ServiceInput, error) {
+	if wantXLSX || isZip {
 		if !isZip {
 			return nil, &survey.ImportError{Key: "err.xlsx_invalid"}
 		}
-		recs, err := reports.ReadXLSXRecords(f)
+		recs, err := reports.ReadXLSXRecords(r)
 		var ie *survey.ImportError
 		if errors.As(err, &ie) {
 			return nil, err
@@ -144,5 +155,5 @@ func readServicesUpload(f *uploadFile, filename string) ([]survey.ServiceInput, 
 		}
 		return survey.ParseServiceRecords(recs)
 	}
-	return survey.ParseServicesCSV(f)
+	return survey.ParseServicesCSV(r)
 }

@@ -495,30 +495,17 @@ func (v *view) InitiativeFiles(id int64, files []survey.EvidenceLink, public, ed
 // institution's respondents, the coordinator) is checked before the body
 // is read; the file then streams as for an answer's.
 func (s *Server) uploadInitiativeEvidence(c *gin.Context) {
-	in, ok := s.initiativeByParam(c, true)
+	in, ok := s.initiativeForFiles(c)
 	if !ok {
-		return
-	}
-	if in.Archived {
-		s.notFound(c)
 		return
 	}
 	p, ok := s.initiativePageOf(c, in)
 	if !ok {
 		return
 	}
-	f, input, err := s.receiveEvidence(c, p.Limits)
-	if f != nil {
-		defer f.close()
-	}
-	if err == nil {
-		_, err = s.store.AttachInitiativeEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), in.ID, input)
-	}
-	if key, status := evidenceError(err); key != "" && !errors.Is(err, survey.ErrNotFound) {
+	_, key, status, err := s.attachInitiativeFile(c, in, p.Limits, true)
+	if key != "" {
 		v := s.newView(c, "")
-		if key == "evidence.quota" {
-			key = "evidence.initiative_quota" // not only this round's answers
-		}
 		p.Error = evidenceMessage(v, key, p.Limits)
 		s.renderInitiative(c, v, status, p)
 		return
@@ -532,22 +519,68 @@ func (s *Server) uploadInitiativeEvidence(c *gin.Context) {
 	seeOther(c, initiativePath(in.ID)+"?done=file_attached#files")
 }
 
+// initiativeForFiles loads the initiative in the URL for a new file, for
+// the page and the API: who may (the institution's respondents, the
+// coordinator) is checked before any body is read, and an archived
+// initiative takes no files (404). It answers the request itself when it
+// returns false.
+func (s *Server) initiativeForFiles(c *gin.Context) (survey.Initiative, bool) {
+	in, ok := s.initiativeByParam(c, true)
+	if ok && in.Archived {
+		s.notFound(c)
+		return in, false
+	}
+	return in, ok
+}
+
+// attachInitiativeFile reads the upload (the form's CSRF token checked
+// when formToken) and attaches its file to the initiative, for the page
+// and the API. A file refused for what it is comes back as its message
+// key and status (the quota is the initiative's, not a round's); other
+// errors, errAnswered among them, as err.
+func (s *Server) attachInitiativeFile(c *gin.Context, in survey.Initiative, limits survey.EvidenceLimits, formToken bool) (survey.EvidenceLink, string, int, error) {
+	f, input, err := s.receiveEvidenceForm(c, limits, formToken)
+	if f != nil {
+		defer f.close()
+	}
+	var link survey.EvidenceLink
+	if err == nil {
+		link, err = s.store.AttachInitiativeEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), in.ID, input)
+	}
+	if key, status := evidenceError(err); key != "" && !errors.Is(err, survey.ErrNotFound) {
+		if key == "evidence.quota" {
+			key = "evidence.initiative_quota" // not only this round's answers
+		}
+		return link, key, status, err
+	}
+	return link, "", 0, err
+}
+
 // detachInitiativeEvidence removes a file from an initiative.
 func (s *Server) detachInitiativeEvidence(c *gin.Context) {
+	if in, ok := s.removeInitiativeFile(c); ok {
+		seeOther(c, initiativePath(in.ID)+"?done=file_detached#files")
+	}
+}
+
+// removeInitiativeFile removes the file in the URL from its initiative,
+// for the page and the API: the institution's respondents and the
+// coordinator. It answers the request itself when it returns false.
+func (s *Server) removeInitiativeFile(c *gin.Context) (survey.Initiative, bool) {
 	in, ok := s.initiativeByParam(c, true)
 	if !ok {
-		return
+		return in, false
 	}
 	id, err := strconv.ParseInt(c.Param("file"), 10, 64)
 	if err != nil {
 		s.notFound(c)
-		return
+		return in, false
 	}
 	if err := s.store.DetachInitiativeEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), in.ID, id); err != nil {
 		s.failErr(c, err)
-		return
+		return in, false
 	}
-	seeOther(c, initiativePath(in.ID)+"?done=file_detached#files")
+	return in, true
 }
 
 // downloadInitiativeEvidence sends an initiative's file to the

@@ -87,13 +87,7 @@ func (s *Server) apiUploadEvidence(c *gin.Context) {
 		link, err = s.store.AttachEvidence(c.Request.Context(), survey.ActorOf(*currentUser(c)), p.Round.ID, p.Institution.Code, in)
 	}
 	if key, status := evidenceError(err); key != "" {
-		loc := s.apiLocale(c)
-		v := &view{loc: loc}
-		body := apiErrorBody{Code: strings.TrimPrefix(strings.TrimPrefix(key, "err."), "evidence."), Message: evidenceMessage(v, key, p.Limits)}
-		if field := evidenceField[key]; field != "" {
-			body.Code, body.Message, body.Fields = "validation", loc.T("err.validation"), map[string]string{field: evidenceMessage(v, key, p.Limits)}
-		}
-		c.AbortWithStatusJSON(status, apiError{Error: body})
+		s.apiEvidenceRefused(c, key, status, p.Limits)
 		return
 	}
 	if err != nil {
@@ -104,6 +98,20 @@ func (s *Server) apiUploadEvidence(c *gin.Context) {
 	}
 	c.Header("Location", "/api/v1/rounds/"+strconv.FormatInt(p.Round.ID, 10)+"/responses/"+p.Institution.Code+"/evidence/"+strconv.FormatInt(link.ID, 10))
 	c.JSON(http.StatusCreated, evidenceOf(link))
+}
+
+// apiEvidenceRefused answers a file refused for what it is (key and
+// status from evidenceError): 422 validation with the form field for
+// what the client sent wrong, the key's own code (too_big, quota,
+// bad_type…) otherwise. Answers' and initiatives' uploads share it.
+func (s *Server) apiEvidenceRefused(c *gin.Context, key string, status int, limits survey.EvidenceLimits) {
+	loc := s.apiLocale(c)
+	v := &view{loc: loc}
+	body := apiErrorBody{Code: strings.TrimPrefix(strings.TrimPrefix(key, "err."), "evidence."), Message: evidenceMessage(v, key, limits)}
+	if field := evidenceField[key]; field != "" {
+		body.Code, body.Message, body.Fields = "validation", loc.T("err.validation"), map[string]string{field: evidenceMessage(v, key, limits)}
+	}
+	c.AbortWithStatusJSON(status, apiError{Error: body})
 }
 
 // apiDownloadEvidence sends a file, with the headers of every evidence

@@ -68,6 +68,16 @@ func TestHostileInput(t *testing.T) {
 	}
 	service := strconv.FormatInt(services[0].ID, 10)
 	adminTok, mohTok := apiToken(t, ts, "admin@example.ps"), apiToken(t, ts, "moh@example.ps")
+	// apiFile posts a file as an API import's body, as the coordinator.
+	apiFile := func(path, ctype string, body []byte) func() response {
+		return func() response {
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+path, bytes.NewReader(body))
+			req.Header.Set("Content-Type", ctype)
+			req.Header.Set("Accept-Language", "en")
+			req.Header.Set("Authorization", "Bearer "+adminTok)
+			return admin.do(req)
+		}
+	}
 	long := strings.Repeat("ب", 10000)
 	nest := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 	bomb := zipBomb(t)
@@ -184,6 +194,11 @@ func TestHostileInput(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer "+adminTok)
 			return admin.do(req)
 		}, status: http.StatusRequestEntityTooLarge, en: true},
+		// The coordinator's imports through the API (admin_io_api.go), as on the pages.
+		{name: "API services workbook that is a zip bomb", send: apiFile("/api/v1/services/import", xlsxMediaType, bomb), en: true},
+		{name: "API services workbook of 100,000 rows × 50 columns", send: apiFile("/api/v1/services/import", xlsxMediaType, tall), en: true},
+		{name: "API institutions CSV with control characters", send: apiFile("/api/v1/institutions/import", "text/csv",
+			[]byte("code,name_ar,name_en,kind,sector,region\nNEW-X,وزارة\x00,Ministry,ministry,health,national\n")), en: true},
 		{name: "API initiative with a nesting bomb of partners", send: api(http.MethodPost, "/api/v1/institutions/MOH/initiatives", mohTok, `{"title_ar":"م","partners":`+nest+`}`), status: http.StatusBadRequest, en: true},
 	}
 	// The checksum after one case is the one before the next (a case that

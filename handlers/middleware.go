@@ -30,8 +30,8 @@ var uploadRoutes = map[string]bool{"/api/v1/rounds/:id/answers/import": true}
 
 // csvBodyRoutes are API routes whose body is not JSON: CSV, or the
 // multipart form of an evidence upload, whose handler checks its type
-// after who may upload there (evidence_api.go).
-var csvBodyRoutes = map[string]bool{"/api/v1/rounds/:id/answers/import": true, apiEvidenceRoute: true}
+// after who may upload there (evidence_api.go, initiative_evidence_api.go).
+var csvBodyRoutes = map[string]bool{"/api/v1/rounds/:id/answers/import": true, apiEvidenceRoute: true, apiInitiativeEvidenceRoute: true}
 
 func init() {
 	for _, l := range Languages {

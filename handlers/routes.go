@@ -266,6 +266,20 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/open/initiatives.csv", s.apiOpenInitiativesCSV)
 	api.GET("/open/stories", s.apiOpenStories)
 	// ---- /api/v1 routes added by api-work (insert below this line) ----
+	// A focal point's team (team_api.go): respondents reach it, focal points only get in.
+	apiTeam := signedIn.Group("/team", s.requireRole(survey.RoleRespondent))
+	apiTeam.GET("", s.apiTeam)
+	apiTeam.GET("/invitations", s.apiTeamInvitations)
+	apiTeam.POST("/invitations", s.apiInviteColleague)
+	apiTeam.DELETE("/invitations/:id", s.apiRevokeColleagueInvitation)
+	apiTeam.POST("/users/:id/activate", s.apiSetColleagueActive(true))
+	apiTeam.POST("/users/:id/deactivate", s.apiSetColleagueActive(false))
+	apiTeam.GET("/activity", s.apiTeamActivity)
+	// An initiative's files (initiative_evidence_api.go), as on its page.
+	apiEditors.GET("/initiatives/:id/evidence", s.apiListInitiativeEvidence)
+	apiEditors.POST(initiativeEvidenceRoute, s.apiUploadInitiativeEvidence)
+	apiEditors.GET("/initiatives/:id/evidence/:file", s.apiDownloadInitiativeEvidence)
+	apiEditors.DELETE("/initiatives/:id/evidence/:file", s.apiDetachInitiativeEvidence)
 	// A response and what follows it (work_api.go, teams_api.go, evidence_api.go).
 	signedIn.GET("/obstacles", s.apiListObstacles)
 	apiAdmin.POST("/obstacles", s.apiCreateObstacle)
@@ -294,6 +308,19 @@ func (s *Server) routes() *gin.Engine {
 	apiEditors.GET("/rounds/:id/responses/:code/evidence/:file", s.apiDownloadEvidence)
 	apiEditors.DELETE("/rounds/:id/responses/:code/evidence/:file", s.apiDetachEvidence)
 	// ---- /api/v1 routes added by api-admin (insert below this line) ----
+	// Imports, exports, service checks and settings as on the coordinator's
+	// pages (admin_io_api.go; the exports are the pages' own handlers).
+	apiAdmin.POST("/institutions/import", s.apiImportInstitutions)
+	apiAdmin.GET("/institutions/export.csv", s.exportInstitutions)
+	apiAdmin.POST("/services/import", s.apiImportServices)
+	apiAdmin.GET("/services/export.csv", s.exportServices)
+	apiAdmin.GET("/services/export.xlsx", s.exportServices)
+	apiAdmin.GET("/services/checks", s.apiCheckRuns)
+	apiAdmin.POST("/services/checks", s.apiStartChecks)
+	apiAdmin.GET("/settings/evidence", s.apiEvidenceSettings)
+	apiAdmin.PUT("/settings/evidence", s.apiSaveEvidenceSettings)
+	apiAdmin.GET("/settings/open-data", s.apiOpenDataSettings)
+	apiAdmin.PUT("/settings/open-data", s.apiSaveOpenDataSettings)
 	// The coordinator's pages and the account page through the API (api_admin.go).
 	apiAdmin.GET("/invitations", s.apiListInvitations)
 	apiAdmin.POST("/invitations", s.apiCreateInvitation)

@@ -47,7 +47,8 @@ func (s *Server) createToken(c *gin.Context) {
 		s.renderAccount(c, http.StatusUnprocessableEntity, "", &survey.ValidationError{Fields: fields},
 			map[string]string{"token_name": in.Name, "token_scope": in.Scope, "token_days": in.Days})
 	case errors.Is(err, survey.ErrTooManyTokens):
-		s.renderAccount(c, http.StatusUnprocessableEntity, "", &survey.ValidationError{Fields: map[string]string{"token_name": "err.too_many_tokens"}},
+		tooMany := map[string]string{"token_name": "err.too_many_tokens"} // #nosec G101 -- a message key, not a credential
+		s.renderAccount(c, http.StatusUnprocessableEntity, "", &survey.ValidationError{Fields: tooMany},
 			map[string]string{"token_name": in.Name, "token_scope": in.Scope, "token_days": in.Days})
 	case err != nil:
 		s.failErr(c, err)

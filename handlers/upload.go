@@ -50,8 +50,12 @@ func uploadBodyLimit(route string) int64 {
 	switch route {
 	case "/api/v1/rounds/:id/answers/import":
 		return survey.AnswerFileLimits.FileBytes + uploadFormRoom
-	case apiEvidenceRoute: // as the page's upload (evidence_api.go)
+	case apiEvidenceRoute, apiInitiativeEvidenceRoute: // as the pages' uploads (evidence_api.go, initiative_evidence_api.go)
 		return survey.MaxEvidenceFileBytes + uploadFormRoom
+	case apiInstitutionsImportRoute: // as the pages' uploads (admin_io_api.go)
+		return survey.InstitutionFileLimits.FileBytes + uploadFormRoom
+	case apiServicesImportRoute:
+		return survey.ServiceFileLimits.FileBytes + uploadFormRoom
 	}
 	for _, l := range Languages {
 		switch strings.TrimPrefix(route, "/"+l) {

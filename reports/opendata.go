@@ -201,8 +201,9 @@ func WriteCatalogJSONLD(w io.Writer, base string, each func(fn func(survey.Servi
 	// {"@context":{…}  +  ,"@graph":[ … ]}. No "@id" beside "@graph":
 	// that would make the services a named graph, which harvesters
 	// reading the default graph would miss.
-	bw.Write(head[:len(head)-1])
-	bw.WriteString(`,"@graph":[`)
+	// bufio keeps the first write error and Flush returns it.
+	_, _ = bw.Write(head[:len(head)-1])
+	_, _ = bw.WriteString(`,"@graph":[`)
 	first := true
 	err = each(func(s survey.Service) error {
 		b, err := json.Marshal(CPSVService(base, s))
@@ -210,7 +211,7 @@ func WriteCatalogJSONLD(w io.Writer, base string, each func(fn func(survey.Servi
 			return err
 		}
 		if !first {
-			bw.WriteByte(',')
+			_ = bw.WriteByte(',')
 		}
 		first = false
 		_, err = bw.Write(b)
@@ -219,7 +220,7 @@ func WriteCatalogJSONLD(w io.Writer, base string, each func(fn func(survey.Servi
 	if err != nil {
 		return err
 	}
-	bw.WriteString("]}\n")
+	_, _ = bw.WriteString("]}\n")
 	return bw.Flush()
 }
 

@@ -30,6 +30,7 @@ func (s *Store) EachMicrodata(ctx context.Context, roundID int64, fn func(survey
 	// answers: holding one query open while running others would need a
 	// second connection per request.
 	var list []scored
+	// #nosec G202 -- the column list and condition are this package's constants; values are bound
 	rows, err := tx.QueryContext(ctx, `SELECT r.id, `+prefixed("i.", institutionColumns)+`, r.status, s.scoring_version
 		FROM scores s JOIN responses r ON r.id = s.response_id JOIN institutions i ON i.id = r.institution_id
 		WHERE r.round_id = ? AND s.kind = 'self' AND r.status IN ('submitted', 'accepted') AND `+rankedInstitution+`
