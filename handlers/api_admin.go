@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +55,11 @@ func toInvitationJSON(inv survey.Invitation) invitationJSON {
 // invitations page does (the store keeps the latest 500 in the list).
 func (s *Server) apiListInvitations(c *gin.Context) {
 	list, err := s.store.ListInvitations(c.Request.Context())
+	s.writeInvitations(c, list, err)
+}
+
+// writeInvitations answers one page of invitations (or err).
+func (s *Server) writeInvitations(c *gin.Context, list []survey.Invitation, err error) {
 	if err != nil {
 		s.serverError(c, err)
 		return
@@ -455,15 +459,10 @@ func (s *Server) apiSendReminders(c *gin.Context) {
 		return
 	}
 	run, err := s.store.SendReminders(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, in.States, s.today())
-	switch {
-	case errors.Is(err, survey.ErrReminderTooSoon):
-		c.Header("Retry-After", strconv.Itoa(int(survey.ReminderGap/time.Second)))
-		s.fail(c, http.StatusTooManyRequests, "err.reminder_too_soon")
+	if s.remindersRefused(c, err) {
 		return
-	case errors.Is(err, survey.ErrRemindersNeedMail):
-		s.fail(c, http.StatusConflict, "err.reminders_need_mail")
-		return
-	case err != nil:
+	}
+	if err != nil {
 		s.apiFail(c, err)
 		return
 	}

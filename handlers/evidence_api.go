@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,23 +22,17 @@ const apiEvidenceRoute = "/api/v1" + evidenceRoute
 
 func init() { uploadRoutes[apiEvidenceRoute] = true }
 
-// evidenceJSON is one file attached to an answer.
+// evidenceJSON is one file attached to an answer: a file as an
+// initiative's (initiative_evidence_api.go), with its question and the
+// answer's version when it was attached.
 type evidenceJSON struct {
-	ID            int64     `json:"id"`
-	Item          string    `json:"item"`
-	Title         string    `json:"title"`
-	Filename      string    `json:"filename"`
-	ContentType   string    `json:"content_type"`
-	Size          int64     `json:"size"`
-	SHA256        string    `json:"sha256"`
-	AnswerVersion int       `json:"answer_version"`
-	UploadedBy    string    `json:"uploaded_by"`
-	UploadedAt    time.Time `json:"uploaded_at"`
+	initiativeFileJSON
+	Item          string `json:"item"`
+	AnswerVersion int    `json:"answer_version"`
 }
 
 func evidenceOf(l survey.EvidenceLink) evidenceJSON {
-	return evidenceJSON{ID: l.ID, Item: l.ItemID, Title: l.Title, Filename: l.Filename, ContentType: l.File.ContentType,
-		Size: l.File.Size, SHA256: l.File.SHA256, AnswerVersion: l.AnswerVersion, UploadedBy: l.UploadedBy, UploadedAt: l.UploadedAt}
+	return evidenceJSON{initiativeFileJSON: initiativeFileOf(l), Item: l.ItemID, AnswerVersion: l.AnswerVersion}
 }
 
 // apiListEvidence is a response's files, by question in questionnaire

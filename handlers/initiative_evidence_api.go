@@ -25,7 +25,8 @@ const apiInitiativeEvidenceRoute = "/api/v1" + initiativeEvidenceRoute
 
 func init() { uploadRoutes[apiInitiativeEvidenceRoute] = true }
 
-// initiativeFileJSON is one file attached to an initiative.
+// initiativeFileJSON is one file attached to an initiative (and the
+// common part of an answer's file, evidenceJSON).
 type initiativeFileJSON struct {
 	ID          int64     `json:"id"`
 	Title       string    `json:"title"`

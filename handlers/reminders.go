@@ -186,12 +186,7 @@ func (s *Server) sendReminders(c *gin.Context) {
 		v.Data = p
 		s.render(c, http.StatusUnprocessableEntity, "reminders", v)
 		return
-	case errors.Is(err, survey.ErrReminderTooSoon):
-		c.Header("Retry-After", strconv.Itoa(int(survey.ReminderGap/time.Second)))
-		s.fail(c, http.StatusTooManyRequests, "err.reminder_too_soon")
-		return
-	case errors.Is(err, survey.ErrRemindersNeedMail):
-		s.fail(c, http.StatusConflict, "err.reminders_need_mail")
+	case s.remindersRefused(c, err):
 		return
 	case err != nil:
 		s.failErr(c, err)
@@ -276,4 +271,20 @@ func (s *Server) ReminderTick(ctx context.Context, now time.Time) {
 	} else if n > 0 {
 		s.log.Info("daily digests", "messages", n)
 	}
+}
+
+// remindersRefused answers a run of reminders refused for its timing (429
+// with Retry-After) or because mail is off (409), for the page and the API
+// alike, and reports whether it did.
+func (s *Server) remindersRefused(c *gin.Context, err error) bool {
+	switch {
+	case errors.Is(err, survey.ErrReminderTooSoon):
+		c.Header("Retry-After", strconv.Itoa(int(survey.ReminderGap/time.Second)))
+		s.fail(c, http.StatusTooManyRequests, "err.reminder_too_soon")
+	case errors.Is(err, survey.ErrRemindersNeedMail):
+		s.fail(c, http.StatusConflict, "err.reminders_need_mail")
+	default:
+		return false
+	}
+	return true
 }

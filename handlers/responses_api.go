@@ -140,12 +140,7 @@ func (s *Server) apiResponseAction(c *gin.Context) {
 	resp, err := s.store.ResponseAction(c.Request.Context(), survey.ActorOf(*currentUser(c)), id, c.Param("code"), action)
 	var inc *survey.ErrIncomplete
 	if errors.As(err, &inc) {
-		fields := map[string]string{}
-		for _, item := range inc.Items {
-			fields[item] = s.apiLocale(c).T("err.answer_required")
-		}
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{Error: apiErrorBody{
-			Code: "incomplete", Message: s.apiLocale(c).T("err.incomplete"), Fields: fields}})
+		s.apiIncomplete(c, inc)
 		return
 	}
 	if err != nil {

@@ -43,15 +43,7 @@ func (s *Server) apiTeamInvitations(c *gin.Context) {
 		return
 	}
 	list, err := s.store.TeamInvitations(c.Request.Context(), me.InstitutionCode)
-	if err != nil {
-		s.serverError(c, err)
-		return
-	}
-	out := make([]invitationJSON, 0, len(list))
-	for _, inv := range list {
-		out = append(out, toInvitationJSON(inv))
-	}
-	writePage(s, c, out)
+	s.writeInvitations(c, list, err)
 }
 
 // colleagueInvitationIn is whom a focal point invites: an e-mail; the
