@@ -13,7 +13,7 @@ import (
 	"marsad/handlers"
 	"marsad/survey"
 	"marsad/survey/mailer"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // mailConfig is the e-mail part of serve's command line (docs/mail.md).
@@ -59,7 +59,7 @@ func (mc *mailConfig) settings() (mailer.Settings, error) {
 // startMail starts the outbox worker when mail is configured and returns
 // the function that waits for it to stop (after ctx ends). Without mail,
 // the store queues nothing and pages say that mail is not configured.
-func startMail(ctx context.Context, mc mailConfig, baseURL string, store *sqlite.Store, srv *handlers.Server, log *slog.Logger) (func(), error) {
+func startMail(ctx context.Context, mc mailConfig, baseURL string, store *sqlstore.Store, srv *handlers.Server, log *slog.Logger) (func(), error) {
 	set, err := mc.settings()
 	if err != nil {
 		return nil, err

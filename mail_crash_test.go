@@ -16,7 +16,7 @@ import (
 
 	"marsad/survey"
 	"marsad/survey/mailer/mailpittest"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // TestMailCrashBetweenSendAndRecord (issue 18): the real binary, built
@@ -34,7 +34,7 @@ func TestMailCrashBetweenSendAndRecord(t *testing.T) {
 	db := filepath.Join(dir, "m.db")
 	const n = 5
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, db, sqlite.Options{BcryptCost: 4})
+	st, err := sqlstore.Open(ctx, db, sqlstore.Options{BcryptCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestMailCrashBetweenSendAndRecord(t *testing.T) {
 	// Everything is recorded as sent.
 	_ = second.Process.Signal(syscall.SIGTERM)
 	<-stopped
-	st, err = sqlite.Open(ctx, db, sqlite.Options{})
+	st, err = sqlstore.Open(ctx, db, sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

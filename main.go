@@ -1,11 +1,13 @@
 // Command marsad runs Marsad, the government e-services observatory: one
-// binary with its database (SQLite), web pages, JSON API and assets.
+// binary with its web pages, JSON API and assets, on a SQLite file (the
+// default) or a PostgreSQL database shared by several servers.
 //
-//	marsad [serve] [--addr 127.0.0.1:8080] [--db data/marsad.db] [--demo] [--timezone Asia/Hebron]
-//	marsad migrate [--db FILE]
+//	marsad [serve] [--addr 127.0.0.1:8080] [--db data/marsad.db|postgres://…] [--demo] [--timezone Asia/Hebron]
+//	marsad migrate [--db FILE|URL]
 //	marsad user add --email E --role admin|respondent|viewer [--institution CODE] [--name N] --password-stdin
 //	marsad user deactivate|activate --email E
 //	marsad backup [--db FILE] DEST
+//	marsad copy --from FILE|URL --to FILE|URL
 //	marsad import institutions|services FILE.csv|xlsx
 //	marsad import answers --round ID FILE.csv
 //	marsad rescore --round ID
@@ -44,7 +46,7 @@ import (
 	"marsad/survey/cache"
 	"marsad/survey/demo"
 	"marsad/survey/probe"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -153,7 +155,7 @@ func envDuration(name string, def time.Duration) time.Duration {
 
 // dbFlag and the other shared flags read their defaults from the environment.
 func addDBFlag(fs *flag.FlagSet, cfg *config) {
-	fs.StringVar(&cfg.db, "db", envOr("MARSAD_DB", filepath.Join("data", "marsad.db")), "SQLite database file (env MARSAD_DB)")
+	fs.StringVar(&cfg.db, "db", envOr("MARSAD_DB", filepath.Join("data", "marsad.db")), "database: a SQLite file (or sqlite:FILE), created if absent, or a postgres://user@host/db URL (env MARSAD_DB)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr("MARSAD_LOG_FORMAT", "text"), "log format: text or json (env MARSAD_LOG_FORMAT)")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr("MARSAD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env MARSAD_LOG_LEVEL)")
 }
@@ -170,6 +172,10 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		var status exitStatus // the command said what went wrong (copy_cli.go)
+		if errors.As(err, &status) {
+			os.Exit(int(status))
+		}
 		fmt.Fprintln(os.Stderr, "marsad:", err)
 		os.Exit(1)
 	}
@@ -196,6 +202,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return errors.New("usage: marsad user add --email E --role R [--institution CODE] [--name N] --password-stdin | marsad user deactivate|activate --email E")
 	case "backup":
 		return backup(ctx, args, stdout, stderr)
+	case "copy":
+		return copyStatus(runCopy(ctx, args, stdout, stderr)) // copy_cli.go
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
 	case "rescore":
@@ -204,24 +212,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, "marsad", appVersion())
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: marsad [serve|migrate|user add|backup FILE|version] [flags]; marsad COMMAND -h for flags")
+		fmt.Fprintln(stdout, "usage: marsad [serve|migrate|user add|backup FILE|copy --from DB --to DB|version] [flags]; marsad COMMAND -h for flags")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (serve, migrate, user add, backup, import, version)", cmd)
+	return fmt.Errorf("unknown command %q (serve, migrate, user add, backup, copy, import, version)", cmd)
 }
 
-func openStore(ctx context.Context, path string, opt sqlite.Options) (*sqlite.Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
+func openStore(ctx context.Context, path string, opt sqlstore.Options) (*sqlstore.Store, error) {
+	if sqlstore.IsPostgres(path) {
+		return sqlstore.Open(ctx, path, opt)
+	}
+	if dir := filepath.Dir(strings.TrimPrefix(path, "sqlite:")); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, err
 		}
 	}
-	return sqlite.Open(ctx, path, opt)
+	return sqlstore.Open(ctx, path, opt)
 }
 
 // storeQuestionnaires stores the default questionnaire and the example
 // models, unless they are stored already.
-func storeQuestionnaires(ctx context.Context, store *sqlite.Store) error {
+func storeQuestionnaires(ctx context.Context, store *sqlstore.Store) error {
 	if _, err := store.StoreQuestionnaireJSON(ctx, 0, data.DefaultQuestionnaire); err != nil {
 		return err
 	}
@@ -301,9 +312,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// survey/cache).
 	shared := cache.New(int64(max(cfg.cacheMB, 1)) << 20)
 	debugCache(shared)
-	store, err := openStore(ctx, cfg.db, sqlite.Options{SessionIdle: cfg.sessionIdle, Cache: shared})
+	store, err := openStore(ctx, cfg.db, sqlstore.Options{SessionIdle: cfg.sessionIdle, Cache: shared})
 	if err != nil {
-		return sqlite.NotWritable(cfg.db, err)
+		return sqlstore.NotWritable(sqlstore.Redacted(cfg.db), err)
 	}
 	// A server that cannot write would answer pages and fail every save
 	// and sign-in: refuse to start instead, saying why.
@@ -386,7 +397,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("marsad listening", "addr", ln.Addr().String(), "url", cfg.baseURL+"/", "db", cfg.db, "version", appVersion(), "demo", cfg.demo, "timezone", zone.String())
+	log.Info("marsad listening", "addr", ln.Addr().String(), "url", cfg.baseURL+"/", "db", sqlstore.Redacted(cfg.db), "version", appVersion(), "demo", cfg.demo, "timezone", zone.String())
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
@@ -432,7 +443,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.db, sqlite.Options{})
+	store, err := openStore(ctx, cfg.db, sqlstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -472,7 +483,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	n.Password = strings.TrimRight(line, "\r\n")
 	n.Role = survey.Role(role)
-	store, err := openStore(ctx, cfg.db, sqlite.Options{})
+	store, err := openStore(ctx, cfg.db, sqlstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -508,13 +519,20 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fs.NArg() > 0 {
 		return errors.New("usage: marsad backup [--db FILE] DEST")
 	}
+	if sqlstore.IsPostgres(cfg.db) {
+		// PostgreSQL's own tool copies a live database consistently; its
+		// operators already run it (README, Operations).
+		fmt.Fprintf(stderr, "marsad backup copies a SQLite file. On PostgreSQL, back up with pg_dump, for example:\n")
+		fmt.Fprintf(stdout, "pg_dump --format=custom --file=%s %s\n", shellQuote(dest), shellQuote(sqlstore.Redacted(cfg.db)))
+		return errors.New("backup: not done: use pg_dump (the command above)")
+	}
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose a new file name", dest)
 	}
-	if _, err := os.Stat(cfg.db); err != nil {
+	if _, err := os.Stat(strings.TrimPrefix(cfg.db, "sqlite:")); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	store, err := openStore(ctx, cfg.db, sqlite.Options{})
+	store, err := openStore(ctx, cfg.db, sqlstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -550,7 +568,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer f.Close()
-	store, err := openStore(ctx, cfg.db, sqlite.Options{})
+	store, err := openStore(ctx, cfg.db, sqlstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -624,7 +642,7 @@ func rescore(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.db, sqlite.Options{})
+	store, err := openStore(ctx, cfg.db, sqlstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -635,4 +653,12 @@ func rescore(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "round %d: %d responses scored (scoring version %s)\n", roundID, n, survey.ScoringVersion)
 	return nil
+}
+
+// shellQuote quotes s for a POSIX shell, for a command printed to be run.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_+=:,./-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -17,7 +17,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
@@ -69,7 +69,7 @@ func TestMigrateUserAddAndBackup(t *testing.T) {
 	if _, err := runCmd(t, "", "backup", "--db", db, dest); err == nil {
 		t.Error("backup overwrote an existing file")
 	}
-	st, err := sqlite.Open(context.Background(), dest, sqlite.Options{})
+	st, err := sqlstore.Open(context.Background(), dest, sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestMigrateUserAddAndBackup(t *testing.T) {
 	if _, err := st.Authenticate(context.Background(), "coordinator@mtde.ps", "long-enough-password"); err != nil {
 		t.Errorf("backup lacks the account: %v", err)
 	}
-	raw, _ := sql.Open("sqlite3", sqlite.DSN(dest, true))
+	raw, _ := sql.Open("sqlite3", sqlstore.DSN(dest, true))
 	defer raw.Close()
 	var check string
 	if err := raw.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
@@ -149,7 +149,7 @@ func TestImportCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "1 created") {
 		t.Fatalf("import institutions: %q, %v", out, err)
 	}
-	st, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	st, err := sqlstore.Open(context.Background(), db, sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

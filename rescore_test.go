@@ -12,7 +12,7 @@ import (
 
 	"marsad/survey"
 	"marsad/survey/demo"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // TestRescoreCommand: `marsad rescore` on a published round is refused,
@@ -23,7 +23,7 @@ func TestRescoreCommand(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "marsad.db")
-	st, err := sqlite.Open(ctx, db, sqlite.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlstore.Open(ctx, db, sqlstore.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestRescoreCommand(t *testing.T) {
 		t.Fatalf("rescore of a published round under its own version: %v\n%s", err, out)
 	}
 
-	raw, err := sql.Open("sqlite3", sqlite.DSN(db, false))
+	raw, err := sql.Open("sqlite3", sqlstore.DSN(db, false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"io"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // userSetActive is `marsad user activate|deactivate --email E`: the
@@ -34,7 +34,7 @@ func userSetActive(ctx context.Context, active bool, args []string, stdout, stde
 	if email == "" {
 		return fmt.Errorf("%s: --email is required", name)
 	}
-	store, err := openStore(ctx, cfg.db, sqlite.Options{})
+	store, err := openStore(ctx, cfg.db, sqlstore.Options{})
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // TestUserDeactivateActivateCLI: the command line deactivates an account
@@ -22,9 +22,9 @@ func TestUserDeactivateActivateCLI(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	open := func() *sqlite.Store {
+	open := func() *sqlstore.Store {
 		t.Helper()
-		st, err := sqlite.Open(ctx, db, sqlite.Options{})
+		st, err := sqlstore.Open(ctx, db, sqlstore.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

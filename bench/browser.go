@@ -28,7 +28,7 @@ import (
 // The password check is left out too: a person signs in once a session
 // (sessions last days), not once a response, and a check is bcrypt at
 // cost 12, about 0.25 s of one CPU by design, which the sign-in throttle
-// (survey/sqlite/signin.go) paces to a quarter of the CPUs for addresses an
+// (survey/sqlstore/signin.go) paces to a quarter of the CPUs for addresses an
 // account has not used before. bench --only signin measures sign-in.
 
 // completedResponse is one response the server acknowledged as submitted,
@@ -142,10 +142,10 @@ func (sr *surveyRun) browserResponses(ctx context.Context, roundID int64, def *s
 		defer own.CloseIdleConnections()
 		client := *sr.client
 		client.Transport = own
-		sr = &surveyRun{client: &client, base: sr.base, items: sr.items, adminToken: sr.adminToken, pid: sr.pid, gunzip: true}
+		sr = sr.withClient(&client, true)
 	}
 	sc, done, err := responseLoad(ctx, resps, workerCount, dur, func(r *respondent, st *loopStats) (map[int]answerOut, error) {
-		b := &browser{sr: sr, jar: map[string]string{"marsad_session": r.session, "marsad_lang": "ar"}, st: st, lang: "ar"}
+		b := &browser{sr: sr.to(r), jar: map[string]string{"marsad_session": r.session, "marsad_lang": "ar"}, st: st, lang: "ar"}
 		return b.respond(ctx, roundID, def, r)
 	})
 	sc.Scenario = "respondent-path"

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 	"marsad/survey/synth"
 )
 
@@ -44,7 +44,7 @@ func prepareCatalogDB(ctx context.Context, path string, institutions, services i
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return err
 	}
-	st, err := sqlite.Open(ctx, path, sqlite.Options{BcryptCost: 4})
+	st, err := sqlstore.Open(ctx, path, sqlstore.Options{BcryptCost: 4})
 	if err != nil {
 		return err
 	}

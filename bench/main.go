@@ -7,6 +7,7 @@
 //	    [--clients 200] [--rate 1500] [--only survey|catalog] [--json FILE] [--keep]
 //	go run ./bench --scenarios [--size national|regional|national,regional]
 //	    [--duration 5] [--concurrency 32] [--scenario NAME,...] [--fresh] [--cache-dir DIR]
+//	    [--postgres postgres://USER:PASS@127.0.0.1/DB [--servers N]]
 //
 // --scenarios runs the sized scenario set (scenarios.go) instead: one JSON
 // line per scenario on stdout, progress and a table on stderr.
@@ -86,6 +87,8 @@ type options struct {
 	fresh       bool     // regenerate the cached databases
 	cpuProfile  string   // the load generator's own CPU profile
 	cacheDir    string
+	postgres    string // scenarios: an admin URL; the scenarios run on PostgreSQL (postgres.go)
+	servers     int    // scenarios on PostgreSQL: server processes sharing the database
 }
 
 type pathList []string
@@ -133,6 +136,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.fresh, "fresh", false, "scenarios: regenerate the database even if a cached one fits")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file (the client shares the CPUs with the server)")
 	fs.StringVar(&o.cacheDir, "cache-dir", filepath.Join(os.TempDir(), "marsad-bench-cache"), "scenarios: where generated databases are kept between runs")
+	fs.StringVar(&o.postgres, "postgres", "", "scenarios: run them on PostgreSQL; an admin URL (loopback) whose role may create databases: a template copied from the cached SQLite database is kept, and each scenario gets a fresh database from it")
+	fs.IntVar(&o.servers, "servers", 1, "scenarios with --postgres: server processes on the same database, clients spread over them in turn (autosave and respondent-path only)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -161,6 +166,25 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.scenarios && o.only != "" {
 		return o, errors.New("--scenarios and --only do not go together")
+	}
+	if o.postgres != "" && !o.scenarios {
+		return o, errors.New("--postgres goes with --scenarios")
+	}
+	if o.servers < 1 || o.servers > maxServers {
+		return o, fmt.Errorf("--servers must be 1-%d", maxServers)
+	}
+	if o.servers > 1 {
+		if o.postgres == "" {
+			return o, errors.New("--servers above 1 needs --postgres (servers share a PostgreSQL database, never a SQLite file)")
+		}
+		if len(o.picked) == 0 {
+			return o, fmt.Errorf("--servers above 1 needs --scenario, one or more of %s", strings.Join(multiServerScenarios, ", "))
+		}
+		for _, s := range o.picked {
+			if !slices.Contains(multiServerScenarios, s) {
+				return o, fmt.Errorf("--servers above 1: scenario %q runs on one server only; want %s", s, strings.Join(multiServerScenarios, ", "))
+			}
+		}
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
@@ -770,8 +794,10 @@ func waitHealthy(ctx context.Context, s *server, t0 time.Time, timeout time.Dura
 
 // coldStart times one start: process start to the first 200 on /healthz.
 func coldStart(ctx context.Context, bin, db string, extra []string, logPath string) (time.Duration, error) {
-	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
-		return 0, err
+	if !isPostgresURL(db) {
+		if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
+			return 0, err
+		}
 	}
 	s, err := startServer(ctx, bin, db, extra, logPath)
 	if err != nil {

@@ -24,7 +24,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 	"marsad/survey/synth"
 )
 
@@ -94,11 +94,12 @@ var scenarioNames = []string{
 	"questionnaire-page", "autosave", "autosave-bare", "respondent-path", "submit",
 }
 
-// lineJSON is one sized scenario: the first eight fields are the summary
+// lineJSON is one sized scenario: the first nine fields are the summary
 // line's, the rest detail.
 type lineJSON struct {
 	Scenario  string  `json:"scenario"`
 	Size      string  `json:"size"`
+	Engine    string  `json:"engine"` // sqlite or postgres (--postgres)
 	Requests  int     `json:"requests"`
 	RPS       float64 `json:"rps"`
 	P50Ms     float64 `json:"p50_ms"`
@@ -135,6 +136,28 @@ type lineJSON struct {
 	Met                 *bool   `json:"meets_target,omitempty"`
 	LoadAvg             float64 `json:"load_avg_1m"` // of the machine, after the scenario: others' work shares the CPUs too
 	FirstError          string  `json:"first_error,omitempty"`
+
+	// On PostgreSQL (--postgres): its CPU over the scenario (the measured
+	// database's backends and the background processes: WAL writer,
+	// checkpointer…), per request the server logged over the same span,
+	// and added to the server's own; all_cores is every postgres process,
+	// other work on the same PostgreSQL included.
+	PGCPUMs       float64 `json:"postgres_cpu_ms_per_request,omitempty"`
+	ServerPGCPUMs float64 `json:"server_and_postgres_cpu_ms_per_request,omitempty"`
+	PGCores       float64 `json:"postgres_cores,omitempty"`
+	PGAllCores    float64 `json:"postgres_all_cores,omitempty"`
+	// With --servers N: each server process.
+	Servers []serverJSON `json:"servers,omitempty"`
+}
+
+// serverJSON is one of several servers of a scenario.
+type serverJSON struct {
+	Server    int     `json:"server"` // 1, 2, …
+	Requests  int     `json:"requests_logged"`
+	CPUMs     float64 `json:"cpu_ms"`
+	Cores     float64 `json:"cores"`
+	CPUMsReq  float64 `json:"cpu_ms_per_request"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
 }
 
 type coldLineJSON struct {
@@ -164,6 +187,10 @@ type idleLineJSON struct {
 // sizedJSON is one size's part of --json.
 type sizedJSON struct {
 	Spec        sizeSpec     `json:"spec"`
+	Engine      string       `json:"engine"`
+	Servers     int          `json:"servers"`
+	PGTemplate  string       `json:"postgres_template,omitempty"`
+	PGMiB       float64      `json:"postgres_database_mib,omitempty"`
 	Cached      bool         `json:"cached_database"`
 	GenerateMs  float64      `json:"generate_ms,omitempty"`
 	DatabaseMiB float64      `json:"database_mib"`
@@ -258,7 +285,7 @@ func generateSized(ctx context.Context, path string, spec sizeSpec, progress fun
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return err
 	}
-	st, err := sqlite.Open(ctx, path, sqlite.Options{BcryptCost: 4})
+	st, err := sqlstore.Open(ctx, path, sqlstore.Options{BcryptCost: 4})
 	if err != nil {
 		return err
 	}
@@ -332,7 +359,7 @@ type runInfo struct {
 // measured server and none has expired in the cache).
 func prepareRun(ctx context.Context, db string, spec sizeSpec, webSessions int) (runInfo, error) {
 	var info runInfo
-	st, err := sqlite.Open(ctx, db, sqlite.Options{BcryptCost: 4})
+	st, err := sqlstore.Open(ctx, db, sqlstore.Options{BcryptCost: 4})
 	if err != nil {
 		return info, err
 	}
@@ -351,7 +378,11 @@ func prepareRun(ctx context.Context, db string, spec sizeSpec, webSessions int) 
 		}
 	}
 	if info.published == 0 || info.open == 0 {
-		return info, errors.New("the generated database has no public published round or no open round")
+		var seen []string
+		for _, r := range rounds {
+			seen = append(seen, fmt.Sprintf("%d %s %s public=%v", r.ID, r.Name, r.Status, r.Public))
+		}
+		return info, fmt.Errorf("the generated database has no public published round or no open round (rounds: %s)", strings.Join(seen, "; "))
 	}
 	q, err := st.Questionnaire(ctx, qid)
 	if err != nil {
@@ -408,7 +439,10 @@ type sizedRun struct {
 	progress func(string, ...any)
 	emit     func(any)
 	out      *sizedJSON
-	logPath  string // the running scenario's server log
+	logPath  string   // the running scenario's server log (the first server's)
+	logPaths []string // every server's log of the running scenario
+	pg       *pgBench // --postgres: db is this run's database, and each scenario gets a fresh copy
+	current  string   // the running scenario's database
 }
 
 // runSized runs the scenario set for every size asked for.
@@ -419,9 +453,17 @@ func runSized(ctx context.Context, o options, bin, tmp string, stdout, stderr io
 			fmt.Fprintf(stdout, "%s\n", b)
 		}
 	}
+	var pg *pgBench
+	if o.postgres != "" {
+		var err error
+		if pg, err = openPGBench(ctx, o.postgres, progress); err != nil {
+			return nil, err
+		}
+		defer pg.close()
+	}
 	for _, name := range o.sizes {
 		spec, _ := sizeByName(name)
-		out := &sizedJSON{Spec: spec, Scenarios: []lineJSON{}}
+		out := &sizedJSON{Spec: spec, Engine: "sqlite", Servers: o.servers, Scenarios: []lineJSON{}}
 		all = append(all, out)
 		cached, err := sizedDatabase(ctx, o, bin, tmp, spec, out, progress)
 		if err != nil {
@@ -435,10 +477,24 @@ func runSized(ctx context.Context, o options, bin, tmp string, stdout, stderr io
 			out.DatabaseMiB = round1(mib(fi.Size()))
 		}
 		r := &sizedRun{o: o, bin: bin, db: work, logs: filepath.Join(tmp, "logs"), spec: spec, progress: progress, emit: emit, out: out}
+		if pg != nil {
+			out.Engine, r.pg = "postgres", pg
+			if out.PGTemplate, err = pg.template(ctx, o, bin, work, r.logs, spec); err != nil {
+				return all, fmt.Errorf("%s: postgres template: %w", spec.Name, err)
+			}
+			if r.db, err = pg.prepare(ctx, out.PGTemplate); err != nil {
+				return all, fmt.Errorf("%s: %w", spec.Name, err)
+			}
+			out.PGMiB = pg.size(ctx, pg.prep)
+			// The working copy is of no more use; the space is.
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				_ = os.Remove(work + suffix)
+			}
+		}
 		if err := r.coldAndIdle(ctx); err != nil {
 			return all, err
 		}
-		if r.info, err = prepareRun(ctx, work, spec, o.concurrency); err != nil {
+		if r.info, err = prepareRun(ctx, r.db, spec, o.concurrency); err != nil {
 			return all, fmt.Errorf("%s: sessions: %w", spec.Name, err)
 		}
 		r.items = answerableItems(r.info.def)
@@ -446,6 +502,11 @@ func runSized(ctx context.Context, o options, bin, tmp string, stdout, stderr io
 			return all, fmt.Errorf("%s: %w", spec.Name, err)
 		}
 		printSized(stderr, out)
+		if pg != nil {
+			if err := pg.drop(ctx, pg.prep); err != nil {
+				return all, err
+			}
+		}
 	}
 	return all, nil
 }
@@ -512,25 +573,55 @@ func (r *sizedRun) scenario(ctx context.Context, name string, clients int, timeo
 }
 
 // scenarioOn is scenario with another server: bin serve --db db extra….
+// With --postgres, the app's scenarios (db is the run's database) run on a
+// fresh database made from it, dropped afterwards, and on --servers
+// processes sharing it.
 func (r *sizedRun) scenarioOn(ctx context.Context, bin, db string, extra []string, name string, clients int, timeout time.Duration, fn func(sr *surveyRun, l *lineJSON) error) error {
 	if !r.selected(name) {
 		return nil
 	}
-	r.progress("%s: %s, %d clients, %s after %s warm-up", r.spec.Name, name, clients, r.o.duration, warmUp)
-	logPath := filepath.Join(r.logs, r.spec.Name+"-"+name+".log")
-	r.logPath = logPath
-	srv, err := startServer(ctx, bin, db, extra, logPath)
-	if err != nil {
-		return err
+	engine, count, pgName := "sqlite", 1, ""
+	if r.pg != nil && db == r.db {
+		url, dbName, drop, err := r.pg.fresh(ctx, name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		defer drop()
+		db, engine, count, pgName = url, "postgres", r.o.servers, dbName
 	}
-	defer srv.stop()
-	started, err := srv.waitReady(ctx, startTimeout)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+	r.current = db
+	on := ""
+	if count > 1 {
+		on = fmt.Sprintf(" over %d servers", count)
 	}
-	if _, err := loopbackURL(srv.base, "/"); err != nil {
-		return err
+	r.progress("%s: %s on %s, %d clients%s, %s after %s warm-up", r.spec.Name, name, engine, clients, on, r.o.duration, warmUp)
+	r.logPaths = nil
+	var srvs []*server
+	var started time.Duration
+	for i := 0; i < count; i++ {
+		logPath := filepath.Join(r.logs, r.spec.Name+"-"+name+".log")
+		if i > 0 {
+			logPath = filepath.Join(r.logs, fmt.Sprintf("%s-%s-s%d.log", r.spec.Name, name, i+1))
+		}
+		r.logPaths = append(r.logPaths, logPath)
+		srv, err := startServer(ctx, bin, db, extra, logPath)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		d, err := srv.waitReady(ctx, startTimeout)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if i == 0 {
+			started = d
+		}
+		if _, err := loopbackURL(srv.base, "/"); err != nil {
+			return err
+		}
+		srvs = append(srvs, srv)
 	}
+	r.logPath = r.logPaths[0]
 	conns := clients + 8
 	tr := &http.Transport{
 		Proxy:               nil, // loopback only, never through a proxy
@@ -540,31 +631,79 @@ func (r *sizedRun) scenarioOn(ctx context.Context, bin, db string, extra []strin
 		IdleConnTimeout:     90 * time.Second,
 	}
 	defer tr.CloseIdleConnections()
-	sr := &surveyRun{client: &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect},
-		base: srv.base, items: r.items, adminToken: r.info.adminToken, pid: srv.cmd.Process.Pid}
+	client := &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: noRedirect}
+	sr := &surveyRun{client: client, base: srvs[0].base, items: r.items, adminToken: r.info.adminToken, pid: srvs[0].cmd.Process.Pid}
+	if count > 1 {
+		sr.peers = []*surveyRun{sr}
+		for _, s := range srvs[1:] {
+			sr.peers = append(sr.peers, &surveyRun{client: client, base: s.base, items: r.items, adminToken: r.info.adminToken, pid: s.cmd.Process.Pid})
+		}
+	}
 	sr.ackBudget.Store(maxAcks)
-	l := lineJSON{Scenario: name, Size: r.spec.Name, Clients: clients, StartMs: ms(started)}
-	meter := startCPU(srv.cmd.Process.Pid)
+	l := lineJSON{Scenario: name, Size: r.spec.Name, Engine: engine, Clients: clients, StartMs: ms(started)}
+
+	// The servers' and PostgreSQL's CPU over the whole scenario; the
+	// requests each server logged over the same span.
+	t0 := time.Now()
+	cpu0 := make([]time.Duration, len(srvs))
+	for i, s := range srvs {
+		cpu0[i] = cpuTime(strconv.Itoa(s.cmd.Process.Pid))
+	}
+	var pg0 pgSnapshot
+	if pgName != "" {
+		pg0 = r.pg.snapshot(ctx, pgName)
+	}
 	if err := fn(sr, &l); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	var cpu scenarioJSON
-	meter.stop(&cpu, logPath, "")
-	if l.ServerCPUMs == 0 { // fn may have measured its own operation
-		l.ServerCPUMs = cpu.ServerCPUMs
+	wall := time.Since(t0)
+	var pgOurs, pgAll time.Duration
+	if pgName != "" {
+		pgOurs, pgAll = pgCPU(pg0, r.pg.snapshot(ctx, pgName))
 	}
-	l.ServerCores = cpu.ServerCores
-	if !srv.alive() {
-		return fmt.Errorf("%s: the server exited during the scenario; see %s (--keep)", name, logPath)
+	var cpu time.Duration
+	logged := 0
+	for i, s := range srvs {
+		c := cpuTime(strconv.Itoa(s.cmd.Process.Pid)) - cpu0[i]
+		n := len(logDurations(r.logPaths[i], "", t0, time.Now()))
+		cpu += c
+		logged += n
+		if !s.alive() {
+			return fmt.Errorf("%s: server %d exited during the scenario; see %s (--keep)", name, i+1, r.logPaths[i])
+		}
+		_, hwm, err := readRSS(s.cmd.Process.Pid)
+		if err != nil {
+			return err
+		}
+		l.PeakRSSMB = max(l.PeakRSSMB, round1(float64(hwm)/1024))
+		if count > 1 {
+			sj := serverJSON{Server: i + 1, Requests: n, CPUMs: math.Round(ms(c)), PeakRSSMB: round1(float64(hwm) / 1024),
+				Cores: math.Round(c.Seconds()/wall.Seconds()*100) / 100}
+			if n > 0 {
+				sj.CPUMsReq = math.Round(ms(c)/float64(n)*1000) / 1000
+			}
+			l.Servers = append(l.Servers, sj)
+		}
 	}
-	_, hwm, err := readRSS(srv.cmd.Process.Pid)
-	if err != nil {
-		return err
+	if l.ServerCPUMs == 0 && logged > 0 { // fn may have measured its own operation
+		l.ServerCPUMs = math.Round(ms(cpu)/float64(logged)*100) / 100
 	}
-	l.PeakRSSMB = round1(float64(hwm) / 1024)
+	if wall > 0 {
+		l.ServerCores = math.Round(cpu.Seconds()/wall.Seconds()*100) / 100
+	}
+	if pgName != "" && wall > 0 {
+		l.PGCores = math.Round(pgOurs.Seconds()/wall.Seconds()*100) / 100
+		l.PGAllCores = math.Round(pgAll.Seconds()/wall.Seconds()*100) / 100
+		if logged > 0 {
+			l.PGCPUMs = math.Round(ms(pgOurs)/float64(logged)*1000) / 1000
+			l.ServerPGCPUMs = math.Round((l.ServerCPUMs+l.PGCPUMs)*1000) / 1000
+		}
+	}
 	l.LoadAvg = loadAvg()
 	tr.CloseIdleConnections()
-	srv.stop()
+	for _, s := range srvs {
+		s.stop()
+	}
 	r.out.Scenarios = append(r.out.Scenarios, l)
 	r.emit(l)
 	return nil
@@ -645,7 +784,7 @@ func (r *sizedRun) getLoad(ctx context.Context, sr *surveyRun, l *lineJSON, pick
 
 // serverTimes reads the server's own p50/p99 over [from, until] from its log.
 func (r *sizedRun) serverTimes(l *lineJSON, from, until time.Time) {
-	_, l.ServerP50Ms, l.ServerP99Ms = serverLatency(r.logPath, "", from, until)
+	_, l.ServerP50Ms, l.ServerP99Ms = serverLatencyAll(r.logPaths, "", from, until)
 }
 
 // fill copies a summarized scenario into the line.
@@ -873,7 +1012,7 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 		per := len(r.info.def.Sections)
 		pick := func(w, i int) string { return paths[(w%min(c, n))*per+i%per] }
 		auth := func(w int) (string, string) { return "", r.info.webCookies[w] }
-		cpu := cpuSpan(sr.pid, warmUp, r.o.duration) // the measured window only, known before the judgement
+		cpu := cpuSpan(sr.pids(), warmUp, r.o.duration) // the measured window only, known before the judgement
 		if err := r.getLoad(ctx, sr, l, pick, auth); err != nil {
 			return err
 		}
@@ -916,7 +1055,7 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 	}
 	autosave := func(sr *surveyRun, l *lineJSON, savers []*respondent, readBack bool) (scenarioJSON, error) {
 		start := time.Now()
-		cpu := cpuSpan(sr.pid, warmUp, d)
+		cpu := cpuSpan(sr.pids(), warmUp, d)
 		stats := closedLoop(ctx, len(savers), warmUp, d, func(ctx context.Context, w int) (outcome, int64, error) {
 			oc, err := sr.autosave(ctx, savers[w], r.info.open)
 			return oc, 0, err
@@ -939,6 +1078,9 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 		}
 		return sc, nil
 	}
+	for w, s := range savers {
+		s.server = w // the clients in turn over the servers (--servers)
+	}
 	var marsadSaves float64
 	err = r.scenario(ctx, "autosave", len(savers), requestTimeout, func(sr *surveyRun, l *lineJSON) error {
 		if _, err := autosave(sr, l, savers, true); err != nil {
@@ -955,21 +1097,22 @@ func (r *sizedRun) scenarios(ctx context.Context) error {
 		return err
 	}
 
-	for _, b := range browsers {
+	for k, b := range browsers {
 		i, _ := strconv.Atoi(strings.TrimPrefix(b.code, "I"))
 		b.session = r.info.webSessions[i-1]
+		b.server = k
 	}
 	err = r.scenario(ctx, "respondent-path", wholeWorkers, requestTimeout, func(sr *surveyRun, l *lineJSON) error {
-		cpu0, start := cpuTime(strconv.Itoa(sr.pid)), time.Now()
+		cpu0, start := cpuTimes(sr.pids()), time.Now()
 		sc, done, err := sr.browserResponses(ctx, r.info.open, r.info.def, browsers, wholeWorkers, d)
 		if err != nil {
 			return err
 		}
-		cpu, end := cpuTime(strconv.Itoa(sr.pid))-cpu0, time.Now()
+		cpu, end := cpuTimes(sr.pids())-cpu0, time.Now()
 		if err := sr.readBack(ctx, r.info.open, done, &sc); err != nil {
 			return err
 		}
-		recounted, err := submittedIn(ctx, r.db, r.info.open, browsers)
+		recounted, err := submittedIn(ctx, r.current, r.info.open, browsers)
 		if err != nil {
 			return err
 		}
@@ -1059,22 +1202,30 @@ func (r *sizedRun) bareAutosave(ctx context.Context, clients int, autosave autos
 // cpuSpan reads the server's CPU time warm from now and again dur later;
 // the function it returns waits for the second reading and gives the
 // difference: the CPU of the measured window only.
-func cpuSpan(pid int, warm, dur time.Duration) func() time.Duration {
-	p := strconv.Itoa(pid)
+func cpuSpan(pids []int, warm, dur time.Duration) func() time.Duration {
 	ch := make(chan time.Duration, 1)
 	go func() {
 		time.Sleep(warm)
-		a := cpuTime(p)
+		a := cpuTimes(pids)
 		time.Sleep(dur)
-		ch <- cpuTime(p) - a
+		ch <- cpuTimes(pids) - a
 	}()
 	return func() time.Duration { return <-ch }
+}
+
+// cpuTimes is the CPU time of these processes together.
+func cpuTimes(pids []int) time.Duration {
+	var t time.Duration
+	for _, p := range pids {
+		t += cpuTime(strconv.Itoa(p))
+	}
+	return t
 }
 
 // submittedIn counts, in the database itself, the responses of these
 // institutions that are submitted in the round.
 func submittedIn(ctx context.Context, db string, roundID int64, resps []*respondent) (int, error) {
-	st, err := sqlite.Open(ctx, db, sqlite.Options{BcryptCost: 4})
+	st, err := sqlstore.Open(ctx, db, sqlstore.Options{BcryptCost: 4})
 	if err != nil {
 		return 0, err
 	}
@@ -1120,10 +1271,16 @@ func printSized(w io.Writer, s *sizedJSON) {
 	} else {
 		fmt.Fprintf(w, ", from the cache")
 	}
+	if s.Engine == "postgres" {
+		fmt.Fprintf(w, "; on PostgreSQL: template %s, %.0f MiB", s.PGTemplate, s.PGMiB)
+		if s.Servers > 1 {
+			fmt.Fprintf(w, ", %d servers (autosave, respondent-path)", s.Servers)
+		}
+	}
 	fmt.Fprintf(w, "\ncold start median %.1f ms (min %.1f, max %.1f; target ≤ %d ms); idle VmRSS %.1f MiB (target ≤ %d MB)\n",
 		s.ColdStart.MedianMs, s.ColdStart.MinMs, s.ColdStart.MaxMs, targetScenarioColdMs, s.Idle.RSSMB, targetScenarioIdleRSS)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\tclients\treq/s\tp50 ms\tp99 ms\tsrv p50\tsrv p99\tsrv CPU ms/req\tfirst ms\terrors\tpeak RSS MiB\tload\ttarget\tmet\t")
+	fmt.Fprintln(tw, "scenario\tengine\tclients\treq/s\tp50 ms\tp99 ms\tsrv p50\tsrv p99\tsrv CPU ms/req\t+pg CPU ms/req\tfirst ms\terrors\tpeak RSS MiB\tload\ttarget\tmet\t")
 	for _, l := range s.Scenarios {
 		met := ""
 		if l.Met != nil {
@@ -1133,12 +1290,24 @@ func printSized(w io.Writer, s *sizedJSON) {
 		if l.PeakRSSMB > targetPeakRSSMB {
 			rss += " (> 80)"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%s\t%.1f\t%s\t%s\t\n", l.Scenario, l.Clients, l.RPS, l.P50Ms, l.P99Ms,
-			l.ServerP50Ms, l.ServerP99Ms, l.ServerCPUMs, l.FirstMs,
+		withPG := "-"
+		if l.ServerPGCPUMs > 0 {
+			withPG = fmt.Sprintf("%.3f", l.ServerPGCPUMs)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%.1f\t%d\t%s\t%.1f\t%s\t%s\t\n", l.Scenario, l.Engine, l.Clients, l.RPS, l.P50Ms, l.P99Ms,
+			l.ServerP50Ms, l.ServerP99Ms, l.ServerCPUMs, withPG, l.FirstMs,
 			l.Errors, rss, l.LoadAvg, l.Target, met)
 	}
 	_ = tw.Flush()
 	for _, l := range s.Scenarios {
+		if l.PGCores > 0 || l.PGAllCores > 0 {
+			fmt.Fprintf(w, "  %s: PostgreSQL %.2f cores (its backends of the database and background processes; %.2f all postgres processes), %.3f ms of CPU a logged request; the server(s) %.2f cores\n",
+				l.Scenario, l.PGCores, l.PGAllCores, l.PGCPUMs, l.ServerCores)
+		}
+		for _, sj := range l.Servers {
+			fmt.Fprintf(w, "  %s: server %d: %d requests logged, %.0f ms CPU (%.2f cores, %.3f ms a request), peak RSS %.1f MiB\n",
+				l.Scenario, sj.Server, sj.Requests, sj.CPUMs, sj.Cores, sj.CPUMsReq, sj.PeakRSSMB)
+		}
 		switch {
 		case l.Scenario == "respondent-path":
 			fmt.Fprintf(w, "  respondent-path: %d responses completed, %.1f a second, %.1f requests and %.1f ms of server CPU each; %d of them submitted in the database, %d answers read back missing; p50 of a whole response %.0f ms\n",

@@ -27,7 +27,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 	"marsad/survey/synth"
 )
 
@@ -173,6 +173,7 @@ type respondent struct {
 	saves              []int   // acknowledged saves by item: picks the next value
 	next               int     // next item in the cycle
 	acks               []ack   // this run's acknowledged saves, in order
+	server             int     // with several servers (--servers), the one this respondent talks to
 }
 
 type outcome int
@@ -192,6 +193,40 @@ type surveyRun struct {
 	pid        int  // the server's process, for its CPU time
 	gunzip     bool // the client does not expand gzip itself: callInto asks for it and expands it
 	ackBudget  atomic.Int64
+	peers      []*surveyRun // with several servers (--servers): one per server, this one first
+}
+
+// to is the surveyRun of a respondent's server: sr itself with one server.
+func (sr *surveyRun) to(r *respondent) *surveyRun {
+	if len(sr.peers) == 0 {
+		return sr
+	}
+	return sr.peers[r.server%len(sr.peers)]
+}
+
+// pids are the processes of every server of the run.
+func (sr *surveyRun) pids() []int {
+	if len(sr.peers) == 0 {
+		return []int{sr.pid}
+	}
+	out := make([]int, len(sr.peers))
+	for i, p := range sr.peers {
+		out[i] = p.pid
+	}
+	return out
+}
+
+// withClient is sr on another client, gunzip as given, its peers too.
+func (sr *surveyRun) withClient(client *http.Client, gunzip bool) *surveyRun {
+	out := &surveyRun{client: client, base: sr.base, items: sr.items, adminToken: sr.adminToken, pid: sr.pid, gunzip: gunzip}
+	for i, p := range sr.peers {
+		if i == 0 {
+			out.peers = append(out.peers, out)
+			continue
+		}
+		out.peers = append(out.peers, &surveyRun{client: client, base: p.base, items: p.items, adminToken: p.adminToken, pid: p.pid, gunzip: gunzip})
+	}
+	return out
 }
 
 // call sends one request and reads the whole answer.
@@ -333,7 +368,7 @@ func (sr *surveyRun) autosave(ctx context.Context, r *respondent, roundID int64)
 	i := r.next
 	r.next = (r.next + 1) % len(sr.items)
 	val := r.saves[i] % len(sr.items[i].vals)
-	oc, a, err := sr.putAnswer(ctx, r.token, roundID, r.code, i, val, r.versions[i])
+	oc, a, err := sr.to(r).putAnswer(ctx, r.token, roundID, r.code, i, val, r.versions[i])
 	switch oc {
 	case outcomeOK:
 		r.versions[i] = a.Version
@@ -362,7 +397,7 @@ func prepareSurveyDB(ctx context.Context, path string, institutions int) (survey
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // #nosec G301 -- developer-machine temporary directories
 		return out, err
 	}
-	st, err := sqlite.Open(ctx, path, sqlite.Options{BcryptCost: 4})
+	st, err := sqlstore.Open(ctx, path, sqlstore.Options{BcryptCost: 4})
 	if err != nil {
 		return out, err
 	}
@@ -724,9 +759,28 @@ func (sr *surveyRun) verify(ctx context.Context, roundID int64, resps []*respond
 // measured for route ("" for every route), for requests that ended within
 // [from, until].
 func serverLatency(logPath, route string, from, until time.Time) (n int, p50, p99 float64) {
+	return serverLatencyAll([]string{logPath}, route, from, until)
+}
+
+// serverLatencyAll is serverLatency over the logs of several servers.
+func serverLatencyAll(logPaths []string, route string, from, until time.Time) (n int, p50, p99 float64) {
+	var ds []time.Duration
+	for _, p := range logPaths {
+		ds = append(ds, logDurations(p, route, from, until)...)
+	}
+	if len(ds) == 0 {
+		return 0, 0, 0
+	}
+	sortDurations(ds)
+	return len(ds), ms(percentile(ds, 50)), ms(percentile(ds, 99))
+}
+
+// logDurations are the durations of one server's log's requests of route
+// ("" for every route) that ended within [from, until].
+func logDurations(logPath, route string, from, until time.Time) []time.Duration {
 	f, err := os.Open(logPath) // #nosec G304 -- reads the tool's own temporary files and /proc of its child
 	if err != nil {
-		return 0, 0, 0
+		return nil
 	}
 	defer f.Close()
 	var ds []time.Duration
@@ -755,11 +809,7 @@ func serverLatency(logPath, route string, from, until time.Time) (n int, p50, p9
 			ds = append(ds, d)
 		}
 	}
-	if len(ds) == 0 {
-		return 0, 0, 0
-	}
-	sortDurations(ds)
-	return len(ds), ms(percentile(ds, 50)), ms(percentile(ds, 99))
+	return ds
 }
 
 // ---------------------------------------------------------------- CPU

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // The authorization matrix: every route of the real router, called as each
@@ -646,7 +646,7 @@ func (l *routeRecorder) route(id string) string {
 type authzEnv struct {
 	t      *testing.T
 	ctx    context.Context
-	st     *sqlite.Store
+	st     *sqlstore.Store
 	ts     *httptest.Server
 	routes *routeRecorder
 	ids    map[string]string

@@ -17,7 +17,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // Tests of the coordinator's side: where people land, the round's board,
@@ -175,7 +175,7 @@ func TestBoardCountsFiltersAndSort(t *testing.T) {
 
 // submittedInstitution is an institution whose response in the open round
 // is submitted (the demo has several).
-func submittedInstitution(t *testing.T, st *sqlite.Store, round int64) string {
+func submittedInstitution(t *testing.T, st *sqlstore.Store, round int64) string {
 	t.Helper()
 	rows, err := st.RoundBoard(context.Background(), round)
 	if err != nil {

@@ -13,11 +13,11 @@ import (
 
 	"marsad/reports"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // addService stores a service as the institution's respondent would.
-func addService(t *testing.T, st *sqlite.Store, in survey.ServiceInput) survey.Service {
+func addService(t *testing.T, st *sqlstore.Store, in survey.ServiceInput) survey.Service {
 	t.Helper()
 	if in.Category == "" {
 		in.Category = "birth-family"

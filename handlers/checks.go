@@ -21,7 +21,7 @@ import (
 // visiting is package survey/probe's; this file only starts runs, one at a
 // time, and keeps what the admin page says about them.
 
-// CheckStore keeps observed checks (survey/sqlite/checks*.go).
+// CheckStore keeps observed checks (survey/sqlstore/checks*.go).
 type CheckStore interface {
 	CheckTargets(ctx context.Context) ([]survey.CheckTarget, error)
 	RecordURLChecks(ctx context.Context, checks []survey.URLCheck) error
@@ -45,7 +45,7 @@ const checkMinGap = 5 * time.Minute
 const checkBatch = 64
 
 // checkRuns starts runs of the checker, one at a time. What the runs did
-// is stored (check_runs, survey/sqlite/checks_runs.go); only whether one
+// is stored (check_runs, survey/sqlstore/checks_runs.go); only whether one
 // is under way in this process is kept here.
 type checkRuns struct {
 	checker *probe.Checker
@@ -146,6 +146,9 @@ func (s *Server) startCheckRun(ctx context.Context, actorID int64, byHand bool) 
 		}
 	}
 	id, err := s.store.StartCheckRun(ctx, actorID, byHand)
+	if errors.Is(err, survey.ErrCheckRunning) { // on another server
+		return errCheckRunning
+	}
 	if err != nil {
 		return err
 	}
@@ -223,6 +226,12 @@ func (s *Server) RunChecks(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			// With several servers, each has this schedule: the first to
+			// come runs the checks, the others find its run and skip.
+			if last, err := s.store.LastCheckRun(ctx); err == nil && time.Since(last.StartedAt) < every*9/10 {
+				s.log.Info("service checks: scheduled run skipped", "reason", "a run started at "+last.StartedAt.UTC().Format(time.RFC3339))
+				continue
+			}
 			if err := s.startCheckRun(ctx, 0, false); err != nil {
 				s.log.Info("service checks: scheduled run skipped", "reason", err)
 			}

@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // demoService is the id of one of the demo's services.
-func demoService(t *testing.T, st *sqlite.Store, inst, code string) survey.Service {
+func demoService(t *testing.T, st *sqlstore.Store, inst, code string) survey.Service {
 	t.Helper()
 	list, err := st.InstitutionServices(context.Background(), inst)
 	if err != nil {
@@ -35,7 +35,7 @@ func demoService(t *testing.T, st *sqlite.Store, inst, code string) survey.Servi
 }
 
 // demoRound is the id of the demo's round called name.
-func demoRound(t *testing.T, st *sqlite.Store, name string) int64 {
+func demoRound(t *testing.T, st *sqlstore.Store, name string) int64 {
 	t.Helper()
 	rounds, err := st.ListRounds(context.Background())
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // scoresAnswer is what GET /api/v1/rounds/{id}/scores says about changes.
@@ -143,7 +143,7 @@ func TestNoChangeAcrossModels(t *testing.T) {
 }
 
 // adminID is the demo coordinator's user id.
-func adminID(t *testing.T, st *sqlite.Store) int64 {
+func adminID(t *testing.T, st *sqlstore.Store) int64 {
 	t.Helper()
 	users, err := st.ListUsers(context.Background())
 	if err != nil {

@@ -26,7 +26,7 @@ import (
 	"marsad/reports"
 	"marsad/survey"
 	"marsad/survey/cache"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 	"marsad/survey/synth"
 )
 
@@ -531,7 +531,7 @@ func TestComparePage(t *testing.T) {
 
 // renameMOE gives the demo's Ministry of Education new names: hostile
 // ones, to check they stay text, or plain ones, to see a change show.
-func renameMOE(t *testing.T, st *sqlite.Store, ar, en string) {
+func renameMOE(t *testing.T, st *sqlstore.Store, ar, en string) {
 	t.Helper()
 	if _, err := st.UpdateInstitution(context.Background(), 0, "MOE", survey.InstitutionInput{
 		NameAr: ar, NameEn: en, Kind: "ministry", Sector: "education", Region: "national"}); err != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // fillSection is the script that answers every visible, unanswered
@@ -164,7 +164,7 @@ func (q *questionnaireSession) queueLength() int {
 }
 
 // checkStored compares the stored answers with what the browser chose.
-func checkStored(t *testing.T, st *sqlite.Store, roundID int64, code string, def *survey.Definition, chosen map[string][]string) {
+func checkStored(t *testing.T, st *sqlstore.Store, roundID int64, code string, def *survey.Definition, chosen map[string][]string) {
 	t.Helper()
 	answers := storedAnswers(t, st, roundID, code)
 	for id, values := range chosen {
@@ -185,7 +185,7 @@ func checkStored(t *testing.T, st *sqlite.Store, roundID int64, code string, def
 	}
 }
 
-func storedAnswers(t *testing.T, st *sqlite.Store, roundID int64, code string) survey.AnswerSet {
+func storedAnswers(t *testing.T, st *sqlstore.Store, roundID int64, code string) survey.AnswerSet {
 	t.Helper()
 	resp, err := st.Response(context.Background(), roundID, code)
 	if err != nil {
@@ -198,7 +198,7 @@ func storedAnswers(t *testing.T, st *sqlite.Store, roundID int64, code string) s
 	return answers
 }
 
-func newQuestionnaireSession(t *testing.T, ctx context.Context, site string, st *sqlite.Store, email, code string) (*questionnaireSession, int64) {
+func newQuestionnaireSession(t *testing.T, ctx context.Context, site string, st *sqlstore.Store, email, code string) (*questionnaireSession, int64) {
 	roundID := openRoundID(t, st)
 	round, err := st.Round(context.Background(), roundID)
 	if err != nil {

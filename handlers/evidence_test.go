@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"marsad/survey"
+	"marsad/survey/sqlstore"
 )
 
 // uploadEvidenceForm posts a file to a response's evidence page as the
@@ -208,12 +209,22 @@ func TestEvidenceThroughRouter(t *testing.T) {
 		t.Errorf("%d attachments after detaching one of %d", len(after), len(links))
 	}
 
-	// A backup, restored, serves the files.
+	// A backup, restored, serves the files. On PostgreSQL, pg_dump is the
+	// backup: the files go with the rest in `marsad copy` to a SQLite file.
 	dest := filepath.Join(t.TempDir(), "backup.db")
-	if err := st.Backup(ctx, dest); err != nil {
-		t.Fatal(err)
+	var restoredStore *sqlstore.Store
+	if st.Postgres() {
+		restoredStore = openTestStore(t, dest)
+		if _, err := sqlstore.Copy(ctx, st, restoredStore, nil); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		if err := st.Backup(ctx, dest); err != nil {
+			t.Fatal(err)
+		}
+		restoredStore = openTestStore(t, dest)
 	}
-	restored := httptest.NewServer(newServerOn(t, openTestStore(t, dest)))
+	restored := httptest.NewServer(newServerOn(t, restoredStore))
 	t.Cleanup(restored.Close)
 	rc := newClient(t, restored)
 	rc.signIn("ar", "moh@example.ps", survey.DemoPassword)

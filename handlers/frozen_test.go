@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // frozenPaths are every page, export and API answer of a round that show
@@ -228,7 +228,7 @@ func TestRescoredRoundKeepsItsScoresReadable(t *testing.T) {
 	}
 
 	// The round as an earlier release scored and published it: version 0.
-	db, err := sql.Open("sqlite3", sqlite.DSN(path, false))
+	db, err := sql.Open("sqlite3", sqlstore.DSN(path, false))
 	if err != nil {
 		t.Fatal(err)
 	}

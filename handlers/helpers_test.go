@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,28 +22,46 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
+	"marsad/survey/sqlstore/pgtest"
 )
 
 // TestMain runs the package's tests, then stops the Chromium that the
 // browser tests share (e2e_test.go).
 func TestMain(m *testing.M) {
+	if onPostgres && pgtest.URL() == "" {
+		fmt.Fprintln(os.Stderr, "MARSAD_TEST_STORE=postgres needs "+pgtest.Env+" (README, Tests)")
+		os.Exit(2)
+	}
 	code := m.Run()
 	stopChromium()
+	dropTemplates()
 	os.Exit(code)
 }
 
-// newTestStore opens a real SQLite file in a temporary directory with the
-// production DSN and migrations. Bcrypt runs at its minimum cost to keep
-// tests fast.
-func newTestStore(t testing.TB) *sqlite.Store {
+// onPostgres runs the package's tests on PostgreSQL rather than SQLite
+// (MARSAD_TEST_STORE=postgres, with MARSAD_TEST_POSTGRES naming the server;
+// .ci/run runs the router, authorisation and hostile-input tests so): every
+// store a test gets from newTestStore, newDemoStore or storeFrom is then a
+// database of its own on that server. Tests that open a SQLite file they
+// made (openTestStore) stay on SQLite.
+var onPostgres = os.Getenv("MARSAD_TEST_STORE") == "postgres"
+
+// newTestStore opens a real, empty database of the test's own: a SQLite
+// file in a temporary directory with the production DSN and migrations (or
+// a PostgreSQL database, onPostgres). Bcrypt runs at its minimum cost to
+// keep tests fast.
+func newTestStore(t testing.TB) *sqlstore.Store {
 	t.Helper()
+	if onPostgres {
+		return openTestStore(t, pgtest.NewDatabase(t, ""))
+	}
 	return openTestStore(t, filepath.Join(t.TempDir(), "marsad.db"))
 }
 
-func openTestStore(t testing.TB, path string) *sqlite.Store {
+func openTestStore(t testing.TB, path string) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), path, sqlite.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlstore.Open(context.Background(), path, sqlstore.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +83,47 @@ var (
 	institutionsDemoFile = sync.OnceValues(func() ([]byte, error) {
 		return seededFile(survey.DemoData{Institutions: data.DemoInstitutions})
 	})
+	// On PostgreSQL the same two, as template databases that each test's
+	// database is created from.
+	fullDemoTemplate         = sync.OnceValues(func() (string, error) { return seededTemplate(demoData) })
+	institutionsDemoTemplate = sync.OnceValues(func() (string, error) {
+		return seededTemplate(survey.DemoData{Institutions: data.DemoInstitutions})
+	})
+	templatesMu sync.Mutex
+	templates   []func() error // drops them, at the end of TestMain
 )
+
+// seededTemplate seeds dd into a new PostgreSQL database and returns its
+// name, to be copied by CREATE DATABASE … TEMPLATE.
+func seededTemplate(dd survey.DemoData) (string, error) {
+	ctx := context.Background()
+	u, drop, err := pgtest.CreateDatabase(ctx, pgtest.URL(), "")
+	if err != nil {
+		return "", err
+	}
+	templatesMu.Lock()
+	templates = append(templates, drop)
+	templatesMu.Unlock()
+	st, err := sqlstore.Open(ctx, u, sqlstore.Options{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		return "", err
+	}
+	err = demo.SeedData(ctx, st, dd)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return pgtest.Name(u), err
+}
+
+func dropTemplates() {
+	templatesMu.Lock()
+	defer templatesMu.Unlock()
+	for _, drop := range templates {
+		if err := drop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}
+}
 
 // seededFile seeds dd into a new database and returns the bytes of a
 // consistent copy (VACUUM INTO, through Store.Backup).
@@ -75,7 +134,7 @@ func seededFile(dd survey.DemoData) ([]byte, error) {
 	}
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "seed.db"), sqlite.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlstore.Open(ctx, filepath.Join(dir, "seed.db"), sqlstore.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		return nil, err
 	}
@@ -90,9 +149,17 @@ func seededFile(dd survey.DemoData) ([]byte, error) {
 	return os.ReadFile(copyPath)
 }
 
-// storeFrom opens a test's own copy of a seeded database.
-func storeFrom(t testing.TB, seeded func() ([]byte, error)) *sqlite.Store {
+// storeFrom opens a test's own copy of a seeded database: the file that
+// seeded returns, or on PostgreSQL a copy of template's database.
+func storeFrom(t testing.TB, seeded func() ([]byte, error), template func() (string, error)) *sqlstore.Store {
 	t.Helper()
+	if onPostgres {
+		name, err := template()
+		if err != nil {
+			t.Fatalf("seeding the demo: %v", err)
+		}
+		return openTestStore(t, pgtest.NewDatabase(t, name))
+	}
 	b, err := seeded()
 	if err != nil {
 		t.Fatalf("seeding the demo: %v", err)
@@ -105,9 +172,9 @@ func storeFrom(t testing.TB, seeded func() ([]byte, error)) *sqlite.Store {
 }
 
 // newDemoStore is a store holding the full demo (demoData).
-func newDemoStore(t testing.TB) *sqlite.Store {
+func newDemoStore(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	return storeFrom(t, fullDemoFile)
+	return storeFrom(t, fullDemoFile, fullDemoTemplate)
 }
 
 // bigUploads is held by each test that uploads big files. The server reads
@@ -125,7 +192,7 @@ func heavyUploads(t *testing.T) {
 }
 
 // newTestServer is the real router over a demo-seeded store.
-func newTestServer(t testing.TB) (*Server, *sqlite.Store) {
+func newTestServer(t testing.TB) (*Server, *sqlstore.Store) {
 	t.Helper()
 	st := newDemoStore(t)
 	return newServerOn(t, st), st
@@ -133,15 +200,15 @@ func newTestServer(t testing.TB) (*Server, *sqlite.Store) {
 
 // newEmptyCatalogServer has the demo institutions and accounts but no
 // services, for tests that count services exactly.
-func newEmptyCatalogServer(t *testing.T) (*httptest.Server, *sqlite.Store) {
+func newEmptyCatalogServer(t *testing.T) (*httptest.Server, *sqlstore.Store) {
 	t.Helper()
-	st := storeFrom(t, institutionsDemoFile)
+	st := storeFrom(t, institutionsDemoFile, institutionsDemoTemplate)
 	ts := httptest.NewServer(newServerOn(t, st))
 	t.Cleanup(ts.Close)
 	return ts, st
 }
 
-func newServerOn(t testing.TB, st *sqlite.Store) *Server {
+func newServerOn(t testing.TB, st *sqlstore.Store) *Server {
 	t.Helper()
 	srv, err := New(context.Background(), st, Config{
 		Version: "test", BaseURL: "http://marsad.test",

@@ -17,12 +17,12 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // checksum is a digest of the data requests can change (sessions and
 // sign-in attempts aside), to check a refused request stored nothing.
-func checksum(t *testing.T, st *sqlite.Store) string {
+func checksum(t *testing.T, st *sqlstore.Store) string {
 	t.Helper()
 	sum, err := st.Checksum(context.Background(), "sessions", "login_failures")
 	if err != nil {
@@ -244,7 +244,7 @@ func TestStoriesPaginated(t *testing.T) {
 
 // decision is the coordinator's review form for a story: the decision and
 // the version of the story read.
-func decision(t *testing.T, st *sqlite.Store, id, d string) url.Values {
+func decision(t *testing.T, st *sqlstore.Store, id, d string) url.Values {
 	t.Helper()
 	in, err := st.Initiative(context.Background(), mustInt(t, id))
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // A round's life under the coordinator's control: extensions of the
 // deadline for one institution, deleting a round never published (after a
 // page that names what goes with it), archiving a published one and
-// restoring it. The rules are the store's (survey/sqlite/lifecycle.go);
+// restoring it. The rules are the store's (survey/sqlstore/lifecycle.go);
 // these handlers bind, call and render.
 
 // pathArchivedRounds lists the archived rounds.

@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // lateRound opens a round on the demo's questionnaire whose deadline was
 // the day before yesterday (Palestine time): it is past for everyone.
-func lateRound(t *testing.T, st *sqlite.Store, name string) survey.Round {
+func lateRound(t *testing.T, st *sqlstore.Store, name string) survey.Round {
 	t.Helper()
 	ctx := context.Background()
 	open, err := st.Round(ctx, openRoundID(t, st))
@@ -35,7 +35,7 @@ func lateRound(t *testing.T, st *sqlite.Store, name string) survey.Round {
 }
 
 // auditActions are the actions of the audit events on key, oldest first.
-func auditActions(t *testing.T, st *sqlite.Store, key string) []string {
+func auditActions(t *testing.T, st *sqlstore.Store, key string) []string {
 	t.Helper()
 	var out []string
 	err := st.EachAuditEvent(context.Background(), func(e survey.AuditEvent) error {

@@ -17,13 +17,13 @@ import (
 	"marsad/survey"
 	"marsad/survey/mailer"
 	"marsad/survey/mailer/mailpittest"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // startMail turns mail on in st and runs an outbox worker that renders with
 // srv and sends to a fresh Mailpit (a real SMTP server), until the test
 // ends. Tests of any kind of message use it (docs/mail.md).
-func startMail(t *testing.T, srv *Server, st *sqlite.Store) *mailpittest.Server {
+func startMail(t *testing.T, srv *Server, st *sqlstore.Store) *mailpittest.Server {
 	t.Helper()
 	mp := mailpittest.Start(t)
 	st.EnableMail("example.ps")
@@ -67,7 +67,7 @@ func mailTo(t *testing.T, mp *mailpittest.Server, addr string) mailpittest.Messa
 	}
 }
 
-func outboxFor(t *testing.T, st *sqlite.Store, addr string) survey.OutboxMessage {
+func outboxFor(t *testing.T, st *sqlstore.Store, addr string) survey.OutboxMessage {
 	t.Helper()
 	p, err := st.OutboxPage(context.Background(), survey.OutboxFilter{}, 1, 200)
 	if err != nil {

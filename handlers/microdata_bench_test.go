@@ -13,7 +13,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 	"marsad/survey/synth"
 )
 
@@ -27,7 +27,7 @@ import (
 // the store migrates on opening.
 func BenchmarkMicrodata(b *testing.B) {
 	ctx := context.Background()
-	var st *sqlite.Store
+	var st *sqlstore.Store
 	var round survey.Round
 	if path := os.Getenv("MARSAD_MICRODATA_DB"); path != "" {
 		st = openTestStore(b, path)

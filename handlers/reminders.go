@@ -18,7 +18,7 @@ import (
 // coordinator chooses the states to remind, sees the institutions and the
 // people a run would reach and the message as each of them will receive
 // it, then confirms; the round's automatic reminders are set on the same
-// page. The rules and the record are the store's (survey/sqlite/reminders.go);
+// page. The rules and the record are the store's (survey/sqlstore/reminders.go);
 // the scheduled job is RunReminders.
 
 func remindersPath(round int64) string { return adminRoundPath(round) + "/reminders" }

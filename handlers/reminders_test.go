@@ -20,7 +20,7 @@ import (
 	"marsad/survey"
 	"marsad/survey/mailer"
 	"marsad/survey/mailer/mailpittest"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // Reminders and notifications against a real SMTP server (Mailpit): what
@@ -43,7 +43,7 @@ func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // demoStoreWithClock is a copy of the demo database whose clock the test
 // moves (the reminders' rate limit and days before the deadline).
-func demoStoreWithClock(t *testing.T, start time.Time) (*sqlite.Store, *testClock) {
+func demoStoreWithClock(t *testing.T, start time.Time) (*sqlstore.Store, *testClock) {
 	t.Helper()
 	b, err := fullDemoFile()
 	if err != nil {
@@ -54,7 +54,7 @@ func demoStoreWithClock(t *testing.T, start time.Time) (*sqlite.Store, *testCloc
 		t.Fatal(err)
 	}
 	clock := &testClock{t: start}
-	st, err := sqlite.Open(context.Background(), path, sqlite.Options{BcryptCost: bcrypt.MinCost, Now: clock.Now})
+	st, err := sqlstore.Open(context.Background(), path, sqlstore.Options{BcryptCost: bcrypt.MinCost, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func demoStoreWithClock(t *testing.T, start time.Time) (*sqlite.Store, *testCloc
 
 // reminderMail turns mail on for st and runs an outbox worker that sends
 // to a fresh Mailpit until the test ends.
-func reminderMail(t *testing.T, srv *Server, st *sqlite.Store) *mailpittest.Server {
+func reminderMail(t *testing.T, srv *Server, st *sqlstore.Store) *mailpittest.Server {
 	t.Helper()
 	mp := mailpittest.Start(t)
 	sender, err := mailer.NewSender(mailer.Settings{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: mailer.TLSNone,
@@ -83,7 +83,7 @@ func reminderMail(t *testing.T, srv *Server, st *sqlite.Store) *mailpittest.Serv
 
 // delivered waits until the outbox has nothing left to send, then returns
 // what Mailpit received, by recipient.
-func delivered(t *testing.T, st *sqlite.Store, mp *mailpittest.Server) map[string][]mailpittest.Summary {
+func delivered(t *testing.T, st *sqlstore.Store, mp *mailpittest.Server) map[string][]mailpittest.Summary {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -121,7 +121,7 @@ func keys[V any](m map[string]V) []string {
 }
 
 // setMailPrefs sets a demo user's mail preferences.
-func setMailPrefs(t *testing.T, st *sqlite.Store, email string, in survey.MailPrefsInput) {
+func setMailPrefs(t *testing.T, st *sqlstore.Store, email string, in survey.MailPrefsInput) {
 	t.Helper()
 	u, err := st.UserByEmail(context.Background(), email)
 	if err != nil {
@@ -133,7 +133,7 @@ func setMailPrefs(t *testing.T, st *sqlite.Store, email string, in survey.MailPr
 }
 
 // openDemoRound is the demo's open round (2026).
-func openDemoRound(t *testing.T, st *sqlite.Store) survey.Round {
+func openDemoRound(t *testing.T, st *sqlstore.Store) survey.Round {
 	t.Helper()
 	rounds, err := st.OpenRounds(context.Background())
 	if err != nil || len(rounds) != 1 {
@@ -145,7 +145,7 @@ func openDemoRound(t *testing.T, st *sqlite.Store) survey.Round {
 // respondentsInEveryState gives one respondent to an institution in each
 // state of the open round that the demo leaves without one, and returns
 // their addresses by state.
-func respondentsInEveryState(t *testing.T, st *sqlite.Store, round survey.Round) map[string]string {
+func respondentsInEveryState(t *testing.T, st *sqlstore.Store, round survey.Round) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := st.RoundBoard(ctx, round.ID)

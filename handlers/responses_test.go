@@ -13,11 +13,11 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // openRoundID is the demo's open round (2026).
-func openRoundID(t *testing.T, st *sqlite.Store) int64 {
+func openRoundID(t *testing.T, st *sqlstore.Store) int64 {
 	t.Helper()
 	rounds, err := st.OpenRounds(context.Background())
 	if err != nil || len(rounds) != 1 {

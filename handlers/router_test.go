@@ -17,10 +17,10 @@ import (
 
 	"marsad/static"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
-func startServer(t *testing.T) (*httptest.Server, *sqlite.Store) {
+func startServer(t *testing.T) (*httptest.Server, *sqlstore.Store) {
 	t.Helper()
 	srv, st := newTestServer(t)
 	ts := httptest.NewServer(srv)

@@ -16,7 +16,7 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 	"marsad/survey/synth"
 )
 
@@ -78,7 +78,7 @@ func BenchmarkScoresAPI(b *testing.B) {
 // I{institutions}: opened, every institution's answers imported and submitted (which
 // scores them); shift varies the answers from round to round. With publish
 // the round ends closed, published and public.
-func seedScoredRound(b testing.TB, st *sqlite.Store, q survey.QuestionnaireVersion, name string, shift, institutions int, publish bool) survey.Round {
+func seedScoredRound(b testing.TB, st *sqlstore.Store, q survey.QuestionnaireVersion, name string, shift, institutions int, publish bool) survey.Round {
 	ctx := context.Background()
 	round, err := st.CreateRound(ctx, 0, survey.RoundInput{Name: name, QuestionnaireID: q.ID})
 	if err != nil {

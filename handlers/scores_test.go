@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
-func roundIDByName(t *testing.T, st *sqlite.Store, name string) string {
+func roundIDByName(t *testing.T, st *sqlstore.Store, name string) string {
 	t.Helper()
 	rounds, _ := st.ListRounds(context.Background())
 	for _, r := range rounds {

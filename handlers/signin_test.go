@@ -17,12 +17,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // startProxiedServer is the demo server behind a (simulated) reverse proxy
 // that reports each client's address in X-Forwarded-For.
-func startProxiedServer(t *testing.T) (*httptest.Server, *sqlite.Store) {
+func startProxiedServer(t *testing.T) (*httptest.Server, *sqlstore.Store) {
 	t.Helper()
 	st := newDemoStore(t)
 	srv, err := New(context.Background(), st, Config{Version: "test", BaseURL: "http://marsad.test",

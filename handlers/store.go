@@ -8,7 +8,7 @@ import (
 )
 
 // The handlers reach the data through these interfaces, one per area, each
-// listing what the pages and the API use; package marsad/survey/sqlite
+// listing what the pages and the API use; package marsad/survey/sqlstore
 // implements them all (checked in its tests and by main, which hands a
 // *sqlite.Store to New), and package marsad/survey/storetest is the suite
 // any implementation must pass. Errors are the domain's (survey.ErrNotFound,

@@ -10,11 +10,11 @@ import (
 	"testing"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // userID is the id of the account with email.
-func userID(t *testing.T, st *sqlite.Store, email string) int64 {
+func userID(t *testing.T, st *sqlstore.Store, email string) int64 {
 	t.Helper()
 	u, err := st.UserByEmail(context.Background(), email)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // Tests of the API for a response and what follows it (work_api.go,
@@ -91,7 +91,7 @@ func (e *authzEnv) storyDecisionJSON(key string) string {
 type workAPI struct {
 	t      *testing.T
 	ts     *httptest.Server
-	st     *sqlite.Store
+	st     *sqlstore.Store
 	tokens map[string]string
 	open   string // the open round's id
 }
@@ -361,7 +361,7 @@ func TestAPIStoryReview(t *testing.T) {
 
 // submittedCode is an institution whose response in the open round is
 // submitted in the demo (not MOH or MOI).
-func submittedCode(t *testing.T, st *sqlite.Store, open int64) string {
+func submittedCode(t *testing.T, st *sqlstore.Store, open int64) string {
 	t.Helper()
 	list, err := st.ListInstitutions(context.Background(), survey.InstitutionFilter{})
 	if err != nil {

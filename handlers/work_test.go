@@ -10,12 +10,12 @@ import (
 	"testing"
 
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // returnMOH fills MOH's 2026 draft, submits it and has the coordinator
 // return it with a comment on STR-1, as a review would.
-func returnMOH(t *testing.T, st *sqlite.Store, roundID int64, comment string) {
+func returnMOH(t *testing.T, st *sqlstore.Store, roundID int64, comment string) {
 	t.Helper()
 	ctx := context.Background()
 	admin := survey.Actor{Role: survey.RoleAdmin}
@@ -34,7 +34,7 @@ func returnMOH(t *testing.T, st *sqlite.Store, roundID int64, comment string) {
 // answerRequired answers, as the coordinator, every required item of an
 // institution's response in a round that has no answer yet (with a valid
 // value of its type), until the response can be submitted.
-func answerRequired(t *testing.T, st *sqlite.Store, roundID int64, code string) {
+func answerRequired(t *testing.T, st *sqlstore.Store, roundID int64, code string) {
 	t.Helper()
 	ctx := context.Background()
 	admin := survey.Actor{Role: survey.RoleAdmin}
@@ -95,7 +95,7 @@ func TestWorkPage(t *testing.T) {
 	r := moh.get("/ar/work")
 	assertStatus(t, r, http.StatusOK)
 	assertTranslated(t, r.Body)
-	// The demo's deadline (moved on if it had passed when the demo was seeded, survey/sqlite/demo_tx.go).
+	// The demo's deadline (moved on if it had passed when the demo was seeded, survey/sqlstore/demo_tx.go).
 	openRound, err := st.Round(context.Background(), openRoundID(t, st))
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 // URL or an institution's website found. The visiting is done by package
 // survey/probe (the only place with an HTTP client); this file holds what
 // needs no network: the record, reading a page, robots.txt and the summary
-// pages show. Stored by survey/sqlite (migration 0017).
+// pages show. Stored by survey/sqlstore (migration 0017).
 
 // What a check's target is.
 const (

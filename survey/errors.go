@@ -16,6 +16,8 @@ var (
 	ErrInvitationGone  = errors.New("survey: invitation expired")
 	ErrInvitationVoid  = errors.New("survey: invitation revoked")
 	ErrAccountDisabled = errors.New("survey: account disabled")
+	// ErrCheckRunning: another server's check run is under way.
+	ErrCheckRunning = errors.New("survey: a check run is under way")
 )
 
 // ValidationError says which input fields are wrong. Each value is a message

@@ -14,7 +14,7 @@ import (
 // M days before the deadline. Either way an institution is reminded at
 // most once a day — the day in the deployment's time zone — and every
 // reminder is recorded, so the board shows when each institution was last
-// reminded. The rules are here; the store (survey/sqlite/reminders.go)
+// reminded. The rules are here; the store (survey/sqlstore/reminders.go)
 // writes the record and the messages in one transaction.
 
 // Reminder kinds: sent by the coordinator from the board, or by the

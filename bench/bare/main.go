@@ -12,8 +12,8 @@
 // institution, round, item and values checked, and the version compared
 // and the answer written in one immediate transaction on the one writer
 // connection, committed before the answer goes out. The SQLite settings
-// are Marsad's own (survey/sqlite/dsn.go), and so are the pool sizes
-// (survey/sqlite/store.go).
+// are Marsad's own (survey/sqlstore/dsn.go), and so are the pool sizes
+// (survey/sqlstore/store.go).
 //
 //	bare serve --addr 127.0.0.1:8090 --db bare.db --institutions 200 --round 1 --items items.json
 //
@@ -43,7 +43,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 const (
@@ -77,7 +77,7 @@ type app struct {
 
 // open opens the database at path, seeding it if it is empty.
 func open(ctx context.Context, path string, institutions int, round int64, items []item) (*app, error) {
-	w, err := sql.Open("sqlite3", sqlite.DSN(path, false))
+	w, err := sql.Open("sqlite3", sqlstore.DSN(path, false))
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func open(ctx context.Context, path string, institutions int, round int64, items
 		_ = w.Close()
 		return nil, err
 	}
-	if a.r, err = sql.Open("sqlite3", sqlite.DSN(path, true)); err != nil {
+	if a.r, err = sql.Open("sqlite3", sqlstore.DSN(path, true)); err != nil {
 		_ = w.Close()
 		return nil, err
 	}

@@ -13,12 +13,12 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
-func newStore(t testing.TB) *sqlite.Store {
+func newStore(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), sqlite.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), sqlstore.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func newStore(t testing.TB) *sqlite.Store {
 }
 
 // seeded is a store holding the whole demo, seeded by Seed.
-func seeded(t *testing.T) *sqlite.Store {
+func seeded(t *testing.T) *sqlstore.Store {
 	t.Helper()
 	st := newStore(t)
 	if err := Seed(context.Background(), st); err != nil {

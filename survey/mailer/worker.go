@@ -10,7 +10,7 @@ import (
 	"marsad/survey"
 )
 
-// Store is what the worker needs of the outbox (survey/sqlite implements it).
+// Store is what the worker needs of the outbox (survey/sqlstore implements it).
 type Store interface {
 	ClaimMail(ctx context.Context, n int, lease time.Duration) ([]survey.OutboxMessage, error)
 	MarkMailSent(ctx context.Context, id int64, attempt int, r survey.RenderedMail) error

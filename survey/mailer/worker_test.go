@@ -14,7 +14,7 @@ import (
 	"marsad/survey"
 	"marsad/survey/mailer"
 	"marsad/survey/mailer/mailpittest"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
 // clock is a test's time, moved by hand.
@@ -30,9 +30,9 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func openStore(t *testing.T, now func() time.Time) *sqlite.Store {
+func openStore(t *testing.T, now func() time.Time) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), sqlite.Options{BcryptCost: 4, Now: now})
+	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), sqlstore.Options{BcryptCost: 4, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func settings(port int) mailer.Settings {
 }
 
 // runWorker runs a worker until the test ends.
-func runWorker(t *testing.T, st *sqlite.Store, port int) *mailer.Worker {
+func runWorker(t *testing.T, st *sqlstore.Store, port int) *mailer.Worker {
 	t.Helper()
 	sender, err := mailer.NewSender(settings(port))
 	if err != nil {
@@ -69,7 +69,7 @@ func runWorker(t *testing.T, st *sqlite.Store, port int) *mailer.Worker {
 }
 
 // reset queues a password reset message for a new account.
-func reset(t *testing.T, st *sqlite.Store, email string) {
+func reset(t *testing.T, st *sqlstore.Store, email string) {
 	t.Helper()
 	ctx := context.Background()
 	admin := survey.Actor{Role: survey.RoleAdmin}
@@ -82,7 +82,7 @@ func reset(t *testing.T, st *sqlite.Store, email string) {
 	}
 }
 
-func outbox(t *testing.T, st *sqlite.Store) []survey.OutboxMessage {
+func outbox(t *testing.T, st *sqlstore.Store) []survey.OutboxMessage {
 	t.Helper()
 	p, err := st.OutboxPage(context.Background(), survey.OutboxFilter{}, 1, 200)
 	if err != nil {
@@ -91,7 +91,7 @@ func outbox(t *testing.T, st *sqlite.Store) []survey.OutboxMessage {
 	return p.Messages
 }
 
-func waitStatus(t *testing.T, st *sqlite.Store, id int64, want string) survey.OutboxMessage {
+func waitStatus(t *testing.T, st *sqlstore.Store, id int64, want string) survey.OutboxMessage {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -154,7 +154,7 @@ func TestDeliveredToRealSMTP(t *testing.T) {
 	}
 }
 
-func secretsLeft(t *testing.T, st *sqlite.Store) int {
+func secretsLeft(t *testing.T, st *sqlstore.Store) int {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+st.Path()+"?mode=ro")
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // (which institutions, who receives it, in which language, who opted out),
 // mail preferences, what a store without mail configured refuses, and a
 // run with mail on: recorded once a day per institution, rate-limited. The
-// implementation's own tests cover what arrives (survey/sqlite/reminders_test.go).
+// implementation's own tests cover what arrives (survey/sqlstore/reminders_test.go).
 func testReminders(t *testing.T, open func(t *testing.T) Store) {
 	f := setup(t, open)
 	for _, code := range []string{"AAA", "BBB", "CCC"} {

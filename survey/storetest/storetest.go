@@ -1,6 +1,6 @@
 // Package storetest is the contract every implementation of Marsad's store
 // must meet: one suite, run against the SQLite store today
-// (survey/sqlite/contract_test.go) and against any other store tomorrow
+// (survey/sqlstore/contract_test.go) and against any other store tomorrow
 // (PostgreSQL), so that the web layer can be handed either and behave the
 // same.
 //

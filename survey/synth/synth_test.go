@@ -10,12 +10,12 @@ import (
 
 	"marsad/data"
 	"marsad/survey"
-	"marsad/survey/sqlite"
+	"marsad/survey/sqlstore"
 )
 
-func newStore(t *testing.T) *sqlite.Store {
+func newStore(t *testing.T) *sqlstore.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), sqlite.Options{BcryptCost: bcrypt.MinCost})
+	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "marsad.db"), sqlstore.Options{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,0 @@
-//go:build !linux
-
-package sqlite
-
-// freeBytes is not measured here: only the write probe counts.
-func freeBytes(string) (uint64, bool) { return 0, false }
