@@ -26,11 +26,11 @@ func TestLayout(t *testing.T) {
 	}
 	t.Parallel()
 	forbidden := map[string][]string{
-		"marsad/survey":          {"database/sql", "github.com/mattn/go-sqlite3", "net/http", "github.com/gin-gonic/gin", "marsad/survey/sqlstore", "marsad/handlers", "marsad/reports"},
+		"marsad/survey":          {"database/sql", "github.com/mattn/go-sqlite3", "github.com/jackc/pgx/v5", "net/http", "github.com/gin-gonic/gin", "marsad/survey/sqlstore", "marsad/handlers", "marsad/reports"},
 		"marsad/survey/sqlstore": {"net/http", "github.com/gin-gonic/gin", "marsad/handlers", "marsad/reports"},
 		"marsad/survey/cache":    {"database/sql", "net/http"},
 		"marsad/reports":         {"github.com/gin-gonic/gin", "database/sql", "marsad/survey/sqlstore", "marsad/handlers"},
-		"marsad/handlers":        {"marsad/survey/sqlstore", "database/sql", "github.com/mattn/go-sqlite3", "marsad/survey/demo", "marsad/survey/synth"},
+		"marsad/handlers":        {"marsad/survey/sqlstore", "database/sql", "github.com/mattn/go-sqlite3", "github.com/jackc/pgx/v5", "marsad/survey/demo", "marsad/survey/synth"},
 	}
 	for pkg, bad := range forbidden {
 		deps := goList(t, "-deps", pkg)

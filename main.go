@@ -382,7 +382,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// ended by the read deadlines: the headers within 5 s, the whole request
 	// within 30 s (uploads get longer: handlers' limitBody).
 	ln = netutil.LimitListener(ln, cfg.maxConns)
-	trim := newIdleTrim(srv, time.Second, store.ReleaseMemory)
+	// What only the start needed leaves memory now, and after each burst
+	// of requests what only the burst needed (idle.go, memtrim_linux.go).
+	pageOutBinary()
+	trim := newIdleTrim(srv, time.Second, func(ctx context.Context) {
+		store.ReleaseMemory(ctx)
+		pageOutBinary()
+	})
 	go trim.run(ctx)
 	go srv.RunChecks(ctx, cfg.checkEvery)
 	// Automatic reminders and the coordinators' digests, hourly (handlers/reminders.go);
@@ -452,7 +458,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: schema version %d\n", cfg.db, v)
+	fmt.Fprintf(stdout, "%s: schema version %d\n", sqlstore.Redacted(cfg.db), v)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	"marsad/data"
 	"marsad/survey"
 	"marsad/survey/sqlstore"
+	"marsad/survey/sqlstore/pgtest"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
@@ -267,5 +269,42 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBackupOnPostgres: on PostgreSQL, `marsad backup` copies nothing,
+// says that pg_dump is the tool and prints the command, without the
+// password; it fails, so that a script does not take it for a backup.
+func TestBackupOnPostgres(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"backup", "--db", "postgres://marsad:s3cret@db.example:5432/marsad?sslmode=require", "/backups/marsad.dump"},
+		strings.NewReader(""), &out, &errOut)
+	if err == nil {
+		t.Fatal("backup on PostgreSQL succeeded; want an error pointing to pg_dump")
+	}
+	want := "pg_dump --format=custom --file=/backups/marsad.dump 'postgres://marsad@db.example:5432/marsad?sslmode=require'\n"
+	if out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+	if !strings.Contains(errOut.String(), "pg_dump") || strings.Contains(out.String()+errOut.String()+err.Error(), "s3cret") {
+		t.Errorf("explanation %q, error %v: want pg_dump named and the password nowhere", errOut.String(), err)
+	}
+}
+
+// TestMigrateOnPostgres: `marsad migrate` takes a PostgreSQL URL, applies
+// the migrations and names the database without its password.
+func TestMigrateOnPostgres(t *testing.T) {
+	db := pgtest.NewDatabase(t, "")
+	out, err := runCmd(t, "", "migrate", "--db", db)
+	if err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "schema version") {
+		t.Errorf("migrate said %q", out)
+	}
+	if u, _ := url.Parse(db); u != nil {
+		if pw, ok := u.User.Password(); ok && strings.Contains(out, ":"+pw+"@") {
+			t.Errorf("migrate printed the password: %q", out)
+		}
 	}
 }

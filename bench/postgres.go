@@ -317,6 +317,25 @@ func (p *pgBench) fresh(ctx context.Context, scenario string) (string, string, f
 	}, nil
 }
 
+// ---------------------------------------------------------------- PostgreSQL's counters
+
+// pgCounters are the measured database's transactions and the whole
+// PostgreSQL's WAL flushes (pg_stat_wal is per cluster: other work on it
+// counts too).
+type pgCounters struct {
+	commits, rollbacks int64
+	walSyncs, walBytes int64
+}
+
+// counters reads them; backends report theirs at transaction end at most
+// once a second and when they exit, so read them after the servers stopped.
+func (p *pgBench) counters(ctx context.Context, db string) pgCounters {
+	var c pgCounters
+	_ = p.admin.QueryRowContext(ctx, "SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = $1", db).Scan(&c.commits, &c.rollbacks)
+	_ = p.admin.QueryRowContext(ctx, "SELECT wal_sync, wal_bytes::bigint FROM pg_stat_wal").Scan(&c.walSyncs, &c.walBytes)
+	return c
+}
+
 // ---------------------------------------------------------------- PostgreSQL's CPU
 
 // pgProc is one postgres process at a snapshot.

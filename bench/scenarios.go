@@ -146,6 +146,13 @@ type lineJSON struct {
 	ServerPGCPUMs float64 `json:"server_and_postgres_cpu_ms_per_request,omitempty"`
 	PGCores       float64 `json:"postgres_cores,omitempty"`
 	PGAllCores    float64 `json:"postgres_all_cores,omitempty"`
+	// The database's transactions over the scenario (pg_stat_database:
+	// every read statement outside a transaction is one too), and the
+	// whole PostgreSQL's WAL flushes and bytes.
+	PGCommits   int64   `json:"postgres_xact_commit,omitempty"`
+	PGRollbacks int64   `json:"postgres_xact_rollback,omitempty"`
+	PGWALSyncs  int64   `json:"postgres_wal_syncs_all,omitempty"`
+	PGWALMiB    float64 `json:"postgres_wal_mib_all,omitempty"`
 	// With --servers N: each server process.
 	Servers []serverJSON `json:"servers,omitempty"`
 }
@@ -650,7 +657,10 @@ func (r *sizedRun) scenarioOn(ctx context.Context, bin, db string, extra []strin
 		cpu0[i] = cpuTime(strconv.Itoa(s.cmd.Process.Pid))
 	}
 	var pg0 pgSnapshot
+	var pgc0 pgCounters
 	if pgName != "" {
+		time.Sleep(1100 * time.Millisecond) // the servers' start reported (backends report at most once a second)
+		pgc0 = r.pg.counters(ctx, pgName)
 		pg0 = r.pg.snapshot(ctx, pgName)
 	}
 	if err := fn(sr, &l); err != nil {
@@ -703,6 +713,12 @@ func (r *sizedRun) scenarioOn(ctx context.Context, bin, db string, extra []strin
 	tr.CloseIdleConnections()
 	for _, s := range srvs {
 		s.stop()
+	}
+	if pgName != "" {
+		time.Sleep(200 * time.Millisecond) // the backends' exit reports their last transactions
+		c := r.pg.counters(ctx, pgName)
+		l.PGCommits, l.PGRollbacks = c.commits-pgc0.commits, c.rollbacks-pgc0.rollbacks
+		l.PGWALSyncs, l.PGWALMiB = c.walSyncs-pgc0.walSyncs, round1(mib(c.walBytes-pgc0.walBytes))
 	}
 	r.out.Scenarios = append(r.out.Scenarios, l)
 	r.emit(l)
@@ -1301,8 +1317,8 @@ func printSized(w io.Writer, s *sizedJSON) {
 	_ = tw.Flush()
 	for _, l := range s.Scenarios {
 		if l.PGCores > 0 || l.PGAllCores > 0 {
-			fmt.Fprintf(w, "  %s: PostgreSQL %.2f cores (its backends of the database and background processes; %.2f all postgres processes), %.3f ms of CPU a logged request; the server(s) %.2f cores\n",
-				l.Scenario, l.PGCores, l.PGAllCores, l.PGCPUMs, l.ServerCores)
+			fmt.Fprintf(w, "  %s: PostgreSQL %.2f cores (its backends of the database and background processes; %.2f all postgres processes), %.3f ms of CPU a logged request; the server(s) %.2f cores; %d transactions committed (reads included), %d rolled back; WAL (all databases) %d flushes, %.1f MiB\n",
+				l.Scenario, l.PGCores, l.PGAllCores, l.PGCPUMs, l.ServerCores, l.PGCommits, l.PGRollbacks, l.PGWALSyncs, l.PGWALMiB)
 		}
 		for _, sj := range l.Servers {
 			fmt.Fprintf(w, "  %s: server %d: %d requests logged, %.0f ms CPU (%.2f cores, %.3f ms a request), peak RSS %.1f MiB\n",

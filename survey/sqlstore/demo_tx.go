@@ -49,7 +49,15 @@ func (s *Store) SeedDemoTx(ctx context.Context, password string, fill func(surve
 		return err
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		var n int
+		// Another server on the same database (PostgreSQL) may have seeded
+		// it while this one waited for the write lock.
+		var demo, n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM settings WHERE key = ? AND value = '1'", settingDemo).Scan(&demo); err != nil {
+			return err
+		}
+		if demo > 0 {
+			return nil
+		}
 		if err := tx.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM institutions) + (SELECT count(*) FROM users)").Scan(&n); err != nil {
 			return err
 		}

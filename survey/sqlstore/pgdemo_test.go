@@ -172,3 +172,45 @@ func TestDemoOnPostgres(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoSeededTogether: two servers started with --demo on one empty
+// PostgreSQL database seed it once; the second finds the first's demo and
+// starts.
+func TestDemoSeededTogether(t *testing.T) {
+	db := pgtest.NewDatabase(t, "")
+	ctx := context.Background()
+	stores := make([]*sqlstore.Store, 2)
+	for i := range stores {
+		st, err := sqlstore.Open(ctx, db, sqlstore.Options{BcryptCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		stores[i] = st
+	}
+	errs := make(chan error, len(stores))
+	for _, st := range stores {
+		go func() { errs <- demo.Seed(ctx, st) }()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Errorf("demo.Seed: %v", err)
+		}
+	}
+	insts, err := stores[1].ListInstitutions(ctx, survey.InstitutionFilter{IncludeInactive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]int{}
+	for _, in := range insts {
+		codes[in.Code]++
+	}
+	for code, n := range codes {
+		if n != 1 {
+			t.Errorf("institution %s seeded %d times", code, n)
+		}
+	}
+	if len(codes) == 0 {
+		t.Error("no institution seeded")
+	}
+}
