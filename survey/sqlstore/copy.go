@@ -157,8 +157,25 @@ func Copy(ctx context.Context, from, to *Store, progress func(table string, rows
 		}
 		return nil
 	})
+	if err == nil {
+		err = to.analyze(ctx)
+	}
 	rep.Elapsed = time.Since(start)
 	return rep, err
+}
+
+// analyze gathers the planner's statistics after a copy: PostgreSQL's
+// autovacuum would, but only after a while, and until then its plans
+// guess at the tables' sizes. (SQLite plans without statistics unless
+// asked; Marsad does not ask.)
+func (s *Store) analyze(ctx context.Context) error {
+	if !s.pg {
+		return nil
+	}
+	if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("survey: copy: analyze: %w", err)
+	}
+	return nil
 }
 
 // Verify compares every table of a and b (but schema_migrations) as they
