@@ -53,6 +53,7 @@ type batcher struct {
 
 type batchJob struct {
 	ctx  context.Context
+	lock int64 // what the job writes, as an advisory lock key (PostgreSQL)
 	fn   func(ctx context.Context, tx dbExecer) error
 	done chan error
 	at   time.Time // when it was handed over
@@ -77,7 +78,11 @@ type dbExecer interface {
 // (BenchmarkSaveAnswerConcurrent). So batches run on the writer's
 // *sql.Conn with BEGIN and COMMIT of their own, and a caller that may go
 // away checks ctx before it writes.
-func (s *Store) withBatchedTx(ctx context.Context, fn func(ctx context.Context, tx dbExecer) error) error {
+//
+// lock names what fn writes (responseLock): on PostgreSQL a batch holds the
+// write lock shared and the locks of its jobs exclusive, so that servers
+// save into different responses at once (postgres.go).
+func (s *Store) withBatchedTx(ctx context.Context, lock int64, fn func(ctx context.Context, tx dbExecer) error) error {
 	b := &s.batch
 	b.mu.Lock()
 	if b.closed {
@@ -88,7 +93,7 @@ func (s *Store) withBatchedTx(ctx context.Context, fn func(ctx context.Context, 
 		b.jobs, b.done = make(chan *batchJob, maxBatch*4), make(chan struct{})
 		go s.runBatches()
 	}
-	j := &batchJob{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1), at: time.Now()}
+	j := &batchJob{ctx: context.WithoutCancel(ctx), lock: lock, fn: fn, done: make(chan error, 1), at: time.Now()}
 	b.jobs <- j // under mu: Close cannot close the channel meanwhile
 	b.mu.Unlock()
 	// Waiting even if the client has gone: the save may be committed, and
@@ -177,7 +182,7 @@ func (s *Store) runBatch(batch []*batchJob) {
 	}
 	defer conn.Close()
 	// Locked for writing, as withTx's transactions begin (_txlock in DSN).
-	if err := s.beginWrite(ctx, conn); err != nil {
+	if err := s.beginBatch(ctx, conn, batch); err != nil {
 		abort(ctx, conn)
 		fail(fmt.Errorf("survey: begin: %w", err))
 		return

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -110,6 +113,54 @@ func (s *Store) beginWrite(ctx context.Context, conn *sql.Conn) error {
 		return err
 	}
 	return s.lockWrites(ctx, conn)
+}
+
+// beginBatch starts the transaction of a batch of saves (batch.go). On
+// SQLite it is any write transaction. On PostgreSQL it takes the write
+// lock shared, then, in one statement and in key order (so that two
+// batches never wait for each other's), the lock of every response its
+// saves write into: batches on several servers run at once when they write
+// different responses, each save still sees its response change only under
+// its own lock, and any other write transaction (submitting, closing a
+// round), which takes the write lock exclusive, waits for them all and
+// they for it.
+func (s *Store) beginBatch(ctx context.Context, conn *sql.Conn, batch []*batchJob) error {
+	if !s.pg {
+		return s.beginWrite(ctx, conn)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	keys := make([]int64, 0, len(batch))
+	for _, j := range batch {
+		keys = append(keys, j.lock)
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(k, 10))
+	}
+	b.WriteByte('}')
+	_, err := conn.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared(?), (SELECT count(pg_advisory_xact_lock(k))
+		FROM (SELECT k FROM unnest(CAST(? AS BIGINT[])) AS u(k) ORDER BY k) l)`, writeLockKey, b.String())
+	if err != nil {
+		return fmt.Errorf("survey: write lock: %w", err)
+	}
+	return nil
+}
+
+// responseLock is the advisory lock key of a round's response of an
+// institution: the round in the high 32 bits, a hash of the code below.
+// Two responses that share a key only wait for each other.
+func responseLock(roundID int64, code string) int64 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(code))
+	return roundID<<32 | int64(h.Sum32())
 }
 
 // snapshot begins a read-only transaction that sees one state of the

@@ -172,7 +172,7 @@ func (s *Store) SaveAnswers(ctx context.Context, a survey.Actor, roundID int64, 
 	}
 	var out []survey.Answer
 	reqCtx := ctx
-	err := s.withBatchedTx(ctx, func(ctx context.Context, tx dbExecer) error {
+	err := s.withBatchedTx(ctx, responseLock(roundID, code), func(ctx context.Context, tx dbExecer) error {
 		out = out[:0]
 		// A client gone before its turn saves nothing, as when this ran
 		// under its own context (see withBatchedTx).

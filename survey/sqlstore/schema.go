@@ -242,7 +242,7 @@ func addDigest(acc *[sha256.Size]byte, d [sha256.Size]byte) {
 	carry := 0
 	for i := sha256.Size - 1; i >= 0; i-- {
 		v := int(acc[i]) + int(d[i]) + carry
-		acc[i], carry = byte(v), v>>8
+		acc[i], carry = byte(v&0xff), v>>8
 	}
 }
 

@@ -65,7 +65,7 @@ func CreateDatabase(ctx context.Context, base, template string) (dbURL string, d
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "marsad_t_" + hex.EncodeToString(b[:])
-	stmt := "CREATE DATABASE " + name
+	stmt := "CREATE DATABASE " + name // #nosec G202 -- a name made of a fixed prefix and hex
 	if template != "" {
 		stmt += " TEMPLATE " + quoteIdent(template)
 	}
