@@ -92,10 +92,24 @@ func CreateDatabase(ctx context.Context, base, template string) (dbURL string, d
 			return err
 		}
 		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			return fmt.Errorf("drop %s: %w", name, err)
+		// A plain DROP waits for nobody: it fails while a session is still
+		// connected (a pool closing a moment late), and it ends an
+		// autovacuum worker itself, which FORCE may not do for a role that
+		// is not a superuser. So: plain first, then FORCE for the test's own
+		// sessions, a few times.
+		for try := 0; ; try++ {
+			_, err = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name)
+			if err == nil {
+				return nil
+			}
+			if _, ferr := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); ferr == nil {
+				return nil
+			}
+			if try == 50 {
+				return fmt.Errorf("drop %s: %w", name, err)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		return nil
 	}
 	return u.String(), drop, nil
 }
