@@ -49,12 +49,20 @@ func (c *pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt,
 	return c.Conn.PrepareContext(ctx, rebind(query))
 }
 
+// A statement without arguments has no placeholders to rewrite, and is
+// left as it is: a migration's plpgsql body may hold a "?" of its own.
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, rebind(query), args)
+	if len(args) > 0 {
+		query = rebind(query)
+	}
+	return c.Conn.ExecContext(ctx, query, args)
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, rebind(query), args)
+	if len(args) > 0 {
+		query = rebind(query)
+	}
+	return c.Conn.QueryContext(ctx, query, args)
 }
 
 // CheckNamedValue sends bools as SQLite's driver does, 1 and 0.
