@@ -267,7 +267,7 @@ func TestCopyOrder(t *testing.T) {
 func TestForeignKeys(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
-	keys, err := s.foreignKeys(ctx)
+	keys, err := s.foreignKeysIn(ctx, s.r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,7 @@ func TestForeignKeys(t *testing.T) {
 		return
 	}
 	pg := openTestStore(t, pgtest.NewDatabase(t, ""), Options{})
-	pkeys, err := pg.foreignKeys(ctx)
+	pkeys, err := pg.foreignKeysIn(ctx, pg.r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,11 +311,11 @@ func TestForeignKeys(t *testing.T) {
 			t.Errorf("PostgreSQL key %s not on SQLite", k)
 		}
 	}
-	st, err := s.tables(ctx)
+	st, err := s.tablesIn(ctx, s.r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pt, err := pg.tables(ctx)
+	pt, err := pg.tablesIn(ctx, pg.r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,11 +27,7 @@ type foreignKey struct {
 	to     []string
 }
 
-// tables lists the user tables, sorted.
-func (s *Store) tables(ctx context.Context) ([]string, error) {
-	return s.tablesIn(ctx, s.r)
-}
-
+// tablesIn lists the user tables as q sees them, sorted.
 func (s *Store) tablesIn(ctx context.Context, q rowsQueryer) ([]string, error) {
 	// The catalogs differ: SQLite's sqlite_master (without its own
 	// sqlite_ tables), PostgreSQL's information_schema.
@@ -48,12 +44,8 @@ func (s *Store) tablesIn(ctx context.Context, q rowsQueryer) ([]string, error) {
 	return names, nil
 }
 
-// foreignKeys lists every foreign key of the user tables, by child table
-// and key number, with its columns in order.
-func (s *Store) foreignKeys(ctx context.Context) ([]foreignKey, error) {
-	return s.foreignKeysIn(ctx, s.r)
-}
-
+// foreignKeysIn lists every foreign key of the user tables as q sees
+// them, by child table and key number, with its columns in order.
 func (s *Store) foreignKeysIn(ctx context.Context, q rowsQueryer) ([]foreignKey, error) {
 	// SQLite lists keys with pragma_foreign_key_list, one row per column,
 	// "to" NULL where the clause names no column (the parent's primary
