@@ -278,10 +278,12 @@ var maskedCSRF = regexp.MustCompile(`(data-csrf="|name="csrf_token" value=")[A-Z
 // comparing two renderings of a page.
 func unmasked(page string) string { return maskedCSRF.ReplaceAllString(page, `${1}CSRF"`) }
 
-// byTemplate makes srv render the questionnaire page's content with
-// response.html, the reference response_content.go is held to: the pages
-// the tests above compare then also compare the two ways of writing it.
+// byTemplate makes srv render the questionnaire page's and the work
+// page's content with their templates, the references response_content.go
+// and work_content.go are held to: the pages the tests compare then also
+// compare the two ways of writing them.
 func byTemplate(srv *Server) *Server {
 	srv.responseByTemplate = true
+	srv.workByTemplate = true
 	return srv
 }

@@ -63,6 +63,9 @@ type Server struct {
 	// its template instead of response_content.go: the reference the
 	// tests compare that code with.
 	responseByTemplate bool
+	// workByTemplate renders the work page's content with work.html
+	// instead of work_content.go, for the same reason.
+	workByTemplate bool
 	// layoutByTemplate writes every page's layout with layout.html
 	// instead of layout.go, for the same reason.
 	layoutByTemplate bool

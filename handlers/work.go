@@ -72,6 +72,9 @@ func (s *Server) showWork(c *gin.Context) {
 		return
 	}
 	v.Data = p
+	if !s.workByTemplate {
+		v.Content = workContent(v, &p) // work_content.go
+	}
 	s.render(c, http.StatusOK, "work", v)
 }
 
