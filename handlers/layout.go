@@ -79,17 +79,57 @@ func (s *Server) executeLayout(page string, t *template.Template, buf *bytes.Buf
 	return nil
 }
 
+// layoutWriter writes the layout's parts: text that is the same from page
+// to page (the frame, the navigation, the footer, the user's address) and
+// values of the page (its other-language URL, the CSRF token). On a page sent as
+// fragments (splice.go) each run of the same text goes out as a kept
+// fragment, compressed once (view.piece); elsewhere, or without pieces, all
+// of it is written in place. A placeholder of the page's own fragments is
+// always the page's own: a run kept for other pages must not hold one.
+type layoutWriter struct {
+	buf interface{ WriteString(string) (int, error) }
+	v   *view
+	run []byte
+}
+
+// same writes text that repeats from page to page.
+func (l *layoutWriter) same(parts ...string) {
+	if l.v.piece == nil {
+		for _, x := range parts {
+			_, _ = l.buf.WriteString(x) // into memory: no error
+		}
+		return
+	}
+	for _, x := range parts {
+		l.run = append(l.run, x...)
+	}
+}
+
+// own writes a value of this page.
+func (l *layoutWriter) own(parts ...string) {
+	l.flush()
+	for _, x := range parts {
+		_, _ = l.buf.WriteString(x)
+	}
+}
+
+// flush writes the run of repeated text held so far.
+func (l *layoutWriter) flush() {
+	if len(l.run) == 0 {
+		return
+	}
+	_, _ = l.buf.WriteString(string(l.v.piece(l.run)))
+	l.run = l.run[:0]
+}
+
 // writeLayoutHead writes the layout up to the page's content.
 func writeLayoutHead(buf *bytes.Buffer, v *view) error {
 	nav, err := v.Nav()
 	if err != nil {
 		return err
 	}
-	w := func(parts ...string) {
-		for _, x := range parts {
-			buf.WriteString(x)
-		}
-	}
+	l := &layoutWriter{buf: buf, v: v}
+	w, own := l.same, l.own
 	t := func(key string) string { return escText(v.T(key)) }
 	w("<!doctype html>\n<html lang=\"", escText(v.Lang), "\" dir=\"", escText(v.Dir), "\">\n<head>\n<meta charset=\"utf-8\">\n")
 	w("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
@@ -108,30 +148,34 @@ func writeLayoutHead(buf *bytes.Buffer, v *view) error {
 	}
 	w("</span>\n    </a>\n    <nav class=\"site-nav\" aria-label=\"", t("nav.label"), "\">\n      <ul class=\"nav-bar\">", string(nav), "</ul>\n")
 	w("      <details class=\"nav-compact\" data-menu>\n        <summary>", t("nav.menu"), "</summary>\n        <ul>", string(nav), "</ul>\n      </details>\n    </nav>\n")
-	w("    <div class=\"header-tools\">\n      <a class=\"lang-switch\" href=\"", escURL(v.OtherURL), "\" hreflang=\"", escText(v.OtherLang), "\" lang=\"", escText(v.OtherLang), "\">", t("nav.other_language"), "</a>\n      ")
+	w("    <div class=\"header-tools\">\n      <a class=\"lang-switch\" href=\"")
+	own(escURL(v.OtherURL))
+	w("\" hreflang=\"", escText(v.OtherLang), "\" lang=\"", escText(v.OtherLang), "\">", t("nav.other_language"), "</a>\n      ")
 	if v.User != nil {
 		email := escText(v.User.Email)
-		w("\n      <a class=\"whoami\" href=\"", escURL(v.URL(pathAccount)), "\" title=\"", email, "\"><span class=\"visually-hidden\">", t("nav.account"), ": </span><bdi>", email, "</bdi></a>\n")
+		w("\n      <a class=\"whoami\" href=\"", escURL(v.URL(pathAccount)), "\" title=\"", email,
+			"\"><span class=\"visually-hidden\">", t("nav.account"), ": </span><bdi>", email, "</bdi></a>\n")
 		w("      <form method=\"post\" action=\"", escURL(v.URL("/logout")), "\" class=\"inline-form\">\n")
-		w("        <input type=\"hidden\" name=\"csrf_token\" value=\"", escText(v.CSRF()), "\">\n")
+		w("        <input type=\"hidden\" name=\"csrf_token\" value=\"")
+		own(escText(v.CSRF()))
+		w("\">\n")
 		w("        <button type=\"submit\" class=\"link-button\">", t("nav.sign_out"), "</button>\n      </form>\n      ")
 	} else {
 		w("\n      <a href=\"", escURL(v.URL("/login")), "\">", t("nav.sign_in"), "</a>\n      ")
 	}
 	w("\n    </div>\n  </div>\n</header>\n<main id=\"main\" class=\"container main\" tabindex=\"-1\">\n")
+	l.flush()
 	return nil
 }
 
 // writeLayoutTail writes the layout after the page's content.
 func writeLayoutTail(buf *bytes.Buffer, v *view) {
-	w := func(parts ...string) {
-		for _, x := range parts {
-			buf.WriteString(x)
-		}
-	}
+	l := &layoutWriter{buf: buf, v: v}
+	w := l.same
 	t := func(key string) string { return escText(v.T(key)) }
 	w("\n</main>\n")
 	w("<footer class=\"site-footer\">\n  <div class=\"container\">\n    <p>", t("footer.text"), "</p>\n")
 	w("    <p><a href=\"", escURL(v.URL("/open-data")), "\">", t("footer.open_data"), "</a></p>\n")
 	w("    <p class=\"muted\">", t("footer.version"), " <bdi dir=\"ltr\" translate=\"no\">", escText(v.Version), "</bdi></p>\n  </div>\n</footer>\n</body>\n</html>")
+	l.flush()
 }

@@ -240,9 +240,12 @@ type view struct {
 	csrf      string
 	csrfFn    func() string
 	navFn     func() (template.HTML, error)
-	here      *[]string         // the paths Here was asked about, while navMemo records them
-	frags     []fragment        // the page's kept fragments, by placeholder (splice.go)
-	heads     *[2]template.HTML // the server's headLinks (HeadLinks)
+	here      *[]string  // the paths Here was asked about, while navMemo records them
+	frags     []fragment // the page's kept fragments, by placeholder (splice.go)
+	// piece, on a page sent as fragments, turns a run of the layout's
+	// text into a kept fragment's placeholder (layout.go, splice.go).
+	piece func(text []byte) template.HTML
+	heads *[2]template.HTML // the server's headLinks (HeadLinks)
 }
 
 // Nav is the site's navigation links (nav_links), from the memo.

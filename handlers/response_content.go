@@ -63,24 +63,32 @@ func escURLStart(s string) string {
 	return s
 }
 
-// contentHTML is the page's content as response.html writes it.
+// contentHTML is the page's content as response.html writes it. What
+// other pages show too (most of it; the institution's name and addresses
+// are the same on its ten pages) is written with w, what is this page's
+// own (the CSRF token, the answers, the counts, the questions' fragments)
+// with own, so that the rest goes out as kept fragments (layout.go,
+// layoutWriter).
 func (p *responsePage) contentHTML(v *view) template.HTML {
 	var b strings.Builder
 	b.Grow(8 << 10)
-	// w writes its parts in turn: concatenating them first allocated
-	// a string for each line.
-	w := func(parts ...string) {
-		for _, x := range parts {
-			b.WriteString(x)
-		}
-	}
+	l := &layoutWriter{buf: &b, v: v}
+	w, own := l.same, l.own
 	t := func(key string) string { return escText(v.T(key)) }
 	respURL := escURLStart(v.ResponseURL(p.Round.ID, p.Institution.Code))
-	csrf := `<input type="hidden" name="csrf_token" value="` + escText(v.CSRF()) + `">`
+	token := escText(v.CSRF())
+	csrf := func() {
+		w(`<input type="hidden" name="csrf_token" value="`)
+		own(token)
+		w(`">`)
+	}
 
-	w("\n\n<div class=\"response\" data-response=\"", escText(v.URL("")), "\" data-api=\"/api/v1/rounds/", strconv.FormatInt(p.Round.ID, 10)+
-		"/responses/"+escText(p.Institution.Code)+"\" data-csrf=\""+escText(v.CSRF())+"\"\n  ")
-	w(string(v.ResponseTexts()), " ", string(p.StateAttr()), " data-user=\"", strconv.FormatInt(v.User.ID, 10), "\"")
+	w("\n\n<div class=\"response\" data-response=\"", escText(v.URL("")), "\" data-api=\"/api/v1/rounds/", strconv.FormatInt(p.Round.ID, 10), "/responses/",
+		escText(p.Institution.Code), "\" data-csrf=\"")
+	own(token)
+	w("\"\n  ", string(v.ResponseTexts()), " ")
+	own(string(p.StateAttr()), " data-user=\"", strconv.FormatInt(v.User.ID, 10))
+	w("\"")
 	if p.Editable {
 		w(` data-editable="1"`)
 	}
@@ -107,8 +115,13 @@ func (p *responsePage) contentHTML(v *view) template.HTML {
 	}
 	w("\n<div class=\"response-status\">\n  <span class=\"tag tag-resp-", escText(p.Response.Status), "\">", t("response_status."+p.Response.Status), "</span>\n")
 	pct := strconv.Itoa(p.Percent())
-	w("  <progress class=\"progress\" max=\"100\" value=\"", pct, "\" aria-label=\"", t("response.progress_label"), "\">", pct, "%</progress>\n")
-	w("  <span id=\"progress-text\">", escText(v.T("rounds.progress", p.Answered, p.Total)), "</span>\n")
+	w("  <progress class=\"progress\" max=\"100\" value=\"")
+	own(pct)
+	w("\" aria-label=\"", t("response.progress_label"), "\">")
+	own(pct)
+	w("%</progress>\n  <span id=\"progress-text\">")
+	own(escText(v.T("rounds.progress", p.Answered, p.Total)))
+	w("</span>\n")
 	w("  <span class=\"autosave-status\" role=\"status\" aria-live=\"polite\"></span>\n</div>\n")
 	if p.DueText != "" {
 		w(`<p class="response-due`)
@@ -129,16 +142,26 @@ func (p *responsePage) contentHTML(v *view) template.HTML {
 		}
 		w(`</div>`)
 	}
-	w("\n<div class=\"response-layout\">\n<nav class=\"section-nav\" aria-label=\"", t("response.sections"), "\">\n  <ol>", string(p.SectionLinks(v)), "\n")
-	w("    <li class=\"section-extra\"><a href=\"", respURL, "/evidence\">", t("evidence.open"), "</a></li>\n")
-	w("    <li class=\"section-extra\"><a href=\"", respURL, "/obstacles\">", t("obstacles.section"), " <span class=\"small muted\">(", t("obstacles.not_scored"), ")</span></a></li>\n  </ol>\n</nav>\n")
-	w("<form method=\"post\" action=\"", respURL, "\" class=\"questionnaire\" novalidate>\n  ", csrf, "\n")
+	w("\n<div class=\"response-layout\">\n<nav class=\"section-nav\" aria-label=\"", t("response.sections"), "\">\n  <ol>")
+	own(string(p.SectionLinks(v)))
+	w("\n    <li class=\"section-extra\"><a href=\"")
+	w(respURL)
+	w("/evidence\">", t("evidence.open"), "</a></li>\n    <li class=\"section-extra\"><a href=\"")
+	w(respURL)
+	w("/obstacles\">", t("obstacles.section"), " <span class=\"small muted\">(", t("obstacles.not_scored"), ")</span></a></li>\n  </ol>\n</nav>\n")
+	w("<form method=\"post\" action=\"")
+	w(respURL)
+	w("\" class=\"questionnaire\" novalidate>\n  ")
+	csrf()
+	w("\n")
 	w("  <input type=\"hidden\" name=\"section\" value=\"", escText(p.Section.ID), "\">\n")
 	w("  <h2 class=\"heading-l\" dir=\"auto\">", escText(p.Section.Title(v.Lang)), "</h2>\n  ")
 	if d := p.Section.Description(v.Lang); d != "" {
 		w(`<p class="muted" dir="auto">`, escText(d), `</p>`)
 	}
-	w("\n  ", string(p.ItemsHTML()), "\n  ")
+	w("\n  ")
+	own(string(p.ItemsHTML())) // placeholders of this page's fragments
+	w("\n  ")
 	if p.Editable {
 		w("\n  <div class=\"actions\">\n    <button type=\"submit\" class=\"button\" name=\"go\" value=\"next\">")
 		if p.Next != "" {
@@ -150,7 +173,11 @@ func (p *responsePage) contentHTML(v *view) template.HTML {
 	}
 	w("\n</form>\n</div>\n")
 	if p.Editable && p.Answered == 0 && len(p.Prefill) > 0 {
-		w("\n<form method=\"post\" action=\"", respURL, "/prefill\" class=\"prefill-box\">\n  ", csrf, "\n")
+		w("\n<form method=\"post\" action=\"")
+		w(respURL)
+		w("/prefill\" class=\"prefill-box\">\n  ")
+		csrf()
+		w("\n")
 		w("  <h2 class=\"heading-m\">", t("response.prefill"), "</h2>\n  <p>", t("response.prefill_help"), "</p>\n  <div class=\"form-group\">\n")
 		w("  <label class=\"label\" for=\"f-from\">", t("response.prefill_from"), "</label>\n  <p class=\"hint\" id=\"h-from\">", t("response.prefill_from_hint"), "</p>\n")
 		w("  <select class=\"select\" id=\"f-from\" name=\"from\" aria-describedby=\"h-from\" required>\n    ")
@@ -178,22 +205,33 @@ func (p *responsePage) contentHTML(v *view) template.HTML {
 		w("\n  </select>\n  </div>\n  <button type=\"submit\" class=\"button button-secondary\">", t("response.prefill_button"), "</button>\n</form>\n")
 	}
 	w("\n<details class=\"offline-box\">\n  <summary>", t("offline.summary"), "</summary>\n  <p>", t("offline.help"), "</p>\n")
-	w("  <p><a class=\"button button-secondary\" href=\"", respURL, "/xlsx\">", t("offline.download"), "</a></p>\n  ")
+	w("  <p><a class=\"button button-secondary\" href=\"")
+	w(respURL)
+	w("/xlsx\">", t("offline.download"), "</a></p>\n  ")
 	if p.Editable {
-		w("\n  <form method=\"post\" action=\"", respURL, "/xlsx\" enctype=\"multipart/form-data\">\n    ", csrf, "\n")
+		w("\n  <form method=\"post\" action=\"")
+		w(respURL)
+		w("/xlsx\" enctype=\"multipart/form-data\">\n    ")
+		csrf()
+		w("\n")
 		w("    <label class=\"label\" for=\"f-sheet\">", t("offline.file"), "</label>\n")
 		w("    <input class=\"file-input\" id=\"f-sheet\" name=\"file\" type=\"file\" accept=\".xlsx\">\n")
 		w("    <button type=\"submit\" class=\"button button-secondary\">", t("offline.upload"), "</button>\n  </form>\n  ")
 	}
 	w("\n</details>\n")
 	if p.Signoff != "" {
-		w(string(p.Signoff)) // the sign-off box (teams.go), rendered by html/template
+		own(string(p.Signoff)) // the sign-off box (teams.go), rendered by html/template
 	} else if p.Editable {
-		w("\n<form method=\"post\" action=\"", respURL, "/submit\" class=\"submit-box\">\n  ", csrf, "\n")
+		w("\n<form method=\"post\" action=\"")
+		w(respURL)
+		w("/submit\" class=\"submit-box\">\n  ")
+		csrf()
+		w("\n")
 		w("  <input type=\"hidden\" name=\"section\" value=\"", escText(p.Section.ID), "\">\n")
 		w("  <h2 class=\"heading-m\">", t("response.submit_heading"), "</h2>\n  <p>", t("response.submit_help"), "</p>\n")
 		w("  <button type=\"submit\" class=\"button\">", t("response.submit"), "</button>\n</form>\n")
 	}
 	w("\n</div>\n\n")
+	l.flush()
 	return template.HTML(b.String()) // #nosec G203 -- every value above escaped as html/template would (TestResponseContentMatchesTemplate)
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -107,6 +108,11 @@ type Server struct {
 	// questions caches rendered questions of the questionnaire page by
 	// everything they show (questionKey).
 	questions *pageCache[fragment]
+	// pieces are runs of the layout's text kept compressed, by a hash of
+	// their text (layoutPiece).
+	piecesMu  sync.RWMutex
+	pieces    map[uint64]fragment
+	pieceSeed maphash.Seed
 	// serviceCardCache keeps the catalog's rendered results by language and
 	// service (serviceCards).
 	serviceCardCache *pageCache[template.HTML]
@@ -150,6 +156,8 @@ func New(ctx context.Context, store Store, cfg Config) (*Server, error) {
 		pickLists:        newPageCache(c, "pick lists", func(h template.HTML) int { return len(h) }),
 		formItems:        newPageCache(c, "form items", fragment.size),
 		questions:        newPageCache(c, "questions", fragment.size),
+		pieces:           map[uint64]fragment{},
+		pieceSeed:        maphash.MakeSeed(),
 		serviceCardCache: newPageCache(c, "service cards", func(h template.HTML) int { return len(h) })}
 	// The templates are parsed while the rest is set up, and waited for
 	// at the end.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"hash/maphash"
 	"html/template"
 	"io"
 	"strconv"
@@ -57,6 +58,51 @@ func deflateFlushed(out *bytes.Buffer, b []byte) {
 	_, _ = w.Write(b) // writes to a bytes.Buffer do not fail
 	_ = w.Flush()
 	flateWriters.Put(w)
+}
+
+// layoutPiece is the kept fragment of a run of the layout's text: the
+// frame, the navigation and the footer of a questionnaire page, and the
+// parts of its content that are not this response's, are the same on every
+// page of a user's visit, and were most of what each page compressed
+// (issue 15). The text is its own key (a hash of it, checked against the
+// text kept), so no list of what the text depends on can fall out of date.
+func (s *Server) layoutPiece(text []byte) fragment {
+	h := maphash.Bytes(s.pieceSeed, text)
+	s.piecesMu.RLock()
+	f, ok := s.pieces[h]
+	s.piecesMu.RUnlock()
+	if ok && bytes.Equal(f.html, text) {
+		return f
+	}
+	f = newFragment(string(text))
+	s.piecesMu.Lock()
+	if len(s.pieces) >= maxPieces { // start again rather than grow: the pieces in use come back at once
+		clear(s.pieces)
+	}
+	s.pieces[h] = f
+	s.piecesMu.Unlock()
+	return f
+}
+
+// maxPieces bounds the pieces kept (at most about a megabyte): those of
+// every page, by language, role and section, are a few dozen, and each
+// institution answering adds its own few (its name and addresses).
+const maxPieces = 512
+
+// storedBelow is the length under which a part of a page written now goes
+// out as a stored deflate block, uncompressed: a CSRF token, an address, a
+// URL between two kept fragments. Compressing them would cost more than
+// the few bytes it saves.
+const storedBelow = 256
+
+// storeFlushed appends b as one stored (uncompressed) deflate block,
+// byte-aligned and not final, as deflateFlushed leaves its output. b is
+// shorter than storedBelow.
+func storeFlushed(out *bytes.Buffer, b []byte) {
+	n := uint16(len(b)) // #nosec G115 -- shorter than storedBelow
+	out.WriteByte(0)    // BFINAL 0, BTYPE 00 (stored), padded to the byte
+	out.Write([]byte{byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)})
+	out.Write(b)
 }
 
 // newFragment renders nothing: it compresses html for keeping.
@@ -128,7 +174,11 @@ func (s *Server) writeSplicedPage(c *gin.Context, status int, page []byte, frags
 	out.Write(gzipHeader)
 	crc, n := crc32.NewIEEE(), 0
 	err = splice(page, frags, func(b []byte) {
-		deflateFlushed(out, b)
+		if len(b) < storedBelow {
+			storeFlushed(out, b)
+		} else {
+			deflateFlushed(out, b)
+		}
 		_, _ = crc.Write(b)
 		n += len(b)
 	}, func(f fragment) {
