@@ -88,6 +88,7 @@ type options struct {
 	cpuProfile  string   // the load generator's own CPU profile
 	cacheDir    string
 	postgres    string // scenarios: an admin URL; the scenarios run on PostgreSQL (postgres.go)
+	repeat      int    // scenarios: runs of the whole set, summarized by medians
 	servers     int    // scenarios on PostgreSQL: server processes sharing the database
 }
 
@@ -137,6 +138,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file (the client shares the CPUs with the server)")
 	fs.StringVar(&o.cacheDir, "cache-dir", filepath.Join(os.TempDir(), "marsad-bench-cache"), "scenarios: where generated databases are kept between runs")
 	fs.StringVar(&o.postgres, "postgres", "", "scenarios: run them on PostgreSQL; an admin URL (loopback) whose role may create databases: a template copied from the cached SQLite database is kept, and each scenario gets a fresh database from it")
+	fs.IntVar(&o.repeat, "repeat", 1, "scenarios: run the set this many times, each scenario on a fresh server, and end with each figure's median and range (this machine's figures move 10-30 % from run to run)")
 	fs.IntVar(&o.servers, "servers", 1, "scenarios with --postgres: server processes on the same database, clients spread over them in turn (autosave and respondent-path only)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -169,6 +171,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.postgres != "" && !o.scenarios {
 		return o, errors.New("--postgres goes with --scenarios")
+	}
+	if o.repeat < 1 || o.repeat > 20 {
+		return o, errors.New("--repeat must be 1-20")
 	}
 	if o.servers < 1 || o.servers > maxServers {
 		return o, fmt.Errorf("--servers must be 1-%d", maxServers)
@@ -271,7 +276,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	if o.scenarios {
-		sized, err := runSized(ctx, o, bin, tmp, stdout, stderr, progress)
+		var sized []*sizedJSON
+		var runs [][]*sizedJSON
+		for i := range max(o.repeat, 1) {
+			if o.repeat > 1 {
+				progress("run %d of %d", i+1, o.repeat)
+			}
+			sized, err = runSized(ctx, o, bin, tmp, stdout, stderr, progress)
+			runs = append(runs, sized)
+			if err != nil {
+				break
+			}
+		}
+		if o.repeat > 1 {
+			printRepeated(stdout, runs)
+		}
 		if o.jsonPath != "" && len(sized) > 0 {
 			b, jerr := json.MarshalIndent(map[string]any{"started": res.Started, "finished": time.Now().UTC().Format(time.RFC3339),
 				"environment": res.Env, "binary": res.Binary, "concurrency": o.concurrency, "duration_s": o.duration.Seconds(),

@@ -1338,3 +1338,59 @@ func printSized(w io.Writer, s *sizedJSON) {
 		}
 	}
 }
+
+// printRepeated ends a --repeat run: for each size and scenario, the
+// median of each figure over the runs and its range, so that a change is
+// judged against the machine's own spread and not against one lucky or
+// unlucky run.
+func printRepeated(w io.Writer, runs [][]*sizedJSON) {
+	type key struct{ size, scenario string }
+	var order []key
+	figures := map[key]map[string][]float64{}
+	for _, run := range runs {
+		for _, s := range run {
+			for _, l := range s.Scenarios {
+				k := key{s.Spec.Name, l.Scenario}
+				if figures[k] == nil {
+					figures[k] = map[string][]float64{}
+					order = append(order, k)
+				}
+				add := func(name string, v float64) {
+					if v != 0 {
+						figures[k][name] = append(figures[k][name], v)
+					}
+				}
+				add("req/s", l.RPS)
+				add("responses/s", l.ResponsesPerS)
+				add("saves/s", l.SavesPerS)
+				add("CPU ms/request", l.ServerCPUMs)
+				add("CPU ms/response", l.CPUPerResponseMs)
+				add("of bare", l.OfBare)
+				add("peak RSS MiB", l.PeakRSSMB)
+				add("load", l.LoadAvg)
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nREPEATED %d runs: median (min-max)\n", len(runs))
+	for _, k := range order {
+		var parts []string
+		for _, name := range []string{"responses/s", "CPU ms/response", "saves/s", "of bare", "req/s", "CPU ms/request", "peak RSS MiB", "load"} {
+			v := figures[k][name]
+			if len(v) == 0 {
+				continue
+			}
+			slices.Sort(v)
+			parts = append(parts, fmt.Sprintf("%s %.3g (%.3g-%.3g)", name, median(v), v[0], v[len(v)-1]))
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", k.size, k.scenario, strings.Join(parts, ", "))
+	}
+}
+
+// median of sorted values.
+func median(v []float64) float64 {
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
+}

@@ -49,7 +49,12 @@ func (s *Server) apiSaveAnswer(c *gin.Context) {
 	var ce *survey.ConflictError
 	switch {
 	case err == nil:
-		c.JSON(http.StatusOK, a)
+		body, err := appendAnswerJSON(make([]byte, 0, 320), a) // answer_json.go
+		if err != nil {
+			s.apiResponseError(c, err)
+			return
+		}
+		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 	case errors.As(err, &ce):
 		c.AbortWithStatusJSON(http.StatusConflict, gin.H{
 			"error":   apiErrorBody{Code: "conflict", Message: s.apiLocale(c).T("err.answer_conflict")},
