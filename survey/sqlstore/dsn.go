@@ -22,6 +22,11 @@ import (
 //     anyway. 32 MB a connection (an early setting) let the pools hold
 //     160 MB on a 600 MB database under load; 4 MB cost a regional
 //     server 10 MB of its peak for no measurable speed (issue 14).
+//     Readers keep 1 MB: every write makes a reader's next transaction
+//     start with an empty cache anyway (SQLite drops it when the WAL has
+//     changed), so under a round's saves their pages never outlive one
+//     read; the 4 MB of the four readers' caches was 4–5 MB of the
+//     server's C memory at its peak on the respondent's path (issue 15).
 //   - _stmt_cache_size=64: each connection keeps its last 64 prepared
 //     statements; preparing the same SQL again on every save was 40 % of
 //     the database time of an autosave (measured).
@@ -48,6 +53,7 @@ func DSN(path string, readOnly bool) string {
 	v.Set("_stmt_cache_size", "64")
 	v.Set("_mutex", "no")
 	if readOnly {
+		v.Set("_cache_size", "-1000")
 		v.Set("mode", "ro")
 	} else {
 		v.Set("_journal_mode", "WAL")

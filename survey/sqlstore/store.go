@@ -193,7 +193,7 @@ func (s *Store) useCache(c *cache.Cache) {
 }
 
 // ReleaseMemory gives back what the database holds for speed when the
-// server is idle: the idle reader connections close (each keeps up to 4 MB
+// server is idle: the idle reader connections close (each keeps up to 1 MB
 // of pages, _cache_size) and the writer frees its page cache. The next
 // request opens a reader again (well under a millisecond) and reads its
 // pages from the operating system's cache.
