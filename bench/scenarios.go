@@ -1380,10 +1380,19 @@ func printRepeated(w io.Writer, runs [][]*sizedJSON) {
 				continue
 			}
 			slices.Sort(v)
-			parts = append(parts, fmt.Sprintf("%s %.3g (%.3g-%.3g)", name, median(v), v[0], v[len(v)-1]))
+			parts = append(parts, fmt.Sprintf("%s %s (%s-%s)", name, figure(median(v)), figure(v[0]), figure(v[len(v)-1])))
 		}
 		fmt.Fprintf(w, "  %s %s: %s\n", k.size, k.scenario, strings.Join(parts, ", "))
 	}
+}
+
+// figure writes a value with three significant digits, whole numbers
+// from 100 up.
+func figure(v float64) string {
+	if v >= 100 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // median of sorted values.

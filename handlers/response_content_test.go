@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -92,13 +93,7 @@ func TestResponseContentMatchesTemplate(t *testing.T) {
 				pages[i] = body
 			}
 			if pages[0] != pages[1] {
-				a, b := pages[0], pages[1]
-				i := 0
-				for i < len(a) && i < len(b) && a[i] == b[i] {
-					i++
-				}
-				t.Errorf("%s /%s%s: the page written in Go differs from the template's at byte %d:\nGo:       %.200q\ntemplate: %.200q",
-					what, lang, path, i, a[max(0, i-40):], b[max(0, i-40):])
+				t.Errorf("%s /%s%s: the page written in Go differs from the template's %s", what, lang, path, pageDiff(pages[0], pages[1]))
 			}
 			for _, mark := range []string{"prefill-box", "error-summary", "deadline-passed", "submit-box", `role="status"`, "&lt;b&gt;", "&#43;"} {
 				if strings.Contains(pages[0], mark) {
@@ -123,4 +118,14 @@ func TestResponseContentMatchesTemplate(t *testing.T) {
 			t.Errorf("no page showed %q: the state it stands for was not compared", mark)
 		}
 	}
+}
+
+// pageDiff says where page a, written in Go, first differs from page b,
+// the template's, with what follows in each.
+func pageDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return fmt.Sprintf("at byte %d:\nGo:       %.200q\ntemplate: %.200q", i, a[max(0, i-40):], b[max(0, i-40):])
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -395,10 +394,10 @@ func (p responsePage) StateAttr() template.HTMLAttr {
 // a map and escaping the result were a twelfth of the page's CPU, issue
 // 15; TestStateAttrAsJSON compares the two ways). Most values, plain text
 // and digits, need only their quotes and an escaped apostrophe; anything
-// else goes through encoding/json.
+// else goes through encoding/json (survey.PlainJSON says which).
 func writeJSONAttrString(b *strings.Builder, s string) {
 	b.WriteString("&#34;")
-	if jsonPlain(s) {
+	if survey.PlainJSON(s) {
 		if strings.IndexByte(s, '\'') < 0 {
 			b.WriteString(s)
 		} else {
@@ -409,28 +408,6 @@ func writeJSONAttrString(b *strings.Builder, s string) {
 		b.WriteString(template.HTMLEscapeString(string(j[1 : len(j)-1])))
 	}
 	b.WriteString("&#34;")
-}
-
-// jsonPlain reports whether encoding/json writes s as it is between its
-// quotes: valid UTF-8 with no control character, quote, backslash, HTML
-// special character or line or paragraph separator.
-func jsonPlain(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			return false
-		}
-		i += size
-	}
-	return true
 }
 
 // ItemsHTML is the section's questions, each its rendering or, once

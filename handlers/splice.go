@@ -100,8 +100,10 @@ const storedBelow = 256
 // shorter than storedBelow.
 func storeFlushed(out *bytes.Buffer, b []byte) {
 	n := uint16(len(b)) // #nosec G115 -- shorter than storedBelow
-	out.WriteByte(0)    // BFINAL 0, BTYPE 00 (stored), padded to the byte
-	out.Write([]byte{byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)})
+	var hdr [5]byte     // BFINAL 0, BTYPE 00 (stored), padded to the byte; LEN; NLEN
+	binary.LittleEndian.PutUint16(hdr[1:], n)
+	binary.LittleEndian.PutUint16(hdr[3:], ^n)
+	out.Write(hdr[:])
 	out.Write(b)
 }
 

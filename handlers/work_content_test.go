@@ -76,13 +76,8 @@ func TestWorkContentMatchesTemplate(t *testing.T) {
 					}
 					pages[i] = unmasked(w.Body.String())
 				}
-				if a, b := pages[0], pages[1]; a != b {
-					i := 0
-					for i < len(a) && i < len(b) && a[i] == b[i] {
-						i++
-					}
-					t.Errorf("%s, %s /%s/work: the page written in Go differs from the template's at byte %d:\nGo:       %.200q\ntemplate: %.200q",
-						step, who, lang, i, a[max(0, i-60):], b[max(0, i-60):])
+				if pages[0] != pages[1] {
+					t.Errorf("%s, %s /%s/work: the page written in Go differs from the template's %s", step, who, lang, pageDiff(pages[0], pages[1]))
 				}
 				for _, m := range marks {
 					if strings.Contains(pages[0], m) {

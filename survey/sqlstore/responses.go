@@ -344,24 +344,13 @@ var answerFieldNames = [5]string{`"comment":`, `"evidence":`, `"na":`, `"values"
 func appendAnswerValues(dst []byte, a survey.Answer) ([]byte, [6]int) {
 	var at [6]int
 	at[0] = len(dst)
-	dst = appendJSONString(dst, a.Comment)
+	dst = survey.AppendJSONString(dst, a.Comment)
 	at[1] = len(dst)
-	dst = appendJSONString(dst, a.Evidence)
+	dst = survey.AppendJSONString(dst, a.Evidence)
 	at[2] = len(dst)
 	dst = strconv.AppendBool(dst, a.NA)
 	at[3] = len(dst)
-	if a.Values == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i, v := range a.Values {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(dst, v)
-		}
-		dst = append(dst, ']')
-	}
+	dst = survey.AppendJSONStrings(dst, a.Values)
 	at[4] = len(dst)
 	dst = strconv.AppendInt(dst, a.Version, 10)
 	at[5] = len(dst)
@@ -394,36 +383,6 @@ func answerObject(buf []byte, at [6]int, keep [5]bool) string {
 	}
 	out.WriteByte('}')
 	return out.String()
-}
-
-// appendJSONString appends s as json.Marshal writes it. Text that needs
-// no escape in its rules (no control character, quote, backslash, <, >,
-// &, U+2028, U+2029 or invalid UTF-8) is copied between quotes; any other
-// is left to json.Marshal itself, so the two cannot disagree.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-				return appendMarshalled(dst, s)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			return appendMarshalled(dst, s)
-		}
-		i += size
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
-}
-
-func appendMarshalled(dst []byte, s string) []byte {
-	b, _ := json.Marshal(s) // a string always marshals
-	return append(dst, b...)
 }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
