@@ -853,18 +853,42 @@ func copyDB(src, dst string) error {
 		return err
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(src + suffix) // #nosec G304 G703 -- reads the tool's own temporary files and /proc of its child
+		err := copySynced(src+suffix, dst+suffix)
 		if errors.Is(err, os.ErrNotExist) && suffix != "" {
+			_ = os.Remove(dst + suffix) // a stale one from an earlier run is not this database's
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(dst+suffix, b, 0o644); err != nil { // #nosec G306 G703 -- results and copies in the developer's temporary directory
-			return err
-		}
 	}
 	return nil
+}
+
+// copySynced copies the file src to dst and waits until the copy is on
+// the disk. A 600 MB database copied without waiting leaves its pages
+// dirty in the kernel, which writes them back half a minute later
+// (vm.dirty_expire_centisecs), with the two cores the measured server
+// shares, in the middle of a later scenario.
+func copySynced(src, dst string) error {
+	in, err := os.Open(src) // #nosec G304 -- the tool's own cached database
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644) // #nosec G302 G304 -- a copy in the developer's temporary directory
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // readRSS reads VmRSS and VmHWM (peak) of pid, in KiB.

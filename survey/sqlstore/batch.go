@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"marsad/survey"
 )
 
 // Group commit for autosaves. A hall of respondents saves answers many at
@@ -187,9 +189,10 @@ func (s *Store) runBatch(batch []*batchJob) {
 		fail(fmt.Errorf("survey: begin: %w", err))
 		return
 	}
+	tx := &batchTx{Conn: conn}
 	if len(batch) == 1 { // alone: a plain transaction, no savepoint
 		j := batch[0]
-		if err := j.fn(j.ctx, conn); err != nil {
+		if err := j.fn(j.ctx, tx); err != nil {
 			abort(ctx, conn)
 			j.done <- err
 			return
@@ -209,7 +212,7 @@ func (s *Store) runBatch(batch []*batchJob) {
 			fail(fmt.Errorf("survey: savepoint: %w", err))
 			return
 		}
-		if errs[i] = j.fn(j.ctx, conn); errs[i] != nil {
+		if errs[i] = j.fn(j.ctx, tx); errs[i] != nil {
 			if _, err := conn.ExecContext(ctx, "ROLLBACK TO save"); err != nil {
 				abort(ctx, conn)
 				fail(fmt.Errorf("survey: rollback to savepoint: %w", err))
@@ -234,6 +237,37 @@ func (s *Store) runBatch(batch []*batchJob) {
 // commit ends the batch's transaction; if COMMIT fails the transaction is
 // rolled back, as database/sql's Tx.Commit leaves it (the driver's Commit
 // does the same).
+// batchTx is the connection a batch's saves run on, with the rounds they
+// save into, read once a batch (batchRound): no save changes a round, and
+// a write that does (open, close, a new deadline) waits until the batch's
+// transaction ends, behind SQLite's one writer or, on PostgreSQL, the
+// advisory lock that a batch takes shared and every other write
+// exclusively (beginBatch).
+type batchTx struct {
+	*sql.Conn
+	rounds map[int64]survey.Round
+}
+
+// batchRound reads the round id inside tx, once a batch when tx is one.
+func batchRound(ctx context.Context, tx dbExecer, id int64) (survey.Round, error) {
+	b, ok := tx.(*batchTx)
+	if !ok {
+		return getRound(ctx, tx, id)
+	}
+	if r, ok := b.rounds[id]; ok {
+		return r, nil
+	}
+	r, err := getRound(ctx, tx, id)
+	if err != nil {
+		return r, err
+	}
+	if b.rounds == nil {
+		b.rounds = map[int64]survey.Round{}
+	}
+	b.rounds[id] = r
+	return r, nil
+}
+
 func commit(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		abort(ctx, conn)

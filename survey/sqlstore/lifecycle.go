@@ -14,13 +14,6 @@ import (
 // survey/deadline.go): extensions of the deadline, deletion of a round
 // never published, archiving and restoring a published one.
 
-// deadlineColumns are a round row's deadline and, once it has passed, the
-// extension of one institution ("" when it has none). Its two parameters
-// are survey.Today and the institution's code. Before the deadline the
-// extension is not looked up at all: a save then costs what it did.
-const deadlineColumns = `deadline, CASE WHEN deadline != '' AND deadline < ? THEN coalesce((SELECT until FROM round_extensions
-	WHERE round_id = rounds.id AND institution_id = (SELECT id FROM institutions WHERE code = ?)), '') ELSE '' END`
-
 // checkDeadline refuses an actor's change to the institution's response in
 // round once its deadline (or extension) is over.
 func (s *Store) checkDeadline(ctx context.Context, q queryer, a survey.Actor, round survey.Round, code string) error {
