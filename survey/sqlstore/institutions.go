@@ -56,7 +56,9 @@ func (s *Store) CountInstitutions(ctx context.Context) (int, error) {
 
 // Institution returns the institution with code, or ErrNotFound.
 func (s *Store) Institution(ctx context.Context, code string) (survey.Institution, error) {
-	return getInstitution(ctx, s.r, code)
+	return cachedRead(ctx, s, &s.institRows, code, func(ctx context.Context) (survey.Institution, error) {
+		return getInstitution(ctx, s.r, code)
+	})
 }
 
 type queryer interface {

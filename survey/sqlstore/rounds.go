@@ -147,7 +147,9 @@ func getRound(ctx context.Context, q queryer, id int64) (survey.Round, error) {
 
 // Round returns the round with id.
 func (s *Store) Round(ctx context.Context, id int64) (survey.Round, error) {
-	return getRound(ctx, s.r, id)
+	return cachedRead(ctx, s, &s.roundRows, strconv.FormatInt(id, 10), func(ctx context.Context) (survey.Round, error) {
+		return getRound(ctx, s.r, id)
+	})
 }
 
 // ListRounds lists rounds, newest first, without the archived ones: every

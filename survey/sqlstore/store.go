@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"marsad/survey"
@@ -113,10 +114,16 @@ type Store struct {
 	// rows are services read for result pages (resultRows).
 	rows     *cache.Space[survey.Service]
 	sessions *cache.Space[cachedSession]
-	batch    batcher     // group commit of autosaves
-	signin   signInGuard // sign-in throttling (signin.go)
-	health   healthProbe // write probe of /healthz (health.go)
-	mail     mailSwitch  // whether messages are queued (outbox.go)
+	// wrote counts the write transactions committed (or tried) through
+	// withTx and the migrations; rounds and institutions read since the
+	// last one are kept (rowcache.go).
+	wrote      atomic.Uint64
+	roundRows  rowCache[survey.Round]
+	institRows rowCache[survey.Institution]
+	batch      batcher     // group commit of autosaves
+	signin     signInGuard // sign-in throttling (signin.go)
+	health     healthProbe // write probe of /healthz (health.go)
+	mail       mailSwitch  // whether messages are queued (outbox.go)
 }
 
 // Open opens the database db names and applies pending migrations: a
@@ -248,6 +255,7 @@ func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("survey: begin: %w", err)
 	}
+	defer s.wrote.Add(1) // after the commit (rowcache.go)
 	if err := s.lockWrites(ctx, tx); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -334,6 +342,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, m migration) error {
+	defer s.wrote.Add(1) // after the commit (rowcache.go)
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
