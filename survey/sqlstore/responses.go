@@ -50,7 +50,7 @@ func (s *Store) Response(ctx context.Context, roundID int64, code string) (surve
 	if round.Status != survey.RoundOpen {
 		return r, fmt.Errorf("survey: response %d/%s: %w", roundID, code, survey.ErrNotFound)
 	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.withTxRowsKept(ctx, func(tx *sql.Tx) error {
 		r, err = s.ensureResponse(ctx, tx, roundID, code)
 		return err
 	})
@@ -427,7 +427,7 @@ func (s *Store) responseAction(ctx context.Context, a survey.Actor, roundID int6
 		return survey.Response{}, err
 	}
 	var out survey.Response
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.withTxRowsKept(ctx, func(tx *sql.Tx) error {
 		resp, err := s.ensureResponse(ctx, tx, roundID, code)
 		if err != nil {
 			return err

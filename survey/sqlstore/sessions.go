@@ -55,7 +55,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, kind string) (t
 	csrf, _ := newToken()
 	now := s.now()
 	expires := now.Add(s.opt.SessionMax)
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.withTxRowsKept(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, last_seen_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, hash, userID, kind, csrf, formatTime(now), formatTime(now), formatTime(expires))
 		if err != nil {
@@ -138,7 +138,7 @@ func (s *Store) touch(ctx context.Context, update, hash string, gen uint64, e *c
 	if now.Sub(e.lastSeen) < touchEvery {
 		return nil
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTxRowsKept(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, update, formatTime(now), hash)
 		return err
 	})
@@ -153,7 +153,7 @@ func (s *Store) touch(ctx context.Context, update, hash string, gen uint64, e *c
 // DeleteSession ends a session (sign-out). Ending an unknown session is not an error.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	hash := hashToken(token)
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTxRowsKept(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hash)
 		return err
 	})

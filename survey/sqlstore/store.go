@@ -250,12 +250,24 @@ func (s *Store) now() time.Time { return s.opt.Now() }
 
 // withTx runs fn in one immediate transaction on the writer, committing if fn
 // returns nil and rolling back otherwise, so nothing partial is ever stored.
+// The rounds and institutions the store keeps are read again after it
+// (rowcache.go).
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer s.wrote.Add(1) // after the commit
+	return s.withTxRowsKept(ctx, fn)
+}
+
+// withTxRowsKept is withTx for a transaction that writes no round and no
+// institution — a response's draft, submission or review (with its scores,
+// audit and mail), a session — so the rows the store keeps stay kept.
+// Submissions and sign-ins are the frequent writes of a round's busy days:
+// were each to drop them, the institution a respondent's section pages read
+// would seldom be found kept (issue 15).
+func (s *Store) withTxRowsKept(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("survey: begin: %w", err)
 	}
-	defer s.wrote.Add(1) // after the commit (rowcache.go)
 	if err := s.lockWrites(ctx, tx); err != nil {
 		_ = tx.Rollback()
 		return err
