@@ -513,8 +513,7 @@ func (s *Server) buildResponsePage(c *gin.Context, rc responseCtx, section strin
 		if inSection && i == cur {
 			iv := itemView{Item: it, Answer: rc.Answers[it.ID], Visible: visible}
 			if it.ShowIf != "" {
-				b, _ := json.Marshal(it.Cond())
-				iv.Cond = string(b)
+				iv.Cond = it.Cond().JSON()
 			}
 			p.Items = append(p.Items, iv)
 		}
