@@ -234,9 +234,6 @@ func (s *Store) runBatch(batch []*batchJob) {
 	}
 }
 
-// commit ends the batch's transaction; if COMMIT fails the transaction is
-// rolled back, as database/sql's Tx.Commit leaves it (the driver's Commit
-// does the same).
 // batchTx is the connection a batch's saves run on, with the rounds they
 // save into, read once a batch (batchRound): no save changes a round, and
 // a write that does (open, close, a new deadline) waits until the batch's
@@ -268,6 +265,9 @@ func batchRound(ctx context.Context, tx dbExecer, id int64) (survey.Round, error
 	return r, nil
 }
 
+// commit ends the batch's transaction; if COMMIT fails the transaction is
+// rolled back, as database/sql's Tx.Commit leaves it (the driver's Commit
+// does the same).
 func commit(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		abort(ctx, conn)
